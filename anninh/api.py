@@ -1,0 +1,60 @@
+"""The HTTP API (django-ninja): one router per app, mounted under /api/.
+
+Every endpoint authenticates by session (with CSRF) or by a personal API token
+(`Authorization: Bearer <token>`), and reads through the same selectors as the pages.
+"""
+
+import json
+from typing import Any
+
+from ninja import NinjaAPI
+from ninja.parser import Parser
+
+from anninh.accounts.api import router as accounts_router
+from anninh.accounts.api_auth import api_auth
+from anninh.audit.api import router as audit_router
+from anninh.compstat.api import router as compstat_router
+from anninh.geo.api import router as geo_router
+from anninh.hotspots.api import router as hotspots_router
+from anninh.org.api import router as org_router
+from anninh.patrols.api import router as patrols_router
+from anninh.records.api import router as records_router
+from anninh.reports.api import router as reports_router
+
+
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_strip_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_strip_nul(k): _strip_nul(v) for k, v in value.items()}
+    return value
+
+
+class NulFreeParser(Parser):
+    """JSON bodies without NUL characters (PostgreSQL refuses them in text; see
+    anninh.web.middleware.StripNulMiddleware for query strings and forms)."""
+
+    def parse_body(self, request):
+        return _strip_nul(json.loads(request.body))
+
+
+api = NinjaAPI(
+    parser=NulFreeParser(),
+    title="anninh API",
+    version="1",
+    description="Security-and-order operations platform for Hai Phong City Police.",
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/accounts/", accounts_router, tags=["accounts"])
+api.add_router("/geo/", geo_router, tags=["geography"])
+api.add_router("/org/", org_router, tags=["organisation"])
+api.add_router("/audit/", audit_router, tags=["audit"])
+api.add_router("/records/", records_router, tags=["records"])
+api.add_router("/compstat/", compstat_router, tags=["compstat"])
+api.add_router("/reports/", reports_router, tags=["reports"])
+api.add_router("/hotspots/", hotspots_router, tags=["hotspots"])
+api.add_router("/patrols/", patrols_router, tags=["patrols"])

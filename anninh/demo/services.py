@@ -1,0 +1,108 @@
+"""Demo data: synthetic, labelled so, and safe to run again (idempotent).
+
+`demo_seed()` runs every seeder in order. The reference data (the 114 communes and the
+police units) comes from migrations; the seeders add what a demonstration needs on top:
+one demo user per role today, and the synthetic records of each capability as they land
+(each capability appends its seeder to SEEDERS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from anninh.accounts.models import RoleAssignment
+from anninh.accounts.roles import Role
+from anninh.audit.models import AuditAction
+from anninh.audit.services import audit_record, snapshot
+from anninh.org.models import Unit
+from anninh.records.demo import records_demo_seed
+
+# One password for every demo account, printed by the demo command. Demo mode only:
+# demo_seed refuses to create accounts unless ANNINH_DEMO=1 (never in production).
+DEMO_PASSWORD = "AnNinh@Demo2026"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    rank: str
+    unit_code: str
+    roles: tuple[str, ...]
+
+
+DEMO_USERS = [
+    DemoUser("commander", "Nguyễn Văn Hùng", "Đại tá", "CAHP", (Role.COMMANDER,)),
+    DemoUser("analyst", "Trần Thị Mai", "Thiếu tá", "PV01", (Role.ANALYST,)),
+    DemoUser("investigator", "Lê Quang Minh", "Trung tá", "PC02", (Role.INVESTIGATOR,)),
+    DemoUser("officer.hongbang", "Phạm Đức Anh", "Đại úy", "CA11311", (Role.COMMUNE_OFFICER,)),
+    DemoUser("officer.ngoquyen", "Vũ Thị Hằng", "Thượng úy", "CA11329", (Role.COMMUNE_OFFICER,)),
+    DemoUser("firerescue", "Đỗ Văn Thắng", "Thiếu tá", "PC07", (Role.FIRE_RESCUE,)),
+    DemoUser("press", "Hoàng Thu Trang", "Đại úy", "PV01", (Role.PUBLIC_RELATIONS,)),
+    DemoUser("auditor", "Bùi Thanh Sơn", "Trung tá", "PV01", (Role.AUDITOR,)),
+    DemoUser("admin", "Ngô Minh Tuấn", "Thiếu tá", "PV01", (Role.ADMINISTRATOR,)),
+]
+
+SYSTEM = "system:demo_seed"
+
+
+@transaction.atomic
+def demo_users_seed() -> list[tuple[DemoUser, bool]]:
+    """Create or refresh the demo accounts. Returns (spec, created) pairs."""
+    if not settings.DEMO:
+        raise ImproperlyConfigured("demo accounts are created only in demo mode (ANNINH_DEMO=1)")
+    User = get_user_model()
+    units = {u.code: u for u in Unit.objects.active().filter(code__in={d.unit_code for d in DEMO_USERS})}
+    out = []
+    for spec in DEMO_USERS:
+        user = User.objects.filter(username=spec.username).first()
+        created = user is None
+        before = None if created else snapshot(user, exclude=("password",))
+        if created:
+            user = User(username=spec.username)
+        user.full_name = spec.full_name
+        user.rank = spec.rank
+        user.unit = units[spec.unit_code]
+        user.is_active = True
+        user.is_demo = True
+        user.is_staff = Role.ADMINISTRATOR in spec.roles
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        RoleAssignment.objects.filter(user=user).exclude(role__in=spec.roles).delete()
+        for role in spec.roles:
+            RoleAssignment.objects.get_or_create(user=user, role=role)
+        after = snapshot(user, exclude=("password", "last_login"))
+        if before is not None:
+            before.pop("last_login", None)
+        if created or before != after:
+            audit_record(
+                actor=None,
+                username=SYSTEM,
+                action=AuditAction.CREATE if created else AuditAction.UPDATE,
+                target=user,
+                before=before,
+                after={**after, "roles": sorted(spec.roles)},
+                extra={"synthetic": True},
+            )
+        out.append((spec, created))
+    return out
+
+
+# Each capability appends (name, callable) here; callables take a `progress` callback.
+SEEDERS: list[tuple[str, Callable[..., object]]] = [("users", lambda progress=None: demo_users_seed())]
+SEEDERS.append(("records", records_demo_seed))
+
+
+def demo_seed(*, progress: Callable[[str], None] | None = None) -> dict[str, object]:
+    results = {}
+    for name, seeder in SEEDERS:
+        if progress:
+            progress(name)
+        results[name] = seeder(progress=progress)
+    return results

@@ -1,0 +1,116 @@
+"""Point-to-unit lookup and the map layer."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+import shapely
+
+from anninh.geo import geometry, lookup
+from anninh.geo.models import Commune
+from anninh.geo.services import load_communes
+
+pytestmark = pytest.mark.django_db
+
+METRE_IN_LAT = 1 / 111_195  # degrees of latitude per metre
+
+
+def test_every_units_representative_point_maps_back_to_that_unit():
+    points = list(Commune.objects.values_list("code", "point_lat", "point_lon"))
+    assert len(points) == 114
+    wrong = {
+        code: lookup.commune_at(lat, lon) for code, lat, lon in points if lookup.commune_at(lat, lon) != code
+    }
+    assert wrong == {}
+
+
+@pytest.mark.parametrize(
+    ("place", "lat", "lon"),
+    [("Hanoi", 21.03, 105.85), ("the sea far east of the city", 20.5, 107.5), ("the null island", 0.0, 0.0)],
+)
+def test_points_outside_the_city_map_to_none(place, lat, lon):
+    assert lookup.commune_at(lat, lon) is None, place
+
+
+def northernmost_vertex(code: str) -> tuple[float, float]:
+    geom = shapely.geometry.shape(Commune.objects.get(code=code).boundary)
+    coords = shapely.get_coordinates(geom)
+    lon, lat = max(coords, key=lambda xy: xy[1])
+    return float(lat), float(lon)
+
+
+def test_a_point_just_outside_a_boundary_maps_to_the_nearest_unit_within_200_metres():
+    # Bạch Long Vĩ is an island 100 km offshore: nothing else is near it.
+    lat, lon = northernmost_vertex("11948")
+    assert lookup.commune_at(lat + 120 * METRE_IN_LAT, lon) == "11948"
+    assert lookup.commune_at(lat + 400 * METRE_IN_LAT, lon) is None
+
+
+def test_a_point_in_a_gap_between_two_units_maps_to_the_nearer_one():
+    shapes = {c: shapely.geometry.shape(b) for c, b in Commune.objects.values_list("code", "boundary")}
+    city = shapely.union_all(list(shapes.values()))
+    # A hole of the union that lies inside the city outline is a gap the simplification left.
+    holes = [shapely.Polygon(ring) for part in shapely.get_parts(city) for ring in part.interiors]
+    assert holes, "the simplified boundaries leave gaps between neighbours"
+    gap = max(holes, key=lambda h: h.area)
+    point = shapely.point_on_surface(gap)
+    assert not any(g.covers(point) for g in shapes.values())
+    nearest = min(
+        shapes, key=lambda c: (geometry.to_metres(shapes[c]).distance(geometry.to_metres(point)), c)
+    )
+    assert lookup.commune_at(point.y, point.x) == nearest
+
+
+def test_the_index_follows_changes_to_communes_and_reloads():
+    hanoi = (21.03, 105.85)
+    assert lookup.commune_at(*hanoi) is None
+    island = Commune.objects.get(code="11948")
+    island.boundary = {
+        "type": "MultiPolygon",
+        "coordinates": [[[[105.8, 21.0], [105.9, 21.0], [105.9, 21.1], [105.8, 21.1], [105.8, 21.0]]]],
+    }
+    island.save()
+    assert lookup.commune_at(*hanoi) == "11948"
+    load_communes()
+    assert lookup.commune_at(*hanoi) is None
+
+
+def test_lookups_are_fast_once_the_index_is_built():
+    lookup.commune_at(20.86, 106.68)
+    rng = random.Random(7)
+    points = [(rng.uniform(20.5, 21.2), rng.uniform(106.0, 107.1)) for _ in range(2000)]
+    started = time.perf_counter()
+    found = [lookup.commune_at(lat, lon) for lat, lon in points]
+    elapsed = time.perf_counter() - started
+    assert any(found) and not all(found)
+    assert elapsed < 1.0, f"2000 lookups took {elapsed:.2f} s"
+
+
+def test_the_geojson_layer_has_one_multipolygon_feature_per_unit_with_its_facts():
+    data = lookup.communes_geojson()
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 114
+    for feature in data["features"]:
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"] == "MultiPolygon"
+        assert set(feature["properties"]) == {"code", "name", "kind", "population", "area", "density"}
+    hong_bang = next(f for f in data["features"] if f["id"] == "11311")
+    assert hong_bang["properties"] == {
+        "code": "11311",
+        "name": "Phường Hồng Bàng",
+        "kind": "phuong",
+        "population": 113200,
+        "area": 12.11,
+        "density": round(113200 / 12.11, 1),
+    }
+
+
+def test_the_geojson_layer_is_built_once_and_rebuilt_after_a_load(django_assert_num_queries):
+    lookup.communes_geojson_bytes()
+    with django_assert_num_queries(0):
+        lookup.communes_geojson_bytes()
+    Commune.objects.filter(code="11311").update(population=1)
+    load_communes()
+    assert b'"population":113200' in lookup.communes_geojson_bytes()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HotspotsConfig(AppConfig):
+    name = "anninh.hotspots"
+    label = "hotspots"

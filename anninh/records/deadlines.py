@@ -1,0 +1,176 @@
+"""The legal clock of a crime report (Criminal Procedure Code 2015, Art. 147-149).
+
+Pure: dates and rules in, dates out; no Django import. The rules are data
+(`DeadlineRules`), because the law changes; the arithmetic is here and tested.
+
+- A decision is due within `initial_days` (20) of receipt.
+- A complex report may be extended to `extended_months` (2) from receipt.
+- The procuracy may then extend once, by at most `procuracy_max_months` (2); the request
+  must be made at least `procuracy_request_days_before` (5) days before the deadline.
+- Suspension (Art. 148) stops the clock: no deadline runs while suspended.
+- On resumption (Art. 149) the decision is due within `resume_months` (1) of the
+  resumption decision, whatever was left when it was suspended ("at most 1 month remains":
+  the law sets the period from the resumption, not from what was left).
+
+Counting (Art. 137): the day of receipt is not counted; a period ends at 24:00 of its last
+day, local time (Asia/Ho_Chi_Minh); a period in months ends on the same day number of the
+month it lands in, or on that month's last day when it has no such day (31/01 + 1 month =
+28/02 or 29/02); a period whose last day is a day off ends at the end of the next working
+day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class DeadlineRules:
+    initial_days: int = 20
+    extended_months: int = 2
+    procuracy_max_months: int = 2
+    procuracy_request_days_before: int = 5
+    resume_months: int = 1
+    due_soon_days: int = 3
+    roll_over_days_off: bool = True
+
+
+DEFAULT_RULES = DeadlineRules()
+
+
+class ClockEventKind(StrEnum):
+    EXTEND = "extend"  # extension to `extended_months` from receipt (complex case)
+    PROCURACY_EXTEND = "procuracy_extend"  # once, by `months` (≤ procuracy_max_months)
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    DECIDE = "decide"  # initiate / not initiate: the clock ends
+
+
+@dataclass(frozen=True)
+class ClockEvent:
+    kind: ClockEventKind
+    on: dt.date
+    months: int = 0  # for PROCURACY_EXTEND
+
+
+class DeadlineError(ValueError):
+    """A clock event the law does not allow at that point (with a stable `code`)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def next_working_day(day: dt.date, days_off: Iterable[dt.date] = ()) -> dt.date:
+    """`day` itself if it is a working day, else the first working day after it
+    (Saturdays, Sundays and the given public holidays are days off)."""
+    off = set(days_off)
+    while day.weekday() >= 5 or day in off:
+        day += dt.timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class ClockState:
+    due: dt.date | None  # last day (inclusive) to decide; None while suspended or decided
+    running: bool
+    suspended: bool
+    decided: bool
+    extended: bool
+    procuracy_extended: bool
+
+    def days_left(self, today: dt.date) -> int | None:
+        """Whole days from `today` to the due day: 0 = due today, negative = overdue."""
+        return None if self.due is None else (self.due - today).days
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.due is not None and today > self.due
+
+    def is_due_soon(self, today: dt.date, rules: DeadlineRules = DEFAULT_RULES) -> bool:
+        left = self.days_left(today)
+        return left is not None and 0 <= left <= rules.due_soon_days
+
+
+def clock_state(
+    received_on: dt.date,
+    events: Iterable[ClockEvent] = (),
+    *,
+    rules: DeadlineRules = DEFAULT_RULES,
+    days_off: Iterable[dt.date] = (),
+) -> ClockState:
+    """Replay the clock of a report received on `received_on` (local date) through its
+    events in date order, and return where it stands. Raises DeadlineError for an event the
+    law does not allow (extending twice, a late procuracy request, resuming what is not
+    suspended, acting after the decision)."""
+    off = tuple(days_off)
+
+    def finish(day: dt.date) -> dt.date:
+        return next_working_day(day, off) if rules.roll_over_days_off else day
+
+    raw_due = received_on + dt.timedelta(days=rules.initial_days)
+    due: dt.date | None = finish(raw_due)
+    extended = procuracy = suspended = decided = False
+    for event in sorted(events, key=lambda e: e.on):
+        if decided:
+            raise DeadlineError("clock.decided", "the report is already decided")
+        if event.kind is ClockEventKind.EXTEND:
+            if suspended:
+                raise DeadlineError("clock.suspended", "a suspended report cannot be extended")
+            if extended:
+                raise DeadlineError("clock.extended_twice", "the report was already extended")
+            assert due is not None
+            if event.on > due:
+                raise DeadlineError("clock.extend_late", "the deadline had already passed")
+            extended = True
+            raw_due = add_months(received_on, rules.extended_months)
+            due = finish(raw_due)
+        elif event.kind is ClockEventKind.PROCURACY_EXTEND:
+            if suspended:
+                raise DeadlineError("clock.suspended", "a suspended report cannot be extended")
+            if not extended:
+                raise DeadlineError(
+                    "clock.procuracy_before_extension", "the procuracy extends only an extended report"
+                )
+            if procuracy:
+                raise DeadlineError("clock.procuracy_twice", "the procuracy extends only once")
+            if not 1 <= event.months <= rules.procuracy_max_months:
+                raise DeadlineError("clock.procuracy_months", "the procuracy extension is 1 to 2 months")
+            assert due is not None
+            if (due - event.on).days < rules.procuracy_request_days_before:
+                raise DeadlineError(
+                    "clock.procuracy_late",
+                    "the extension must be requested at least 5 days before the deadline",
+                )
+            procuracy = True
+            raw_due = add_months(raw_due, event.months)
+            due = finish(raw_due)
+        elif event.kind is ClockEventKind.SUSPEND:
+            if suspended:
+                raise DeadlineError("clock.suspended_twice", "the report is already suspended")
+            suspended, due = True, None
+        elif event.kind is ClockEventKind.RESUME:
+            if not suspended:
+                raise DeadlineError("clock.not_suspended", "only a suspended report can be resumed")
+            raw_due = add_months(event.on, rules.resume_months)
+            suspended, due = False, finish(raw_due)
+        elif event.kind is ClockEventKind.DECIDE:
+            decided, due = True, None
+    return ClockState(
+        due=due,
+        running=not (suspended or decided),
+        suspended=suspended,
+        decided=decided,
+        extended=extended,
+        procuracy_extended=procuracy,
+    )

@@ -1,0 +1,59 @@
+"""Records: crime reports, incidents, cases, persons, fire and rescue."""
+
+from anninh.records.models.cases import Case, CaseStatusChange
+from anninh.records.models.choices import (
+    FIRE_RESCUE_KINDS,
+    CaseStatus,
+    IncidentKind,
+    OffenceGroup,
+    PersonRole,
+    PremisesType,
+    ReportChannel,
+    ReportKind,
+    ReportStatus,
+    ReviewStatus,
+    River,
+)
+from anninh.records.models.history import RecordEvent
+from anninh.records.models.imports import ImportBatch  # noqa: F401
+from anninh.records.models.incidents import (
+    FireRescueDetail,
+    Incident,
+    IncidentLoss,
+    IncidentOffence,
+    IncidentPerson,
+    ResponseTime,
+)
+from anninh.records.models.offences import Offence
+from anninh.records.models.persons import Person, PersonPhone
+from anninh.records.models.reports import CrimeReport, DayOff, RegisterCounter, ReportClockEvent
+
+__all__ = [
+    "FIRE_RESCUE_KINDS",
+    "Case",
+    "CaseStatus",
+    "CaseStatusChange",
+    "CrimeReport",
+    "DayOff",
+    "FireRescueDetail",
+    "Incident",
+    "IncidentKind",
+    "IncidentLoss",
+    "IncidentOffence",
+    "IncidentPerson",
+    "Offence",
+    "OffenceGroup",
+    "Person",
+    "PersonPhone",
+    "PersonRole",
+    "PremisesType",
+    "RecordEvent",
+    "RegisterCounter",
+    "ReportChannel",
+    "ReportClockEvent",
+    "ReportKind",
+    "ReportStatus",
+    "ResponseTime",
+    "ReviewStatus",
+    "River",
+]

@@ -1,0 +1,103 @@
+"""Cases and clearance. A case counts as cleared (khám phá) when the offender is identified
+and the case established: `offender_identified_at` is kept apart from the occurrence date so
+the rate of any past period can be recomputed without rewriting history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from anninh.records.models.choices import CaseStatus
+
+
+class Case(models.Model):
+    number = models.CharField(_("case number"), max_length=40, unique=True)
+    initiated_on = models.DateField(_("initiated on"), db_index=True)
+    # A case initiated from a crime report may precede the incident record; link it later.
+    incident = models.ForeignKey(
+        "records.Incident",
+        verbose_name=_("incident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    crime_report = models.ForeignKey(
+        "records.CrimeReport",
+        verbose_name=_("crime report"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    handling_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="cases"
+    )
+    # The offence the case was initiated for; when empty, the incident's main offence (or the
+    # report's suspected offence) stands for it in the statistics.
+    offence = models.ForeignKey(
+        "records.Offence",
+        verbose_name=_("offence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
+    )
+    offender_identified_at = models.DateTimeField(
+        _("offender identified at"), null=True, blank=True, db_index=True
+    )
+    clearing_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("clearing unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    arrests = models.PositiveIntegerField(_("arrests"), default=0)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    is_synthetic = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-initiated_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="cleared") | Q(offender_identified_at__isnull=False),
+                name="records_case_cleared_identified",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseStatusChange(models.Model):
+    """Every status change of a case, with the date it takes effect: the history from which
+    a clearance rate for any past period is recomputed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    effective_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_at", "id"]
+        indexes = [models.Index(fields=["case", "effective_at"], name="records_case_change_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status}→{self.to_status}"

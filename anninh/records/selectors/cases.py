@@ -1,0 +1,229 @@
+"""Reading cases and computing the clearance rate from their history.
+
+Who sees a case: commanders and analysts all of them; commune officers the cases of incidents
+or crime reports in their commune and those their unit handles; investigators those their
+department (and its sub-units) handles or whose incident it is responsible for. Fire-and-rescue
+officers, public relations, auditors and administrators see no cases (they are crimes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from anninh.accounts.roles import Role
+from anninh.accounts.scoping import scope_for
+from anninh.lib.dates import local_day_bounds
+from anninh.records.models import Case, CaseStatus, CaseStatusChange, OffenceGroup
+from anninh.records.scoping import NOTHING
+from anninh.records.services.persons import clean_text
+
+PAGE_SIZE = 50
+#: Outcomes that take a case out of the clearance statistics: never cleared, not counted.
+EXCLUDED = frozenset({CaseStatus.UNFOUNDED, CaseStatus.CLOSED_ADMIN})
+
+
+def case_visibility_q(viewer) -> Q | None:
+    """Q for the cases `viewer` may see; None means every case."""
+    scope = scope_for(viewer)
+    if scope.nothing:
+        return NOTHING
+    if scope.city_wide:
+        return None
+    condition = NOTHING
+    if scope.commune_codes:
+        codes = sorted(scope.commune_codes)
+        condition |= Q(incident__commune_id__in=codes) | Q(crime_report__commune_id__in=codes)
+    units = set(scope.unit_ids)
+    if viewer.has_role(Role.COMMUNE_OFFICER) and viewer.unit_id:
+        units.add(viewer.unit_id)
+    if units:
+        ids = sorted(units)
+        condition |= Q(handling_unit_id__in=ids) | Q(incident__responsible_unit_id__in=ids)
+    return condition
+
+
+def case_base(*, viewer) -> QuerySet:
+    condition = case_visibility_q(viewer)
+    qs = Case.objects.all()
+    return qs if condition is None else qs.filter(condition)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    q: str = ""  # case number
+    statuses: tuple[str, ...] = ()
+    unit_id: int | None = None
+    offence_group: str = ""
+    initiated_from: dt.date | None = None
+    initiated_to: dt.date | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _group_expression():
+    """The offence group a case counts under: its own offence, else its incident's main
+    offence, else the suspected offence of its crime report."""
+    return Coalesce(
+        "offence__group",
+        NullIf("incident__offence_group", Value("")),
+        "crime_report__suspected_offence__group",
+        Value(""),
+    )
+
+
+def _occurred_expression():
+    """When the crime happened: the incident's start, else the report's receipt."""
+    return Coalesce("incident__occurred_from", "crime_report__received_at")
+
+
+def case_list(*, viewer, filters: CaseFilters | None = None) -> QuerySet:
+    filters = filters or CaseFilters()
+    qs = case_base(viewer=viewer).annotate(group=_group_expression(), occurred=_occurred_expression())
+    term = clean_text(filters.q)[:100]
+    if term:
+        qs = qs.filter(number__icontains=term)
+    if filters.statuses:
+        qs = qs.filter(status__in=filters.statuses)
+    if filters.unit_id:
+        qs = qs.filter(handling_unit_id=filters.unit_id)
+    if filters.offence_group:
+        qs = qs.filter(group=filters.offence_group)
+    if filters.initiated_from:
+        qs = qs.filter(initiated_on__gte=filters.initiated_from)
+    if filters.initiated_to:
+        qs = qs.filter(initiated_on__lte=filters.initiated_to)
+    return qs.select_related("handling_unit", "incident", "offence", "clearing_unit").order_by(
+        "-initiated_on", "-id"
+    )
+
+
+def case_page(*, viewer, filters: CaseFilters, page: int | str = 1, per_page: int = PAGE_SIZE):
+    result = Paginator(case_list(viewer=viewer, filters=filters), per_page).get_page(page)
+    labels = dict(OffenceGroup.choices)
+    for case in result.object_list:
+        case.group_label = str(labels.get(case.group, "")) if case.group else ""
+    return result
+
+
+def case_slice(*, viewer, filters: CaseFilters, limit: int, offset: int) -> tuple[int, list[Case]]:
+    qs = case_list(viewer=viewer, filters=filters)
+    return qs.count(), list(qs[offset : offset + limit])
+
+
+def case_detail_queryset(*, viewer) -> QuerySet:
+    return (
+        case_base(viewer=viewer)
+        .annotate(group=_group_expression(), occurred=_occurred_expression())
+        .select_related(
+            "handling_unit",
+            "clearing_unit",
+            "incident",
+            "incident__commune",
+            "crime_report",
+            "offence",
+            "created_by",
+        )
+    )
+
+
+def case_history(*, case: Case) -> list[CaseStatusChange]:
+    return list(case.status_changes.select_related("created_by").order_by("effective_at", "id"))
+
+
+# Clearance ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClearanceCounts:
+    occurred: int = 0
+    cleared: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """Cleared / occurred, or None when nothing occurred."""
+        return self.cleared / self.occurred if self.occurred else None
+
+    def __add__(self, other: ClearanceCounts) -> ClearanceCounts:
+        return ClearanceCounts(self.occurred + other.occurred, self.cleared + other.cleared)
+
+
+def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
+    """A date means the end of that day (local time): "as of 31/12" includes the 31st."""
+    if isinstance(value, dt.datetime):
+        return value
+    return local_day_bounds(value)[1] - dt.timedelta(microseconds=1)
+
+
+def clearance_as_of(
+    *, viewer, occurred_from: dt.date, occurred_to: dt.date, as_of: dt.date | dt.datetime
+) -> dict[str, ClearanceCounts]:
+    """Occurred and cleared cases by offence group, for crimes that happened between
+    `occurred_from` and `occurred_to` (local dates, inclusive), as things stood at `as_of`.
+
+    Computed from the status history, never from the current status: a case's status as of
+    `as_of` is the last CaseStatusChange effective at or before it. A case that did not exist
+    yet is not counted; one cleared later is occurred but not cleared; one unfounded or closed
+    administratively as of then is left out of both counts. Keys are OffenceGroup values
+    ("" for a case without an offence), only groups with at least one case.
+    """
+    as_of = _as_datetime(as_of)
+    start = local_day_bounds(occurred_from)[0]
+    end = local_day_bounds(occurred_to)[1]
+    status_then = Subquery(
+        CaseStatusChange.objects.filter(case=OuterRef("pk"), effective_at__lte=as_of)
+        .order_by("-effective_at", "-id")
+        .values("to_status")[:1]
+    )
+    rows = (
+        case_base(viewer=viewer)
+        .annotate(group=_group_expression(), occurred=_occurred_expression(), status_then=status_then)
+        .filter(occurred__gte=start, occurred__lt=end, status_then__isnull=False)
+        .values_list("group", "status_then")
+    )
+    result: dict[str, ClearanceCounts] = {}
+    for group, status in rows:
+        if status in EXCLUDED:
+            continue
+        counts = result.get(group or "", ClearanceCounts())
+        result[group or ""] = counts + ClearanceCounts(1, 1 if status == CaseStatus.CLEARED else 0)
+    return result
+
+
+@dataclass(frozen=True)
+class ClearanceRow:
+    group: str
+    label: str
+    counts: ClearanceCounts
+
+
+def clearance_table(counts: dict[str, ClearanceCounts]) -> tuple[list[ClearanceRow], ClearanceCounts]:
+    """Rows in the order of OffenceGroup, and the total."""
+    from django.utils.translation import gettext as _
+
+    rows = []
+    for value, label in [*OffenceGroup.choices, ("", _("No offence recorded"))]:
+        if value in counts:
+            rows.append(ClearanceRow(value, str(label), counts[value]))
+    total = sum(counts.values(), ClearanceCounts())
+    return rows, total
+
+
+__all__ = [
+    "EXCLUDED",
+    "CaseFilters",
+    "ClearanceCounts",
+    "ClearanceRow",
+    "case_base",
+    "case_detail_queryset",
+    "case_history",
+    "case_list",
+    "case_page",
+    "case_slice",
+    "case_visibility_q",
+    "clearance_as_of",
+    "clearance_table",
+]

@@ -1,0 +1,1 @@
+"""Test support shared by every app: personas and the permission-matrix helper."""

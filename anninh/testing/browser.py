@@ -1,0 +1,101 @@
+"""Browser tests: Playwright for Python driving Debian's chromium (never `playwright install`).
+
+A pytest plugin (registered in the root conftest.py) so that the whole suite shares ONE
+session-wide browser: two sync_playwright() instances in one process cannot coexist.
+
+Without /usr/bin/chromium these tests skip on a developer machine; CI sets
+ANNINH_REQUIRE_BROWSER=1, where a missing browser is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags for a sandboxed, offline machine: no background network chatter, no GPU.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+# Playwright's sync API runs an event loop in this thread; the live server's database
+# access from the test thread is still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("ANNINH_REQUIRE_BROWSER"):
+            pytest.fail("ANNINH_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Live-server tests flush the database between tests, which removes the reference
+    data the migrations loaded (communes, units, offences, days off); load it again
+    (the loaders are idempotent)."""
+    from django.core.management import call_command
+
+    from anninh.geo.models import Commune
+    from anninh.org.models import Unit
+
+    if Commune.objects.count() < 114:
+        call_command("load_geography", verbosity=0)
+    if not Unit.objects.filter(code="CAHP").exists():
+        call_command("load_units", verbosity=0)
+
+    from anninh.records.models import DayOff, Offence
+    from anninh.records.offences import offences_load
+    from anninh.records.reference import days_off_load
+
+    if not Offence.objects.exists():
+        offences_load(Offence)
+    if not DayOff.objects.exists():
+        days_off_load(DayOff)
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data):
+    context = browser.new_context(
+        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1366, "height": 900}
+    )
+    context.set_default_timeout(15000)
+    pg = context.new_page()
+    pg.base_url = live_server.url  # type: ignore[attr-defined]
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.js_errors = errors  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def browser_page(page):
+    """The same page under another name, for modules that have a `page` of their own."""
+    return page
+
+
+def login(page, username: str, password: str) -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")

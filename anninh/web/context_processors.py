@@ -1,0 +1,22 @@
+"""Template context shared by every page: navigation for the user's roles."""
+
+from django.conf import settings
+
+from anninh.web.navigation import items_for
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    return {
+        "nav_items": items_for(user),
+        "demo_mode": settings.DEMO,
+        "user_role_labels": _role_labels(user),
+    }
+
+
+def _role_labels(user) -> list[str]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    from anninh.accounts.roles import Role
+
+    return [str(Role(r).label) for r in sorted(user.roles)]

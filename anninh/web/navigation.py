@@ -1,0 +1,65 @@
+"""The main navigation, by role. An entry shows only to users holding one of its roles
+(an empty role set means every signed-in user). Apps add their pages here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from anninh.accounts.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str] = frozenset()
+    key: str = ""
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem(_("Home"), "web:home", key="home"),
+    NavItem(_("Communes"), "geo:commune_list", key="geo"),
+    NavItem(_("Police units"), "org:unit_list", key="org"),
+    NavItem(
+        _("Crime reports"),
+        "records:report_list",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER}),
+        key="reports",
+    ),
+    NavItem(
+        _("Deadlines"),
+        "records:deadlines",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER}),
+        key="deadlines",
+    ),
+    NavItem(
+        _("Incidents"),
+        "records:incident_list",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER, Role.FIRE_RESCUE}),
+        key="incidents",
+    ),
+    NavItem(
+        _("Cases"),
+        "records:case_list",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER}),
+        key="cases",
+    ),
+    NavItem(_("Audit log"), "audit:event_list", frozenset({Role.AUDITOR}), key="audit"),
+    NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), key="admin"),
+    NavItem(_("API"), "api:openapi-view", key="api"),
+]
+
+
+def items_for(user) -> list[dict]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    out = []
+    for item in NAVIGATION:
+        if item.roles and not user.has_role(*item.roles):
+            continue
+        out.append({"label": item.label, "url": reverse(item.url_name), "key": item.key})
+    return out

@@ -1,0 +1,17 @@
+"""Template filters for Vietnamese conventions: money in đồng, folded text."""
+
+from __future__ import annotations
+
+from django import template
+
+from anninh.lib.money import format_vnd
+
+register = template.Library()
+
+
+@register.filter
+def vnd(value) -> str:
+    """12345678 → "12.345.678 ₫" (VND has no minor unit)."""
+    if value is None or value == "":
+        return ""
+    return format_vnd(int(value))
