@@ -13,6 +13,8 @@ def days_off_load(model) -> int:
     count = 0
     with DAYS_OFF_CSV.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            model.objects.update_or_create(date=dt.date.fromisoformat(row["date"]), defaults={"name": row["name"]})
+            model.objects.update_or_create(
+                date=dt.date.fromisoformat(row["date"]), defaults={"name": row["name"]}
+            )
             count += 1
     return count

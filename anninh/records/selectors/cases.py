@@ -61,6 +61,12 @@ class CaseFilters:
     offence_group: str = ""
     initiated_from: dt.date | None = None
     initiated_to: dt.date | None = None
+    # When the crime happened (local dates, inclusive) and when the offender was identified.
+    occurred_from: dt.date | None = None
+    occurred_to: dt.date | None = None
+    cleared_from: dt.date | None = None
+    cleared_to: dt.date | None = None
+    commune: str = ""  # NSO code of the incident's (else the report's) commune
     extra: dict = field(default_factory=dict)
 
 
@@ -96,6 +102,19 @@ def case_list(*, viewer, filters: CaseFilters | None = None) -> QuerySet:
         qs = qs.filter(initiated_on__gte=filters.initiated_from)
     if filters.initiated_to:
         qs = qs.filter(initiated_on__lte=filters.initiated_to)
+    if filters.commune:
+        qs = qs.filter(
+            Q(incident__commune_id=filters.commune)
+            | Q(incident__isnull=True, crime_report__commune_id=filters.commune)
+        )
+    if filters.occurred_from:
+        qs = qs.filter(occurred__gte=local_day_bounds(filters.occurred_from)[0])
+    if filters.occurred_to:
+        qs = qs.filter(occurred__lt=local_day_bounds(filters.occurred_to)[1])
+    if filters.cleared_from:
+        qs = qs.filter(offender_identified_at__gte=local_day_bounds(filters.cleared_from)[0])
+    if filters.cleared_to:
+        qs = qs.filter(offender_identified_at__lt=local_day_bounds(filters.cleared_to)[1])
     return qs.select_related("handling_unit", "incident", "offence", "clearing_unit").order_by(
         "-initiated_on", "-id"
     )
@@ -159,8 +178,15 @@ def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 def clearance_as_of(
-    *, viewer, occurred_from: dt.date, occurred_to: dt.date, as_of: dt.date | dt.datetime
-) -> dict[str, ClearanceCounts]:
+    *,
+    viewer,
+    occurred_from: dt.date,
+    occurred_to: dt.date,
+    as_of: dt.date | dt.datetime,
+    by: str = "group",
+    offence_group: str = "",
+    commune: str = "",
+) -> dict:
     """Occurred and cleared cases by offence group, for crimes that happened between
     `occurred_from` and `occurred_to` (local dates, inclusive), as things stood at `as_of`.
 
@@ -168,7 +194,8 @@ def clearance_as_of(
     `as_of` is the last CaseStatusChange effective at or before it. A case that did not exist
     yet is not counted; one cleared later is occurred but not cleared; one unfounded or closed
     administratively as of then is left out of both counts. Keys are OffenceGroup values
-    ("" for a case without an offence), only groups with at least one case.
+    ("" for a case without an offence), only groups with at least one case; with
+    ``by="unit"`` they are handling unit ids instead (restricted to ``offence_group`` if set).
     """
     as_of = _as_datetime(as_of)
     start = local_day_bounds(occurred_from)[0]
@@ -182,14 +209,21 @@ def clearance_as_of(
         case_base(viewer=viewer)
         .annotate(group=_group_expression(), occurred=_occurred_expression(), status_then=status_then)
         .filter(occurred__gte=start, occurred__lt=end, status_then__isnull=False)
-        .values_list("group", "status_then")
     )
-    result: dict[str, ClearanceCounts] = {}
-    for group, status in rows:
+    if offence_group:
+        rows = rows.filter(group=offence_group)
+    if commune:
+        rows = rows.filter(
+            Q(incident__commune_id=commune) | Q(incident__isnull=True, crime_report__commune_id=commune)
+        )
+    rows = rows.values_list("handling_unit_id" if by == "unit" else "group", "status_then")
+    result: dict = {}
+    for key, status in rows:
         if status in EXCLUDED:
             continue
-        counts = result.get(group or "", ClearanceCounts())
-        result[group or ""] = counts + ClearanceCounts(1, 1 if status == CaseStatus.CLEARED else 0)
+        key = key if by == "unit" else (key or "")
+        counts = result.get(key, ClearanceCounts())
+        result[key] = counts + ClearanceCounts(1, 1 if status == CaseStatus.CLEARED else 0)
     return result
 
 

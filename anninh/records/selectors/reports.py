@@ -53,6 +53,11 @@ DUE_CHOICES = [
     ("soon", gettext_lazy("Due within 3 days")),
     ("running", gettext_lazy("Clock running")),
 ]
+DECIDED_CHOICES = [
+    ("decided", gettext_lazy("Decided")),
+    ("within", gettext_lazy("Decided within the deadline")),
+    ("late", gettext_lazy("Decided after the deadline")),
+]
 
 # Columns of the list: the commune's boundary (large JSON) is never read.
 LIST_RELATED = ("receiving_unit", "handling_unit", "transfer_to", "commune", "suspected_offence", "reporter")
@@ -72,6 +77,9 @@ class ReportFilters:
     received_from: dt.date | None = None  # local dates, inclusive
     received_to: dt.date | None = None
     due: str = ""  # overdue | soon | running
+    decided_from: dt.date | None = None  # decision dates, local, inclusive
+    decided_to: dt.date | None = None
+    decided: str = ""  # decided | within | late
 
     def as_params(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -132,6 +140,16 @@ def report_list(*, viewer, filters: ReportFilters | None = None, today: dt.date 
         qs = qs.filter(due_on__gte=today, due_on__lte=soon)
     elif filters.due == "running":
         qs = qs.filter(due_on__isnull=False)
+    if filters.decided_from:
+        qs = qs.filter(decided_on__gte=filters.decided_from)
+    if filters.decided_to:
+        qs = qs.filter(decided_on__lte=filters.decided_to)
+    if filters.decided == "decided":
+        qs = qs.filter(decided_on__isnull=False)
+    elif filters.decided == "within":
+        qs = qs.filter(decided_on__isnull=False, decided_within_deadline=True)
+    elif filters.decided == "late":
+        qs = qs.filter(decided_on__isnull=False, decided_within_deadline=False)
     if filters.q:
         term = filters.q.strip()[:100]
         qs = qs.filter(

@@ -56,7 +56,14 @@ class VNDateField(forms.DateField):
 def parse_filters(params) -> tuple[CaseFilters, dict[str, str]]:
     errors: dict[str, str] = {}
     dates = {}
-    for name in ("initiated_from", "initiated_to"):
+    for name in (
+        "initiated_from",
+        "initiated_to",
+        "occurred_from",
+        "occurred_to",
+        "cleared_from",
+        "cleared_to",
+    ):
         raw = params.get(name, "").strip()
         dates[name] = None
         if raw:
@@ -67,6 +74,7 @@ def parse_filters(params) -> tuple[CaseFilters, dict[str, str]]:
     status = params.get("status", "")
     unit = params.get("unit", "")
     group = params.get("offence_group", "")
+    commune = params.get("commune", "")
     return (
         CaseFilters(
             q=params.get("q", "")[:100],
@@ -75,6 +83,11 @@ def parse_filters(params) -> tuple[CaseFilters, dict[str, str]]:
             offence_group=group if group in OffenceGroup.values else "",
             initiated_from=dates["initiated_from"],
             initiated_to=dates["initiated_to"],
+            occurred_from=dates["occurred_from"],
+            occurred_to=dates["occurred_to"],
+            cleared_from=dates["cleared_from"],
+            cleared_to=dates["cleared_to"],
+            commune=commune if commune.isdigit() and len(commune) == 5 else "",
         ),
         errors,
     )

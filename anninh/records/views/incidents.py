@@ -53,6 +53,7 @@ from anninh.records.versioning import ConflictError, RecordError
 READER_ROLES = (Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER, Role.FIRE_RESCUE)
 WRITER_ROLES = services.WRITER_ROLES
 FIRE_RESCUE_FILTER = "fire_rescue"  # the kind filter's "every fire, explosion and rescue"
+RESCUE_FILTER = "rescue"  # every rescue (not fires or explosions)
 DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 DATETIME_INPUTS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -73,6 +74,10 @@ def parse_filters(params) -> tuple[IncidentFilters, dict[str, str]]:
     kinds: tuple[str, ...] = ()
     if kind == FIRE_RESCUE_FILTER:
         kinds = tuple(sorted(FIRE_RESCUE_KINDS))
+    elif kind == RESCUE_FILTER:
+        kinds = tuple(
+            sorted(k for k in FIRE_RESCUE_KINDS if k not in (IncidentKind.FIRE, IncidentKind.EXPLOSION))
+        )
     elif kind in IncidentKind.values:
         kinds = (kind,)
     dates: dict[str, dt.date | None] = {}
@@ -114,6 +119,7 @@ def _filter_options() -> dict[str, Any]:
             Unit.objects.active().order_by("kind", "sort_key", "code").values_list("pk", "code", "name")
         ),
         "fire_rescue_filter": FIRE_RESCUE_FILTER,
+        "rescue_filter": RESCUE_FILTER,
     }
 
 

@@ -153,6 +153,9 @@ class ReportFilterForm(forms.Form):
     received_from = VNDateField(label=gettext_lazy("Received from"), required=False)
     received_to = VNDateField(label=gettext_lazy("Received until"), required=False)
     due = forms.ChoiceField(label=gettext_lazy("Deadline"), required=False)
+    decided_from = VNDateField(label=gettext_lazy("Decided from"), required=False)
+    decided_to = VNDateField(label=gettext_lazy("Decided until"), required=False)
+    decided = forms.ChoiceField(label=gettext_lazy("Decision"), required=False)
 
     def __init__(self, *args, communes=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,12 +165,18 @@ class ReportFilterForm(forms.Form):
         self.fields["commune"].choices = _choices(_("Any commune"), [(c.code, c.name) for c in communes])
         self.fields["unit"].choices = _choices(_("Any unit"), [(u.pk, str(u)) for u in units])
         self.fields["due"].choices = _choices(_("Any"), [(k, str(v)) for k, v in selectors.DUE_CHOICES])
+        self.fields["decided"].choices = _choices(
+            _("Any"), [(k, str(v)) for k, v in selectors.DECIDED_CHOICES]
+        )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
             self.add_error("received_to", _("The end date is before the start date."))
+        start, end = data.get("decided_from"), data.get("decided_to")
+        if start and end and start > end:
+            self.add_error("decided_to", _("The end date is before the start date."))
         return data
 
     def filters(self) -> selectors.ReportFilters:
@@ -184,6 +193,9 @@ class ReportFilterForm(forms.Form):
             received_from=d["received_from"],
             received_to=d["received_to"],
             due=d["due"],
+            decided_from=d["decided_from"],
+            decided_to=d["decided_to"],
+            decided=d["decided"],
         )
 
 

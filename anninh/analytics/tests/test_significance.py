@@ -1,0 +1,61 @@
+"""The Poisson comparison, checked against values worked by hand."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from anninh.analytics.significance import compare_counts, poisson_p_value
+
+
+def test_equal_counts_are_not_significant():
+    assert poisson_p_value(10, 10) == 1.0
+    assert compare_counts(10, 10).significant is False
+
+
+def test_small_case_by_hand():
+    # a=4, b=0, equal periods: n=4, p=1/2. P(X>=4) = 1/16; two-sided p = 2/16 = 0.125.
+    assert poisson_p_value(4, 0) == pytest.approx(0.125)
+    # a=6, b=0: P(X>=6) = 1/64, p = 1/32 = 0.03125 -> significant at 5 %.
+    change = compare_counts(6, 0)
+    assert change.p_value == pytest.approx(1 / 32)
+    assert change.significant and change.percent is None and change.direction == 1
+
+
+def test_unequal_exposure_by_hand():
+    # a=1 in 1 day, b=0 in 3 days: n=1, p=1/4. P(X>=1)=1/4, P(X<=1)=1 -> p = 0.5.
+    assert poisson_p_value(1, 0, 1, 3) == pytest.approx(0.5)
+    # 7 days now vs 28 days before with 2 and 8: exactly the same daily rate.
+    change = compare_counts(2, 8, 7, 28)
+    assert change.percent == pytest.approx(0.0)
+    assert not change.significant
+
+
+def test_three_to_six_is_noise_but_thirty_to_sixty_is_not():
+    assert not compare_counts(6, 3).significant
+    big = compare_counts(60, 30)
+    assert big.significant and big.percent == pytest.approx(100.0) and big.direction == 1
+    fall = compare_counts(30, 60)
+    assert fall.significant and fall.direction == -1
+
+
+def test_binomial_tail_matches_direct_sum():
+    a, b = 9, 3
+    n = a + b
+    upper = sum(math.comb(n, k) for k in range(a, n + 1)) / 2**n
+    assert poisson_p_value(a, b) == pytest.approx(min(1.0, 2 * upper))
+
+
+def test_bad_input():
+    with pytest.raises(ValueError):
+        poisson_p_value(-1, 2)
+    with pytest.raises(ValueError):
+        poisson_p_value(1, 2, 0, 1)
+
+
+@given(st.integers(0, 500), st.integers(0, 500))
+def test_p_value_is_a_probability_and_symmetric(a, b):
+    p = poisson_p_value(a, b)
+    assert 0.0 <= p <= 1.0
+    assert p == pytest.approx(poisson_p_value(b, a))

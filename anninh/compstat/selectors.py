@@ -1,0 +1,496 @@
+"""CompStat figures, computed from the records for what the viewer may see.
+
+Every number is counted from the records through the records app's scoped querysets
+(`incident_base`, `case_base`, `report_base`), so a commune officer's dashboard shows their
+commune and a commander's the city, with the same code. Nothing is typed in and nothing is
+cached: the figures are exactly the records'. Each figure carries the filters of the list it
+counts (`drill`), so every number on the page opens that list.
+
+Queries are grouped so that the whole summary costs a fixed number of queries whatever the
+period (no per-commune or per-group query).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from anninh.analytics.significance import Change, compare_counts
+from anninh.compstat.periods import Period
+from anninh.geo.models import Commune
+from anninh.lib.dates import HCM_TZ, local_date
+from anninh.org.models import Unit
+from anninh.records.models import (
+    FIRE_RESCUE_KINDS,
+    CaseStatus,
+    IncidentKind,
+    IncidentPerson,
+    OffenceGroup,
+    PersonRole,
+)
+from anninh.records.models.incidents import FireRescueDetail
+from anninh.records.selectors.cases import case_base, clearance_as_of
+from anninh.records.selectors.incidents import incident_base
+from anninh.records.selectors.reports import report_base
+
+FRAUD_GROUPS = (OffenceGroup.FRAUD, OffenceGroup.CYBER)
+RESCUE_KINDS = tuple(
+    sorted(k for k in FIRE_RESCUE_KINDS if k not in (IncidentKind.FIRE, IncidentKind.EXPLOSION))
+)
+#: Weeks shown in the time series.
+SERIES_WEEKS = 26
+
+
+def _fmt(d: dt.date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def incidents_url(period: Period, **filters) -> str:
+    params = {"date_from": _fmt(period.first), "date_to": _fmt(period.last)}
+    params.update({k: v for k, v in filters.items() if v})
+    return f"{reverse('records:incident_list')}?{urlencode(params)}"
+
+
+def cases_url(**filters) -> str:
+    return f"{reverse('records:case_list')}?{urlencode({k: v for k, v in filters.items() if v})}"
+
+
+def reports_url(**filters) -> str:
+    return f"{reverse('records:report_list')}?{urlencode({k: v for k, v in filters.items() if v})}"
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """A count this period with its comparisons."""
+
+    key: str  # offence group value or commune code
+    label: str
+    current: int
+    previous: int
+    last_year: int
+    vs_previous: Change
+    vs_last_year: Change
+    url: str
+    population: int | None = None
+
+    @property
+    def rate_per_10k(self) -> float | None:
+        if not self.population:
+            return None
+        return self.current / self.population * 10_000
+
+
+@dataclass(frozen=True)
+class ClearanceRow:
+    key: str
+    label: str
+    occurred: int
+    cleared: int
+    url: str
+    cleared_url: str
+
+    @property
+    def rate(self) -> float | None:
+        return self.cleared / self.occurred if self.occurred else None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of a panel, with the list it counts (url may be empty for sums)."""
+
+    key: str
+    label: str
+    value: int
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class CompstatSummary:
+    period: Period
+    previous: Period
+    last_year: Period
+    commune: Commune | None
+    total: CountRow
+    by_group: list[CountRow]
+    by_commune: list[CountRow]
+    rising: list[CountRow]  # communes with a significant rise on the previous period, largest first
+    clearance_total: ClearanceRow
+    clearance_by_group: list[ClearanceRow]
+    clearance_by_unit: list[ClearanceRow]
+    cleared_from_earlier: int
+    cleared_from_earlier_url: str
+    reports: list[Figure]
+    reports_within_rate: float | None
+    fire_rescue: list[Figure]
+    fire_rescue_damage_vnd: int
+    fraud: list[Figure]
+    fraud_losses_vnd: int
+    weeks: list[dict] = field(default_factory=list)  # {"week": "2026-W47", "monday", "count", "last_year"}
+    days: list[tuple[str, int]] = field(default_factory=list)  # calendar heat map: (ISO date, count)
+
+
+def _crime_counts(base, period: Period) -> dict[tuple[str, str], int]:
+    rows = (
+        base.filter(kind=IncidentKind.CRIME, occurred_from__gte=period.start, occurred_from__lt=period.end)
+        .values_list("commune_id", "offence_group")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(commune, group or ""): n for commune, group, n in rows}
+
+
+def _by(counts: dict[tuple[str, str], int], index: int) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for key, n in counts.items():
+        out[key[index]] += n
+    return out
+
+
+def _row(key, label, current, previous, last_year, period: Period, url, population=None) -> CountRow:
+    prev_period, ly_period = period.previous(), period.last_year()
+    return CountRow(
+        key=key,
+        label=label,
+        current=current,
+        previous=previous,
+        last_year=last_year,
+        vs_previous=compare_counts(current, previous, period.days, prev_period.days),
+        vs_last_year=compare_counts(current, last_year, period.days, ly_period.days),
+        url=url,
+        population=population,
+    )
+
+
+def compstat_summary(
+    *, viewer, period: Period, commune: str = "", now: dt.datetime | None = None
+) -> CompstatSummary:
+    """Every figure of the dashboard for `period` (optionally one commune), as `viewer` sees it."""
+    now = now or timezone.now()
+    today = local_date(now)
+    commune_obj = (
+        Commune.objects.filter(code=commune).only("code", "name", "population").first() if commune else None
+    )
+    base = incident_base(viewer=viewer)
+    if commune:
+        base = base.filter(commune_id=commune)
+    previous, last_year = period.previous(), period.last_year()
+
+    # Crimes by commune and group, three periods: three grouped queries.
+    cur = _crime_counts(base, period)
+    prev = _crime_counts(base, previous)
+    ly = _crime_counts(base, last_year)
+    crime = IncidentKind.CRIME.value
+    total = _row(
+        "",
+        "",
+        sum(cur.values()),
+        sum(prev.values()),
+        sum(ly.values()),
+        period,
+        incidents_url(period, kind=crime, commune=commune),
+    )
+    cur_g, prev_g, ly_g = _by(cur, 1), _by(prev, 1), _by(ly, 1)
+    group_labels = dict(OffenceGroup.choices)
+    by_group = [
+        _row(
+            value,
+            str(label),
+            cur_g.get(value, 0),
+            prev_g.get(value, 0),
+            ly_g.get(value, 0),
+            period,
+            incidents_url(period, kind=crime, offence_group=value, commune=commune),
+        )
+        for value, label in group_labels.items()
+        if cur_g.get(value) or prev_g.get(value) or ly_g.get(value)
+    ]
+    cur_c, prev_c, ly_c = _by(cur, 0), _by(prev, 0), _by(ly, 0)
+    codes = set(cur_c) | set(prev_c) | set(ly_c)
+    communes = {
+        c.code: c
+        for c in Commune.objects.filter(code__in=codes).only("code", "name", "population", "sort_key")
+    }
+    by_commune = sorted(
+        (
+            _row(
+                code,
+                communes[code].name if code in communes else code,
+                cur_c.get(code, 0),
+                prev_c.get(code, 0),
+                ly_c.get(code, 0),
+                period,
+                incidents_url(period, kind=crime, commune=code),
+                population=communes[code].population if code in communes else None,
+            )
+            for code in codes
+        ),
+        key=lambda r: (-r.current, communes[r.key].sort_key if r.key in communes else r.key),
+    )
+    rising = sorted(
+        (r for r in by_commune if r.vs_previous.direction > 0),
+        key=lambda r: (r.vs_previous.p_value, -(r.current - r.previous)),
+    )
+
+    # Clearance: crimes that occurred in the period, as things stand now (status history).
+    clearance = _clearance(viewer, period, commune, now)
+    cleared_from_earlier, cleared_earlier_url = _cleared_from_earlier(viewer, period, commune)
+    reports, within_rate = _reports(viewer, period, commune, today)
+    fire_rescue, damage = _fire_rescue(base, period, commune)
+    fraud, losses = _fraud(viewer, base, period, commune)
+    weeks, days = _series(base, period)
+    return CompstatSummary(
+        period=period,
+        previous=previous,
+        last_year=last_year,
+        commune=commune_obj,
+        total=total,
+        by_group=by_group,
+        by_commune=by_commune,
+        rising=rising,
+        clearance_total=clearance[0],
+        clearance_by_group=clearance[1],
+        clearance_by_unit=clearance[2],
+        cleared_from_earlier=cleared_from_earlier,
+        cleared_from_earlier_url=cleared_earlier_url,
+        reports=reports,
+        reports_within_rate=within_rate,
+        fire_rescue=fire_rescue,
+        fire_rescue_damage_vnd=damage,
+        fraud=fraud,
+        fraud_losses_vnd=losses,
+        weeks=weeks,
+        days=days,
+    )
+
+
+def _clearance(viewer, period: Period, commune: str, now: dt.datetime):
+    from django.utils.translation import gettext as _
+
+    as_of = now  # crimes of the period, cleared by now (a later clearance counts for its crime)
+    dates = {"occurred_from": _fmt(period.first), "occurred_to": _fmt(period.last), "commune": commune}
+    window = {"occurred_from": period.first, "occurred_to": period.last, "as_of": as_of, "commune": commune}
+    by_group = clearance_as_of(viewer=viewer, **window)
+    by_unit = clearance_as_of(viewer=viewer, by="unit", **window)
+    labels = dict(OffenceGroup.choices)
+    group_rows = [
+        ClearanceRow(
+            key,
+            str(labels.get(key, _("No offence recorded"))),
+            counts.occurred,
+            counts.cleared,
+            cases_url(offence_group=key, **dates),
+            cases_url(offence_group=key, status=CaseStatus.CLEARED, **dates),
+        )
+        for key, counts in sorted(
+            by_group.items(), key=lambda kv: list(labels).index(kv[0]) if kv[0] in labels else 99
+        )
+    ]
+    units = {
+        u.pk: u for u in Unit.objects.filter(pk__in=list(by_unit)).only("pk", "code", "name", "short_name")
+    }
+    unit_rows = sorted(
+        (
+            ClearanceRow(
+                str(pk),
+                str(units[pk]) if pk in units else str(pk),
+                counts.occurred,
+                counts.cleared,
+                cases_url(unit=pk, **dates),
+                cases_url(unit=pk, status=CaseStatus.CLEARED, **dates),
+            )
+            for pk, counts in by_unit.items()
+        ),
+        key=lambda r: (-r.occurred, r.label),
+    )
+    occurred = sum(c.occurred for c in by_group.values())
+    cleared = sum(c.cleared for c in by_group.values())
+    total = ClearanceRow(
+        "", "", occurred, cleared, cases_url(**dates), cases_url(status=CaseStatus.CLEARED, **dates)
+    )
+    return total, group_rows, unit_rows
+
+
+def _cleared_from_earlier(viewer, period: Period, commune: str) -> tuple[int, str]:
+    """Cases whose offender was identified in the period for crimes that occurred before it."""
+    qs = case_base(viewer=viewer).filter(
+        offender_identified_at__gte=period.start,
+        offender_identified_at__lt=period.end,
+        status=CaseStatus.CLEARED,
+    )
+    qs = qs.filter(
+        Q(incident__occurred_from__lt=period.start)
+        | Q(incident__isnull=True, crime_report__received_at__lt=period.start)
+    )
+    if commune:
+        qs = qs.filter(
+            Q(incident__commune_id=commune) | Q(incident__isnull=True, crime_report__commune_id=commune)
+        )
+    before = period.first - dt.timedelta(days=1)
+    url = cases_url(
+        status=CaseStatus.CLEARED,
+        cleared_from=_fmt(period.first),
+        cleared_to=_fmt(period.last),
+        occurred_to=_fmt(before),
+        commune=commune,
+    )
+    return qs.count(), url
+
+
+def _reports(viewer, period: Period, commune: str, today: dt.date) -> tuple[list[Figure], float | None]:
+    from django.utils.translation import gettext as _
+
+    qs = report_base(viewer=viewer)
+    if commune:
+        qs = qs.filter(commune_id=commune)
+    first, last = period.first, period.last
+    agg = qs.aggregate(
+        received=Count("id", filter=Q(received_at__gte=period.start, received_at__lt=period.end)),
+        decided=Count("id", filter=Q(decided_on__gte=first, decided_on__lte=last)),
+        within=Count(
+            "id", filter=Q(decided_on__gte=first, decided_on__lte=last, decided_within_deadline=True)
+        ),
+        overdue=Count("id", filter=Q(due_on__lt=today)),
+    )
+    dates = {"decided_from": _fmt(first), "decided_to": _fmt(last), "commune": commune}
+    figures = [
+        Figure(
+            "received",
+            _("Received"),
+            agg["received"],
+            reports_url(received_from=_fmt(first), received_to=_fmt(last), commune=commune),
+        ),
+        Figure("decided", _("Decided"), agg["decided"], reports_url(decided="decided", **dates)),
+        Figure(
+            "within", _("Decided within the deadline"), agg["within"], reports_url(decided="within", **dates)
+        ),
+        Figure("overdue", _("Overdue now"), agg["overdue"], reports_url(due="overdue", commune=commune)),
+    ]
+    rate = agg["within"] / agg["decided"] if agg["decided"] else None
+    return figures, rate
+
+
+def _fire_rescue(base, period: Period, commune: str) -> tuple[list[Figure], int]:
+    from django.utils.translation import gettext as _
+
+    qs = base.filter(
+        kind__in=FIRE_RESCUE_KINDS, occurred_from__gte=period.start, occurred_from__lt=period.end
+    )
+    counts = dict(qs.values_list("kind").annotate(n=Count("id")).order_by())
+    details = FireRescueDetail.objects.filter(incident__in=qs.values("pk")).aggregate(
+        rescued=Sum("rescued"),
+        victims_found=Sum("victims_found"),
+        dead=Sum("dead"),
+        injured=Sum("injured"),
+        damage=Sum("damage_vnd"),
+    )
+
+    def url(kind: str) -> str:
+        return incidents_url(period, kind=kind, commune=commune)
+
+    figures = [
+        Figure("fire", _("Fires"), counts.get(IncidentKind.FIRE, 0), url(IncidentKind.FIRE.value)),
+        Figure(
+            "explosion",
+            _("Explosions"),
+            counts.get(IncidentKind.EXPLOSION, 0),
+            url(IncidentKind.EXPLOSION.value),
+        ),
+        Figure("rescue", _("Rescues"), sum(counts.get(k, 0) for k in RESCUE_KINDS), url("rescue")),
+        Figure("rescued", _("People rescued"), details["rescued"] or 0),
+        Figure("victims_found", _("Victims found"), details["victims_found"] or 0),
+        Figure("dead", _("Dead"), details["dead"] or 0),
+        Figure("injured", _("Injured"), details["injured"] or 0),
+    ]
+    return figures, details["damage"] or 0
+
+
+def _fraud(viewer, base, period: Period, commune: str) -> tuple[list[Figure], int]:
+    from django.utils.translation import gettext as _
+
+    qs = base.filter(
+        offence_group__in=FRAUD_GROUPS, occurred_from__gte=period.start, occurred_from__lt=period.end
+    )
+    by_group = dict(qs.values_list("offence_group").annotate(n=Count("id")).order_by())
+    losses = qs.aggregate(losses=Sum("losses_vnd"))["losses"] or 0
+    victims = IncidentPerson.objects.filter(incident__in=qs.values("pk"), role=PersonRole.VICTIM).count()
+    cases = case_base(viewer=viewer).filter(
+        initiated_on__gte=period.first,
+        initiated_on__lte=period.last,
+    )
+    cases = cases.filter(
+        Q(offence__group__in=FRAUD_GROUPS) | Q(offence__isnull=True, incident__offence_group__in=FRAUD_GROUPS)
+    )
+    if commune:
+        cases = cases.filter(
+            Q(incident__commune_id=commune) | Q(incident__isnull=True, crime_report__commune_id=commune)
+        )
+    labels = dict(OffenceGroup.choices)
+    figures = [
+        Figure(
+            group.value,
+            str(labels[group]),
+            by_group.get(group.value, 0),
+            incidents_url(period, offence_group=group.value, commune=commune),
+        )
+        for group in FRAUD_GROUPS
+    ]
+    figures += [
+        Figure("fraud_cases", _("Cases initiated"), cases.count()),
+        Figure("fraud_victims", _("Victims"), victims),
+    ]
+    return figures, losses
+
+
+def _series(base, period: Period) -> tuple[list[dict], list[tuple[str, int]]]:
+    """Crimes per ISO week for the SERIES_WEEKS weeks ending with the period's last week, with
+    the same weeks a year earlier; and crimes per day over the year ending the period."""
+    last_monday = period.last - dt.timedelta(days=period.last.weekday())
+    first_monday = last_monday - dt.timedelta(weeks=SERIES_WEEKS - 1)
+    year_first = period.last - dt.timedelta(days=364)
+    ly_first = Period("custom", first_monday, first_monday).last_year().first - dt.timedelta(days=7)
+    first_day = min(year_first, ly_first)
+    start = Period("custom", first_day, first_day).start
+    end = Period("custom", last_monday + dt.timedelta(days=6), last_monday + dt.timedelta(days=6)).end
+    rows = (
+        base.filter(kind=IncidentKind.CRIME, occurred_from__gte=start, occurred_from__lt=end)
+        .annotate(day=TruncDate("occurred_from", tzinfo=HCM_TZ))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    daily: dict[dt.date, int] = {}
+    for day, n in rows:
+        if isinstance(day, str):  # some backends return text
+            day = dt.date.fromisoformat(day)
+        daily[day] = daily.get(day, 0) + n
+
+    def week_count(monday: dt.date) -> int:
+        return sum(daily.get(monday + dt.timedelta(days=i), 0) for i in range(7))
+
+    weeks = []
+    for i in range(SERIES_WEEKS):
+        monday = first_monday + dt.timedelta(weeks=i)
+        iso = monday.isocalendar()
+        ly_monday = Period.week(
+            iso.year - 1, min(iso.week, dt.date(iso.year - 1, 12, 28).isocalendar().week)
+        ).first
+        weeks.append(
+            {
+                "week": f"{iso.year}-W{iso.week:02d}",
+                "monday": monday.strftime("%d/%m/%Y"),
+                "count": week_count(monday),
+                "last_year": week_count(ly_monday),
+            }
+        )
+    days = [
+        ((year_first + dt.timedelta(days=i)).isoformat(), daily.get(year_first + dt.timedelta(days=i), 0))
+        for i in range(365)
+    ]
+    return weeks, days

@@ -1,0 +1,88 @@
+"""The CompStat dashboard: parse the period, call the selector, render."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from anninh.accounts.permissions import require_roles
+from anninh.accounts.roles import Role
+from anninh.accounts.scoping import scope_for
+from anninh.compstat import selectors
+from anninh.compstat.periods import KINDS, Period, PeriodError, period_from_params
+from anninh.geo.models import Commune
+
+READER_ROLES = (Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER)
+
+
+def commune_choices(viewer) -> list[tuple[str, str]]:
+    """The communes the viewer may pick: every one for city-wide roles, else their own."""
+    scope = scope_for(viewer)
+    qs = Commune.objects.order_by("sort_key", "code")
+    if not scope.city_wide:
+        qs = qs.filter(code__in=sorted(scope.commune_codes))
+    return list(qs.values_list("code", "name"))
+
+
+def parse_commune(params, choices: list[tuple[str, str]]) -> str:
+    code = (params.get("commune") or "").strip()
+    return code if code in {c for c, _ in choices} else ""
+
+
+def chart_data(summary: selectors.CompstatSummary) -> dict:
+    return {
+        "weeks": [w["week"] for w in summary.weeks],
+        "mondays": [w["monday"] for w in summary.weeks],
+        "counts": [w["count"] for w in summary.weeks],
+        "lastYear": [w["last_year"] for w in summary.weeks],
+        "days": summary.days,
+        "communes": {
+            r.key: {
+                "name": r.label,
+                "count": r.current,
+                "rate": round(r.rate_per_10k, 2) if r.rate_per_10k is not None else None,
+                "change": round(r.vs_previous.percent, 1) if r.vs_previous.percent is not None else None,
+                "direction": r.vs_previous.direction,
+                "url": r.url,
+            }
+            for r in summary.by_commune
+        },
+    }
+
+
+@require_roles(*READER_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    error = ""
+    try:
+        period = period_from_params(request.GET)
+    except PeriodError as exc:
+        error = str(exc)
+        period = Period.default()
+    communes = commune_choices(request.user)
+    commune = parse_commune(request.GET, communes)
+    summary = selectors.compstat_summary(viewer=request.user, period=period, commune=commune)
+    context = {
+        "summary": summary,
+        "period": period,
+        "period_error": error,
+        "kinds": list(KINDS.items()),
+        "params": request.GET,
+        "communes": communes,
+        "commune": commune,
+        "city_wide": scope_for(request.user).city_wide,
+        "scope_name": ", ".join(name for _code, name in communes) if len(communes) <= 3 else "",
+        "charts": chart_data(summary),
+        "map_config": {
+            "geojsonUrl": reverse("api:geo_communes_geojson"),
+            "labels": {"count": str(_label("count")), "rate": str(_label("rate"))},
+        },
+        "active_nav": "compstat",
+    }
+    return render(request, "compstat/dashboard.html", context)
+
+
+def _label(name: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {"count": _("crimes"), "rate": _("per 10,000 residents")}[name]
