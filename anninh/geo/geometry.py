@@ -168,6 +168,24 @@ def to_metres(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: _project_array(xy))
 
 
+def to_metres_xy(lon, lat):
+    """Arrays of lon/lat degrees to arrays of metres east/north of the city origin."""
+    import numpy as np
+
+    return (np.asarray(lon, float) - ORIGIN_LON) * _M_PER_DEG_LON, (
+        np.asarray(lat, float) - ORIGIN_LAT
+    ) * _M_PER_DEG_LAT
+
+
+def to_degrees_xy(x, y):
+    """The inverse of to_metres_xy: arrays of metres to arrays of (lon, lat) degrees."""
+    import numpy as np
+
+    return np.asarray(x, float) / _M_PER_DEG_LON + ORIGIN_LON, np.asarray(
+        y, float
+    ) / _M_PER_DEG_LAT + ORIGIN_LAT
+
+
 def _project_array(xy):
     out = xy.copy()
     out[:, 0] = (xy[:, 0] - ORIGIN_LON) * _M_PER_DEG_LON

@@ -82,6 +82,12 @@ def _get_index() -> _Index:
     return index
 
 
+def commune_geometries() -> tuple[list[str], np.ndarray]:
+    """The NSO codes (sorted) and boundaries in metres (geometry.to_metres) of every commune."""
+    index = _get_index()
+    return index.codes, index.geoms
+
+
 def commune_at(lat: float, lon: float) -> str | None:
     """NSO code of the commune containing the point (WGS84 degrees), or None outside the city."""
     index = _get_index()

@@ -44,7 +44,9 @@ class Forecast(models.Model):
         verbose_name = _("forecast")
         verbose_name_plural = _("forecasts")
         ordering = ["-window_start", "-id"]
-        indexes = [models.Index(fields=["offence_group", "horizon", "window_start"], name="hotspots_fc_lookup_idx")]
+        indexes = [
+            models.Index(fields=["offence_group", "horizon", "window_start"], name="hotspots_fc_lookup_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.model_name} {self.window_start:%Y-%m-%d} {self.offence_group or '*'}"
@@ -57,7 +59,12 @@ class ForecastCell(models.Model):
     rank = models.PositiveIntegerField(_("rank"))
     cell_index = models.PositiveIntegerField(_("cell"))
     commune = models.ForeignKey(
-        "geo.Commune", verbose_name=_("commune"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "geo.Commune",
+        verbose_name=_("commune"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Centre of the square, WGS84.
     lat = models.FloatField()
