@@ -138,4 +138,4 @@ def knox_test(
         expected = total / n_permutations
         p_value = (1 + at_least) / (1 + n_permutations)
         n_perm = n_permutations
-    return KnoxResult(de, te, observed, expected, p_value, int(x.size), int(len(i)), n_perm)
+    return KnoxResult(de, te, observed, expected, p_value, int(x.size), len(i), n_perm)
