@@ -1,2 +1,3 @@
+from anninh.reports.views import urlpatterns  # noqa: F401
+
 app_name = "reports"
-urlpatterns: list = []

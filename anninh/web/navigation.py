@@ -60,6 +60,12 @@ NAVIGATION: list[NavItem] = [
         frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER}),
         key="analysis",
     ),
+    NavItem(
+        _("Reports"),
+        "reports:list",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER}),
+        key="reports",
+    ),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.AUDITOR}), key="audit"),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), key="admin"),
     NavItem(_("API"), "api:openapi-view", key="api"),

@@ -1,0 +1,146 @@
+"""CompStat reports: the PDF (A4, Vietnamese names intact), the command, the scheduler's
+idempotence, who may make and read which report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from anninh.audit.models import AuditEvent
+from anninh.compstat.periods import Period
+from anninh.compstat.selectors import compstat_summary
+from anninh.compstat.tests.test_golden import world  # noqa: F401
+from anninh.records.tests.test_incidents_factories import fast_passwords  # noqa: F401
+from anninh.reports.models import Report
+from anninh.reports.services import SYSTEM, report_generate, reports_run_due
+from anninh.testing.matrix import LOGIN, UNAUTHORIZED, check_matrix, client_for
+from anninh.testing.personas import COMMUNE_A, COMMUNE_B
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
+
+
+def test_monthly_pdf_is_a4_with_vietnamese_names_and_the_selector_numbers(world):  # noqa: F811
+    report, created = report_generate(
+        actor=world["commander"], kind="month", period=Period.month(2025, 12), language="vi"
+    )
+    assert created and bytes(report.pdf).startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(bytes(report.pdf)))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    text = pdf_text(bytes(report.pdf))
+    assert "Phường Hồng Bàng" in text and "Phường Ngô Quyền" in text
+    summary = compstat_summary(viewer=world["commander"], period=Period.month(2025, 12))
+    assert (
+        f"Crimes\n{summary.total.current}" in text.replace("Tội phạm", "Crimes")
+        or str(summary.total.current) in text
+    )
+    assert report.digest and AuditEvent.objects.filter(action="create", object_id=str(report.pk)).exists()
+
+
+def test_asking_again_returns_the_stored_report(world):  # noqa: F811
+    first, created = report_generate(
+        actor=world["commander"], kind="week", period=Period.week(2025, 50), language="en"
+    )
+    again, created_again = report_generate(
+        actor=world["analyst"], kind="week", period=Period.week(2025, 50), language="en"
+    )
+    assert created and not created_again and first.pk == again.pk
+    _replaced, made = report_generate(
+        actor=world["commander"], kind="week", period=Period.week(2025, 50), language="en", replace=True
+    )
+    assert made and Report.objects.count() == 1
+
+
+def test_commune_officer_makes_only_their_communes_report(world):  # noqa: F811
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        report_generate(actor=world["commune_officer"], kind="month", period=Period.month(2025, 12))
+    with pytest.raises(PermissionDenied):
+        report_generate(
+            actor=world["commune_officer"], kind="month", period=Period.month(2025, 12), commune=COMMUNE_B
+        )
+    own, _ = report_generate(
+        actor=world["commune_officer"], kind="month", period=Period.month(2025, 12), commune=COMMUNE_A
+    )
+    assert "Phường Hồng Bàng" in pdf_text(bytes(own.pdf))
+
+
+def test_command_writes_the_pdf(world, tmp_path):  # noqa: F811
+    target = tmp_path / "w.pdf"
+    call_command(
+        "compstat_report", "--week", "2025-W49", "--pdf", str(target), "--html", str(tmp_path / "w.html")
+    )
+    assert target.read_bytes().startswith(b"%PDF")
+    assert "Phường Hồng Bàng" in (tmp_path / "w.html").read_text(encoding="utf-8")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("compstat_report", "--week", "2025-W60")
+
+
+def test_scheduler_is_idempotent(world):  # noqa: F811
+    with time_machine.travel(dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)):  # Monday 5/1/2026, 08:00 local
+        made = reports_run_due()
+        again = reports_run_due()
+    assert [c for _, c in made] == [True, True] and [c for _, c in again] == [False, False]
+    slugs = sorted(Report.objects.values_list("slug", flat=True))
+    assert slugs == ["2025-12", "2026-W01"]
+    week = Report.objects.get(slug="2026-W01")
+    assert week.generated_by is None and week.source == "schedule"
+
+
+def test_task_runs_inline(world):  # noqa: F811
+    from anninh.reports.tasks import weekly_report_task
+
+    with time_machine.travel(dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)):
+        result = weekly_report_task.enqueue()
+    assert len(result.return_value) == 2
+
+
+def test_pages_permission_matrix(world):  # noqa: F811
+    report, _ = report_generate(actor=SYSTEM, kind="week", period=Period.week(2025, 50))
+    own, _ = report_generate(actor=SYSTEM, kind="week", period=Period.week(2025, 50), commune=COMMUNE_A)
+    readers = {"commander": 200, "analyst": 200, "commune_officer": 200, "other_commune_officer": 200}
+    refused = {
+        "investigator": 403,
+        "fire_rescue": 403,
+        "public_relations": 403,
+        "auditor": 403,
+        "administrator": 403,
+        "no_role": 403,
+    }
+    check_matrix("/reports/", {"anonymous": LOGIN, **readers, **refused}, personas=world)
+    city = {"commander": 200, "analyst": 200, "commune_officer": 404, "other_commune_officer": 404}
+    check_matrix(f"/reports/{report.pk}/pdf/", {"anonymous": LOGIN, **city, **refused}, personas=world)
+    commune_a = {"commander": 200, "analyst": 200, "commune_officer": 200, "other_commune_officer": 404}
+    check_matrix(f"/reports/{own.pk}/", {"anonymous": LOGIN, **commune_a, **refused}, personas=world)
+    check_matrix("/api/reports/", {"anonymous": UNAUTHORIZED, **readers, **refused}, personas=world)
+    listed = client_for(world["commune_officer"]).get("/api/reports/").json()
+    assert [r["id"] for r in listed["results"]] == [own.pk]
+    # Reading a report is audited.
+    assert AuditEvent.objects.filter(action="export", object_id=str(report.pk)).exists()
+
+
+def test_make_a_report_from_the_page(world):  # noqa: F811
+    client = client_for(world["commander"])
+    response = client.post("/reports/new/", {"kind": "month", "period": "2025-12", "language": "vi"})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert response["Location"] == f"/reports/{report.pk}/"
+    bad = client.post("/reports/new/", {"kind": "month", "period": "12/2025"}, follow=True)
+    assert "Enter the month as YYYY-MM" in bad.content.decode()
+    officer = client_for(world["other_commune_officer"])
+    officer.post("/reports/new/", {"kind": "week", "period": "2025-W50"})
+    assert Report.objects.filter(commune_code=COMMUNE_B).exists()
