@@ -99,6 +99,15 @@ SEEDERS: list[tuple[str, Callable[..., object]]] = [("users", lambda progress=No
 SEEDERS.append(("records", records_demo_seed))
 
 
+def _hotspots(progress=None):
+    from anninh.hotspots.demo import hotspots_demo_seed
+
+    return hotspots_demo_seed(progress=progress)
+
+
+SEEDERS.append(("forecasts", _hotspots))
+
+
 def demo_seed(*, progress: Callable[[str], None] | None = None) -> dict[str, object]:
     results = {}
     for name, seeder in SEEDERS:

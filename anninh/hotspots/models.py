@@ -88,3 +88,33 @@ class ForecastCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.forecast_id}#{self.rank}"
+
+
+class ReportCard(models.Model):
+    """The deployed model backtested on the city's own recent weeks against the counts
+    baseline: whether the forecast is worth following. Stored so a page view does not rerun it."""
+
+    offence_group = models.CharField(_("offence group"), max_length=20, blank=True)
+    as_of = models.DateField(_("as of"))  # the Monday after the last scored week
+    weeks = models.PositiveSmallIntegerField(_("weeks scored"))
+    model_name = models.CharField(_("model"), max_length=60)
+    model_version = models.CharField(_("model version"), max_length=60)
+    baseline_name = models.CharField(_("baseline"), max_length=60)
+    cell_metres = models.PositiveIntegerField(_("cell size (m)"))
+    inputs_count = models.PositiveIntegerField(_("incidents used"), default=0)
+    inputs_digest = models.CharField(_("inputs digest"), max_length=64)
+    # {"models": {name: {"0.01": {...}, "0.05": {...}}}, "difference": {"0.01": {...}, ...}}
+    results = models.JSONField(_("results"), default=dict)
+    verdict = models.CharField(_("verdict"), max_length=20)  # better | same | worse | too_few
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("accuracy report card")
+        verbose_name_plural = _("accuracy report cards")
+        ordering = ["-as_of", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.model_version} {self.as_of} {self.offence_group or '*'}"

@@ -1,2 +1,3 @@
+from anninh.hotspots.views import urlpatterns  # noqa: F401
+
 app_name = "hotspots"
-urlpatterns: list = []

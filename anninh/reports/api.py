@@ -21,6 +21,18 @@ class ReportsErrorOut(Schema):
     detail: str
 
 
+class ReportsValidationItem(Schema):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class ReportsValidationOut(Schema):
+    """Django Ninja's answer to a malformed query (e.g. a limit that is not a number)."""
+
+    detail: list[ReportsValidationItem]
+
+
 class ReportsQuery(Schema):
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=2**31)
@@ -48,7 +60,7 @@ class ReportListOut(Schema):
 
 @router.get(
     "",
-    response={200: ReportListOut, 403: ReportsErrorOut},
+    response={200: ReportListOut, 403: ReportsErrorOut, 422: ReportsValidationOut},
     url_name="reports_list",
     summary="Stored CompStat reports the caller may read",
 )

@@ -77,12 +77,33 @@ def _check(actor, commune: str) -> None:
         raise PermissionDenied
 
 
+# Map outlines simplified once per commune layer (lookup caches it until geo data change): at
+# ~0.0025° of longitude per printed pixel, a 0.0008° (~80 m) tolerance is invisible and keeps
+# the PDF small and fast to lay out.
+MAP_TOLERANCE = 0.0008
+_shapes_cache: tuple[int, dict[str, list[list[tuple[float, float]]]]] | None = None
+
+
+def _map_shapes() -> dict[str, list[list[tuple[float, float]]]]:
+    global _shapes_cache
+    geojson = lookup.communes_geojson()
+    if _shapes_cache is not None and _shapes_cache[0] == id(geojson):
+        return _shapes_cache[1]
+    from shapely.geometry import shape
+
+    shapes: dict[str, list[list[tuple[float, float]]]] = {}
+    for feature in geojson["features"]:
+        geom = shape(feature["geometry"]).simplify(MAP_TOLERANCE, preserve_topology=True)
+        polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+        shapes[feature["properties"]["code"]] = [
+            [(x, y) for x, y in poly.exterior.coords] for poly in polys if not poly.is_empty
+        ]
+    _shapes_cache = (id(geojson), shapes)
+    return shapes
+
+
 def _map_svg(summary, title: str) -> str:
-    shapes = {}
-    for feature in lookup.communes_geojson()["features"]:
-        geom = feature["geometry"]
-        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        shapes[feature["properties"]["code"]] = [poly[0] for poly in polys]
+    shapes = _map_shapes()
     values = {r.key: r.current for r in summary.by_commune}
     if summary.commune:
         shapes = {summary.commune.code: shapes.get(summary.commune.code, [])}
@@ -111,6 +132,14 @@ def render_html(*, viewer, period: Period, language: str, commune: str = "") -> 
                 (_("Last year"), [w["last_year"] for w in summary.weeks], "#8a96a3", True),
             ],
         )
+        groups_svg = svg.bar_chart(
+            [r.label for r in summary.by_group],
+            [
+                (_("This period"), [r.current for r in summary.by_group], "#c8102e"),
+                (_("Previous period"), [r.previous for r in summary.by_group], "#f0a0a8"),
+                (_("Last year"), [r.last_year for r in summary.by_group], "#8a96a3"),
+            ],
+        )
         html = render_to_string(
             "reports/report.html",
             {
@@ -118,6 +147,7 @@ def render_html(*, viewer, period: Period, language: str, commune: str = "") -> 
                 "summary": summary,
                 "scope_name": scope_name,
                 "weeks_svg": weeks_svg,
+                "groups_svg": groups_svg,
                 "map_svg": _map_svg(summary, _("Crimes")),
                 "generated": timezone.localtime(),
                 "language": language,

@@ -64,63 +64,171 @@ def line_chart(
     return "".join(out)
 
 
+def bar_chart(
+    labels: list[str],
+    series: list[tuple[str, list[float], str]],
+    *,
+    width: int = 640,
+    bar: int = 6,
+) -> str:
+    """Horizontal grouped bars: one group per label (offence group), one bar per series
+    (name, values, colour), so long Vietnamese labels stay readable. Values are written at the
+    bar's end."""
+    left, right, top = 200, 40, 6
+    n = len(series)
+    group = n * bar + 6
+    legend = 18
+    height = top + max(len(labels), 1) * group + legend
+    w = width - left - right
+    top_value = max([max(v) if v else 0 for _, v, _ in series] + [1])
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans" font-size="9">'
+    ]
+    for i, label in enumerate(labels):
+        y0 = top + i * group
+        text = label if len(label) <= 38 else label[:37] + "…"
+        out.append(
+            f'<text x="{left - 4}" y="{_num(y0 + n * bar / 2 + 3)}" text-anchor="end" fill="#222">{escape(text)}</text>'
+        )
+        for k, (_name, values, colour) in enumerate(series):
+            v = values[i] if i < len(values) else 0
+            length = w * v / top_value
+            y = y0 + k * bar
+            out.append(
+                f'<rect x="{left}" y="{y}" width="{_num(length)}" height="{bar - 0.5}" fill="{colour}"/>'
+            )
+            out.append(
+                f'<text x="{_num(left + length + 2)}" y="{_num(y + bar - 0.5)}" font-size="6.5" fill="#5a6470">{_num(v)}</text>'
+            )
+    out.append(
+        f'<line x1="{left}" x2="{left}" y1="{top}" y2="{height - legend}" stroke="#8a96a3" stroke-width="0.6"/>'
+    )
+    for k, (name, _values, colour) in enumerate(series):
+        lx = left + k * 140
+        out.append(f'<rect x="{lx}" y="{height - 12}" width="10" height="8" fill="{colour}"/>')
+        out.append(f'<text x="{lx + 14}" y="{height - 5}" fill="#222">{escape(name)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
 def quantile_breaks(values: list[float], classes: int = 5) -> list[float]:
+    """Upper bounds of up to `classes` classes of the positive values (equal counts, ties kept
+    together; the last bound is the maximum). Zero has a class of its own (see colour_for)."""
     v = sorted(x for x in values if x > 0)
     if not v:
-        return [1.0] * classes
-    return [v[min(len(v) - 1, len(v) * (i + 1) // (classes + 1))] for i in range(classes)]
+        return []
+    bounds = {v[max(0, math.ceil(len(v) * (i + 1) / classes) - 1)] for i in range(classes)}
+    return sorted(bounds)
 
 
 def colour_for(value: float, breaks: list[float]) -> str:
-    if value <= 0:
+    if value <= 0 or not breaks:
         return PALETTE[0]
     for i, b in enumerate(breaks):
         if value <= b:
             return PALETTE[min(i + 1, len(PALETTE) - 1)]
-    return PALETTE[-1]
+    return PALETTE[min(len(breaks), len(PALETTE) - 1)]
+
+
+def _class_label(lower: float, upper: float) -> str:
+    if float(lower).is_integer() and float(upper).is_integer():
+        first = int(lower) + 1
+        return str(int(upper)) if first >= upper else f"{first}–{int(upper)}"
+    return f"{_num(lower)}–{_num(upper)}"
+
+
+def _outlying(shapes: dict[str, list[list[tuple[float, float]]]]) -> set[str]:
+    """Codes of far-off islands (e.g. Bạch Long Vĩ, 130 km out at sea), drawn in an inset so
+    they do not shrink the mainland to a corner: centroids more than three times the median
+    distance from the median centroid."""
+    centres = {}
+    for code, rings in shapes.items():
+        pts = [p for ring in rings for p in ring]
+        if pts:
+            centres[code] = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+    if len(centres) < 5:
+        return set()
+    xs = sorted(c[0] for c in centres.values())
+    ys = sorted(c[1] for c in centres.values())
+    mx, my = xs[len(xs) // 2], ys[len(ys) // 2]
+    dist = {code: math.hypot(x - mx, y - my) for code, (x, y) in centres.items()}
+    typical = sorted(dist.values())[len(dist) // 2] or 1e-9
+    return {code for code, d in dist.items() if d > 3 * typical}
+
+
+def _paths(
+    shapes, values, breaks, x0: float, y0: float, box_w: float, box_h: float
+) -> tuple[list[str], float]:
+    """SVG paths of `shapes` fitted in the box at (x0, y0); returns them and the height used."""
+    lons = [p[0] for rings in shapes.values() for ring in rings for p in ring]
+    lats = [p[1] for rings in shapes.values() for ring in rings for p in ring]
+    kx = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    span_x = (max(lons) - min(lons)) * kx or 1e-6
+    span_y = (max(lats) - min(lats)) or 1e-6
+    scale = min(box_w / span_x, box_h / span_y)
+    west, north = min(lons), max(lats)
+
+    def pt(lon: float, lat: float) -> str:
+        return f"{_num(x0 + (lon - west) * kx * scale)},{_num(y0 + (north - lat) * scale)}"
+
+    out = []
+    for code, rings in shapes.items():
+        if not rings:
+            continue
+        fill = colour_for(values.get(code, 0), breaks)
+        d = " ".join("M" + " L".join(pt(lon, lat) for lon, lat in ring) + " Z" for ring in rings)
+        out.append(
+            f'<path d="{d}" fill="{fill}" stroke="#4d5b6a" stroke-width="0.4"><title>{escape(code)}</title></path>'
+        )
+    return out, span_y * scale
 
 
 def choropleth(
-    shapes: dict[str, list[list[list[float]]]],
+    shapes: dict[str, list[list[tuple[float, float]]]],
     values: dict[str, float],
     *,
     width: int = 640,
     height: int = 420,
     legend_title: str = "",
 ) -> str:
-    """Polygons (code → rings of (lon, lat)) filled by value (quantile classes)."""
-    lons = [p[0] for rings in shapes.values() for ring in rings for p in ring]
-    lats = [p[1] for rings in shapes.values() for ring in rings for p in ring]
-    if not lons:
-        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"></svg>'
-    kx = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    span_x = (max(lons) - min(lons)) * kx or 1
-    span_y = (max(lats) - min(lats)) or 1
-    map_w = width - 130
-    scale = min(map_w / span_x, height / span_y)
-
-    def pt(lon: float, lat: float) -> str:
-        return f"{_num((lon - min(lons)) * kx * scale)},{_num((max(lats) - lat) * scale)}"
-
+    """Polygons (code → rings of (lon, lat)) filled by value (quantile classes), far-off
+    islands in an inset at the bottom right, the legend on the right. The drawing is as tall
+    as the map needs, at most `height`."""
+    if not any(ring for rings in shapes.values() for ring in rings):
+        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20"></svg>'
     breaks = quantile_breaks(list(values.values()))
+    map_w = width - 130
+    islands = _outlying(shapes)
+    main = {c: r for c, r in shapes.items() if c not in islands}
+    paths, used_h = _paths(main, values, breaks, 0, 0, map_w, height)
+    legend_h = 30 + 16 * (len(breaks) + 1)
+    inset_h = 70 if islands else 0
+    total_h = math.ceil(max(used_h, legend_h + inset_h + 10))
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans" font-size="9">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_h}" viewBox="0 0 {width} {total_h}" font-family="DejaVu Sans" font-size="9">',
+        *paths,
     ]
-    for code, rings in shapes.items():
-        fill = colour_for(values.get(code, 0), breaks)
-        d = " ".join("M" + " L".join(pt(lon, lat) for lon, lat in ring) + " Z" for ring in rings)
-        out.append(
-            f'<path d="{d}" fill="{fill}" stroke="#4d5b6a" stroke-width="0.4"><title>{escape(code)}</title></path>'
-        )
     lx = map_w + 10
+    if islands:
+        box_y = total_h - inset_h
+        out.append(
+            f'<rect x="{lx}" y="{box_y}" width="{width - lx - 4}" height="{inset_h - 2}" fill="none" stroke="#8a96a3" stroke-width="0.6" stroke-dasharray="3 2"/>'
+        )
+        island_paths, _h = _paths(
+            {c: shapes[c] for c in islands}, values, breaks, lx + 8, box_y + 8, width - lx - 20, inset_h - 18
+        )
+        out += island_paths
     out.append(f'<text x="{lx}" y="14" font-weight="bold">{escape(legend_title)}</text>')
+    rows = [(PALETTE[0], "0")]
     lower = 0.0
     for i, b in enumerate(breaks):
+        rows.append((PALETTE[min(i + 1, len(PALETTE) - 1)], _class_label(lower, b)))
+        lower = b
+    for i, (colour, label) in enumerate(rows):
         y = 24 + i * 16
         out.append(
-            f'<rect x="{lx}" y="{y}" width="14" height="10" fill="{PALETTE[i + 1]}" stroke="#8a8a8a" stroke-width="0.5"/>'
+            f'<rect x="{lx}" y="{y}" width="14" height="10" fill="{colour}" stroke="#8a8a8a" stroke-width="0.5"/>'
         )
-        out.append(f'<text x="{lx + 20}" y="{y + 9}">{_num(lower)}–{_num(b)}</text>')
-        lower = b
+        out.append(f'<text x="{lx + 20}" y="{y + 9}">{escape(label)}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -30,7 +30,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "communes": commune_choices(request.user),
             "city_wide": city_wide,
             "kinds": ReportKind.choices,
-            "active_nav": "reports",
+            "active_nav": "compstat_reports",
         },
     )
 

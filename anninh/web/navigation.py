@@ -61,10 +61,16 @@ NAVIGATION: list[NavItem] = [
         key="analysis",
     ),
     NavItem(
+        _("Forecasts"),
+        "hotspots:map",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER}),
+        key="forecasts",
+    ),
+    NavItem(
         _("Reports"),
         "reports:list",
         frozenset({Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER}),
-        key="reports",
+        key="compstat_reports",
     ),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.AUDITOR}), key="audit"),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), key="admin"),

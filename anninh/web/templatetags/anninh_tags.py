@@ -15,3 +15,12 @@ def vnd(value) -> str:
     if value is None or value == "":
         return ""
     return format_vnd(int(value))
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template ({{ labels|get_item:code }}); empty when missing."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

@@ -1,0 +1,196 @@
+"""Hotspot forecasts in the platform: stored with model version and inputs, idempotent, no
+leakage, deterministic, scoped by commune; the report card equals the library's backtest."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from anninh.audit.models import AuditEvent
+from anninh.compstat.periods import Period
+from anninh.forecast import run_backtest
+from anninh.forecast.history import day_number
+from anninh.geo import lookup
+from anninh.hotspots import engine, services
+from anninh.hotspots.models import Forecast, ReportCard
+from anninh.records.tests.test_incidents_factories import fast_passwords, local, point_in, record  # noqa: F401
+from anninh.testing.matrix import LOGIN, UNAUTHORIZED, check_matrix, client_for
+from anninh.testing.personas import COMMUNE_A, COMMUNE_B
+
+pytestmark = pytest.mark.django_db
+WEEK = Period.week(2026, 10)  # 02/03/2026 to 08/03/2026
+
+
+@pytest.fixture
+def crimes(personas):
+    """90 thefts over the 22 weeks before the week: most at two corners of commune A, some in B."""
+    a, b = personas["commune_officer"], personas["other_commune_officer"]
+    rng = np.random.default_rng(5)
+    alat, alon = point_in(COMMUNE_A)
+    blat, blon = point_in(COMMUNE_B)
+    start = local(2025, 10, 1, 10)
+    for i in range(90):
+        when = start + dt.timedelta(days=int(rng.integers(0, 150)), hours=int(rng.integers(0, 12)))
+        if i % 3 == 2:
+            record(
+                b,
+                commune=COMMUNE_B,
+                point=(blat + rng.normal(0, 0.0005), blon + rng.normal(0, 0.0005)),
+                occurred_from=when,
+                reported_at=when + dt.timedelta(hours=1),
+            )
+        else:
+            corner = (0.0, 0.0) if i % 2 else (0.004, 0.0)
+            record(
+                a,
+                point=(alat + corner[0] + rng.normal(0, 0.0004), alon + corner[1] + rng.normal(0, 0.0004)),
+                occurred_from=when,
+                reported_at=when + dt.timedelta(hours=1),
+            )
+    return personas
+
+
+def test_forecast_is_stored_with_version_inputs_and_audit(crimes):
+    fc, created = services.forecast_create(actor=crimes["analyst"], week=WEEK)
+    assert created and fc.model_version == engine.MODEL_VERSION and fc.inputs_count == 90
+    assert len(fc.inputs_digest) == 64 and fc.params["training_weeks"] == engine.TRAINING_WEEKS
+    cells = list(fc.cells.order_by("rank"))
+    assert [c.rank for c in cells] == list(range(1, len(cells) + 1))
+    # 90 % predictive interval of the count (integers), around the expectation.
+    assert all(c.expected_low <= min(c.expected, c.expected_high) for c in cells)
+    assert all(c.expected >= 0 for c in cells)
+    expected = [c.expected for c in cells]
+    assert expected == sorted(expected, reverse=True)
+    top = cells[0]
+    assert top.commune_id == lookup.commune_at(top.lat, top.lon) == COMMUNE_A  # the busiest corner
+    assert AuditEvent.objects.filter(
+        action="create", object_type__icontains="forecast", object_id=str(fc.pk)
+    ).exists()
+    again, created_again = services.forecast_create(actor=crimes["commander"], week=WEEK)
+    assert not created_again and again.pk == fc.pk
+
+
+def test_no_leakage_incidents_after_the_origin_change_nothing(crimes):
+    fc, _ = services.forecast_create(actor=None, week=WEEK)
+    before = list(fc.cells.values_list("cell_index", "expected"))
+    when = local(2026, 3, 3, 9)  # inside the forecast week
+    for _i in range(5):
+        record(
+            crimes["other_commune_officer"],
+            commune=COMMUNE_B,
+            point=point_in(COMMUNE_B),
+            occurred_from=when,
+            reported_at=when + dt.timedelta(hours=1),
+        )
+    same, created = services.forecast_create(actor=None, week=WEEK)
+    assert not created and same.pk == fc.pk  # same inputs digest: the new crimes were not read
+    Forecast.objects.all().delete()
+    redone, created = services.forecast_create(actor=None, week=WEEK)
+    assert created and list(redone.cells.values_list("cell_index", "expected")) == before  # deterministic
+
+
+def test_shift_forecast_splits_the_week(crimes):
+    week, _ = services.forecast_create(actor=None, week=WEEK)
+    shifts = {
+        s: services.forecast_create(actor=None, week=WEEK, horizon="shift", shift=s)[0] for s in engine.SHIFTS
+    }
+    top = week.cells.get(rank=1)
+    parts = sum(
+        f.cells.filter(cell_index=top.cell_index).values_list("expected", flat=True).first() or 0
+        for f in shifts.values()
+    )
+    # Shares are shrunk separately per shift, so they sum to about one, not exactly.
+    assert parts == pytest.approx(top.expected, rel=0.25)
+    with pytest.raises(services.ForecastError):
+        services.forecast_create(actor=None, week=WEEK, horizon="shift", shift="lunch")
+
+
+def test_report_card_equals_the_library_backtest(crimes):
+    card = services.report_card_create(actor=crimes["commander"], as_of=WEEK.first, weeks=6)
+    cg = engine.city_grid()
+    events = engine.load_events(offence_group="", before=WEEK.start)
+    run = run_backtest(
+        engine.history_of(events, cg),
+        [engine.MODEL_NAME, engine.BASELINE_NAME, "last-week"],
+        day_number(WEEK.first) - 42,
+        6,
+        engine.TRAINING_WEEKS,
+        coverages=(0.01, 0.05),
+        progress=False,
+    )
+    for name, result in run.items():
+        assert card.results["models"][name]["0.01"]["pai"] == pytest.approx(result.evaluation.pai(0.01))
+    assert card.verdict in {"better", "same", "worse", "too_few"}
+    assert card.model_version == engine.MODEL_VERSION
+
+
+def test_refusals(crimes):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.forecast_create(actor=crimes["commune_officer"], week=WEEK)
+    with pytest.raises(services.ForecastError):
+        services.forecast_create(actor=None, week=Period.month(2026, 3))
+    with pytest.raises(services.ForecastError):
+        services.forecast_create(actor=None, week=Period.week(2020, 10))  # no crime before
+
+
+def test_permission_matrix_and_scoping(crimes):
+    fc, _ = services.forecast_create(actor=None, week=WEEK)
+    services.report_card_create(actor=None, as_of=WEEK.first, weeks=4)
+    readers = {
+        "commander": 200,
+        "analyst": 200,
+        "investigator": 200,
+        "commune_officer": 200,
+        "other_commune_officer": 200,
+    }
+    refused = {
+        "fire_rescue": 403,
+        "public_relations": 403,
+        "auditor": 403,
+        "administrator": 403,
+        "no_role": 403,
+    }
+    for url in ("/hotspots/", f"/hotspots/{fc.pk}/", "/hotspots/accuracy/"):
+        check_matrix(url, {"anonymous": LOGIN, **readers, **refused}, personas=crimes)
+    for url in (
+        "/api/hotspots/forecasts",
+        f"/api/hotspots/forecasts/{fc.pk}/cells.geojson",
+        "/api/hotspots/report-card",
+    ):
+        check_matrix(url, {"anonymous": UNAUTHORIZED, **readers, **refused}, personas=crimes)
+    writers = {"commander": 302, "analyst": 302}
+    others = dict.fromkeys(("investigator", "commune_officer", "other_commune_officer", *refused), 403)
+    check_matrix(
+        "/hotspots/make/",
+        {"anonymous": LOGIN, **writers, **others},
+        personas=crimes,
+        method="post",
+        data={"week": "2026-W10"},
+    )
+    # A commune officer sees only the cells of their commune.
+    own = client_for(crimes["commune_officer"]).get(f"/api/hotspots/forecasts/{fc.pk}/cells.geojson").json()
+    assert own["features"] and {f["properties"]["commune"] for f in own["features"]} == {COMMUNE_A}
+    city = client_for(crimes["commander"]).get(f"/api/hotspots/forecasts/{fc.pk}/cells.geojson").json()
+    assert len(city["features"]) == fc.cells.count() > len(own["features"])
+
+
+def test_map_page_query_count(crimes, django_assert_max_num_queries):
+    services.forecast_create(actor=None, week=WEEK)
+    client = client_for(crimes["commander"])
+    with django_assert_max_num_queries(15):
+        response = client.get("/hotspots/", {"group": ""})
+    assert response.status_code == 200
+
+
+def test_command_and_report_card_page(crimes):
+    from django.core.management import call_command
+
+    call_command("hotspots_forecast", "--week", "2026-W10", "--shifts")
+    assert Forecast.objects.count() == 4
+    client = client_for(crimes["analyst"])
+    response = client.post("/hotspots/accuracy/make/", {"group": ""})
+    assert response.status_code == 302 and ReportCard.objects.count() == 1
