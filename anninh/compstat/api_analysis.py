@@ -17,7 +17,7 @@ router = Router()
 DATE = r"^\d{1,2}/\d{1,2}/\d{4}$"
 
 
-class IncidentSetQuery(Schema):
+class CompstatIncidentSetQuery(Schema):
     kind: str = Field("", max_length=24, description="incident kind, e.g. crime")
     offence_group: str = Field("", max_length=20)
     article: str = Field("", max_length=12, description="Penal Code article, e.g. 173")
@@ -26,7 +26,7 @@ class IncidentSetQuery(Schema):
     date_to: str = Field("", max_length=10, description="dd/mm/yyyy")
 
 
-class NearRepeatQuery(IncidentSetQuery):
+class CompstatNearRepeatQuery(CompstatIncidentSetQuery):
     distance_band: int = Field(100, ge=10, le=2000, description="metres")
     distance_bands: int = Field(4, ge=1, le=10)
     time_band: int = Field(7, ge=1, le=90, description="days")
@@ -35,7 +35,7 @@ class NearRepeatQuery(IncidentSetQuery):
     seed: int = Field(0, ge=0, le=2**31)
 
 
-class KnoxCellOut(Schema):
+class CompstatKnoxCellOut(Schema):
     distance: str
     time: str
     observed: int
@@ -45,23 +45,23 @@ class KnoxCellOut(Schema):
     significant: bool
 
 
-class NearRepeatOut(Schema):
+class CompstatNearRepeatOut(Schema):
     incidents: int
     without_location: int
     pairs: int
     permutations: int
     summary: str
-    cells: list[KnoxCellOut]
+    cells: list[CompstatKnoxCellOut]
 
 
-class HotSpotQuery(IncidentSetQuery):
+class CompstatHotSpotQuery(CompstatIncidentSetQuery):
     unit: str = Field("commune", pattern="^(commune|grid)$", description="commune or grid")
     cell: int = Field(
         500, ge=analysis.MIN_CELL_M, le=analysis.MAX_CELL_M, description="grid cell size, metres"
     )
 
 
-class HotSpotOut(Schema):
+class CompstatHotSpotOut(Schema):
     key: str
     name: str
     count: int
@@ -70,12 +70,12 @@ class HotSpotOut(Schema):
     hot: bool
 
 
-class HotSpotsOut(Schema):
+class CompstatHotSpotsOut(Schema):
     unit: str
     incidents: int
     without_location: int
     units: int
-    significant: list[HotSpotOut]
+    significant: list[CompstatHotSpotOut]
 
 
 def _caller(request):
@@ -83,7 +83,7 @@ def _caller(request):
     return auth if getattr(auth, "is_authenticated", False) else request.user
 
 
-def _prepare(request, query: IncidentSetQuery):
+def _prepare(request, query: CompstatIncidentSetQuery):
     user = _caller(request)
     if not user.has_role(*READER_ROLES):
         audit_denied(user, reason="role", path=request.get_full_path()[:500])
@@ -117,11 +117,11 @@ def _refused(exc: Exception) -> Status:
 
 @router.get(
     "/near-repeat",
-    response={200: NearRepeatOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
+    response={200: CompstatNearRepeatOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
     url_name="compstat_near_repeat",
     summary="Knox near-repeat test on a filtered set of incidents",
 )
-def near_repeat(request: HttpRequest, query: Query[NearRepeatQuery]):
+def near_repeat(request: HttpRequest, query: Query[CompstatNearRepeatQuery]):
     user, filters, error = _prepare(request, query)
     if error:
         return error
@@ -165,11 +165,11 @@ def near_repeat(request: HttpRequest, query: Query[NearRepeatQuery]):
 
 @router.get(
     "/hot-spots",
-    response={200: HotSpotsOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
+    response={200: CompstatHotSpotsOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
     url_name="compstat_hot_spots",
     summary="Getis-Ord Gi* hot and cold spots by commune or grid cell",
 )
-def hot_spots(request: HttpRequest, query: Query[HotSpotQuery]):
+def hot_spots(request: HttpRequest, query: Query[CompstatHotSpotQuery]):
     user, filters, error = _prepare(request, query)
     if error:
         return error

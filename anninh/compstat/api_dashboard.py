@@ -29,7 +29,7 @@ class CompstatErrorOut(Schema):
 
 class CompstatValidationItem(Schema):
     type: str
-    loc: list[str]
+    loc: list[str | int]
     msg: str
 
 
@@ -53,14 +53,14 @@ class CompstatQuery(Schema):
     )
 
 
-class PeriodOut(Schema):
+class CompstatPeriodOut(Schema):
     kind: str
     first: dt.date
     last: dt.date
     label: str
 
 
-class ChangeOut(Schema):
+class CompstatChangeOut(Schema):
     percent: float | None = Field(
         ..., description="change in % against the baseline scaled to the period's length"
     )
@@ -68,19 +68,19 @@ class ChangeOut(Schema):
     significant: bool
 
 
-class CountRowOut(Schema):
+class CompstatCountRowOut(Schema):
     key: str
     label: str
     current: int
     previous: int
     last_year: int
-    vs_previous: ChangeOut
-    vs_last_year: ChangeOut
+    vs_previous: CompstatChangeOut
+    vs_last_year: CompstatChangeOut
     rate_per_10k: float | None = None
     url: str = Field(..., description="the list of the records counted")
 
 
-class ClearanceRowOut(Schema):
+class CompstatClearanceRowOut(Schema):
     key: str
     label: str
     occurred: int
@@ -90,42 +90,42 @@ class ClearanceRowOut(Schema):
     cleared_url: str
 
 
-class FigureOut(Schema):
+class CompstatFigureOut(Schema):
     key: str
     label: str
     value: int
     url: str
 
 
-class WeekOut(Schema):
+class CompstatWeekOut(Schema):
     week: str
     monday: str
     count: int
     last_year: int
 
 
-class SummaryOut(Schema):
-    period: PeriodOut
-    previous: PeriodOut
-    last_year: PeriodOut
+class CompstatSummaryOut(Schema):
+    period: CompstatPeriodOut
+    previous: CompstatPeriodOut
+    last_year: CompstatPeriodOut
     commune: str
-    total: CountRowOut
-    by_group: list[CountRowOut]
-    by_commune: list[CountRowOut]
+    total: CompstatCountRowOut
+    by_group: list[CompstatCountRowOut]
+    by_commune: list[CompstatCountRowOut]
     rising: list[str] = Field(
         ..., description="codes of the communes with a significant rise on the previous period"
     )
-    clearance_total: ClearanceRowOut
-    clearance_by_group: list[ClearanceRowOut]
-    clearance_by_unit: list[ClearanceRowOut]
+    clearance_total: CompstatClearanceRowOut
+    clearance_by_group: list[CompstatClearanceRowOut]
+    clearance_by_unit: list[CompstatClearanceRowOut]
     cleared_from_earlier: int
-    reports: list[FigureOut]
+    reports: list[CompstatFigureOut]
     reports_within_rate: float | None
-    fire_rescue: list[FigureOut]
+    fire_rescue: list[CompstatFigureOut]
     fire_rescue_damage_vnd: int
-    fraud: list[FigureOut]
+    fraud: list[CompstatFigureOut]
     fraud_losses_vnd: int
-    weeks: list[WeekOut]
+    weeks: list[CompstatWeekOut]
 
 
 def _period(p) -> dict:
@@ -172,7 +172,7 @@ def _caller(request):
 
 @router.get(
     "/summary",
-    response={200: SummaryOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
+    response={200: CompstatSummaryOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
     url_name="compstat_summary",
     summary="Every CompStat figure of a period",
 )

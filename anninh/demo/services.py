@@ -108,6 +108,15 @@ def _hotspots(progress=None):
 SEEDERS.append(("forecasts", _hotspots))
 
 
+def _patrols(progress=None):
+    from anninh.patrols.demo import patrols_demo_seed
+
+    return patrols_demo_seed(progress=progress)
+
+
+SEEDERS.append(("patrols", _patrols))
+
+
 def demo_seed(*, progress: Callable[[str], None] | None = None) -> dict[str, object]:
     results = {}
     for name, seeder in SEEDERS:

@@ -21,14 +21,24 @@ class HotspotsErrorOut(Schema):
     detail: str
 
 
-class ForecastQuery(Schema):
+class HotspotsValidationItem(Schema):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class HotspotsValidationOut(Schema):
+    detail: list[HotspotsValidationItem]
+
+
+class HotspotsForecastQuery(Schema):
     group: OffenceGroup | None = None
     horizon: str = Field("", pattern="^(|week|shift)$")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=2**31)
 
 
-class ForecastOut(Schema):
+class HotspotsForecastOut(Schema):
     id: int
     offence_group: str
     horizon: str
@@ -43,16 +53,16 @@ class ForecastOut(Schema):
     created_at: dt.datetime
 
 
-class ForecastListOut(Schema):
+class HotspotsForecastListOut(Schema):
     count: int
-    results: list[ForecastOut]
+    results: list[HotspotsForecastOut]
 
 
-class CardQuery(Schema):
+class HotspotsCardQuery(Schema):
     group: OffenceGroup | None = None
 
 
-class CardOut(Schema):
+class HotspotsCardOut(Schema):
     offence_group: str
     as_of: dt.date
     weeks: int
@@ -75,11 +85,11 @@ def _refuse(request, user):
 
 @router.get(
     "/forecasts",
-    response={200: ForecastListOut, 403: HotspotsErrorOut},
+    response={200: HotspotsForecastListOut, 403: HotspotsErrorOut, 422: HotspotsValidationOut},
     url_name="hotspots_forecasts",
     summary="Stored forecasts, newest first",
 )
-def list_forecasts(request: HttpRequest, query: Query[ForecastQuery]):
+def list_forecasts(request: HttpRequest, query: Query[HotspotsForecastQuery]):
     user = _caller(request)
     if not selectors.may_read(user):
         return _refuse(request, user)
@@ -96,7 +106,7 @@ def list_forecasts(request: HttpRequest, query: Query[ForecastQuery]):
 
 @router.get(
     "/forecasts/{forecast_id}/cells.geojson",
-    response={200: dict[str, Any], 403: HotspotsErrorOut, 404: HotspotsErrorOut},
+    response={200: dict[str, Any], 403: HotspotsErrorOut, 404: HotspotsErrorOut, 422: HotspotsValidationOut},
     url_name="hotspots_forecast_cells",
     summary="A forecast's top cells as GeoJSON squares (the caller's area only)",
 )
@@ -146,11 +156,11 @@ def forecast_cells(request: HttpRequest, forecast_id: int = Path(..., ge=1, le=2
 
 @router.get(
     "/report-card",
-    response={200: CardOut, 403: HotspotsErrorOut, 404: HotspotsErrorOut},
+    response={200: HotspotsCardOut, 403: HotspotsErrorOut, 404: HotspotsErrorOut, 422: HotspotsValidationOut},
     url_name="hotspots_report_card",
     summary="The latest accuracy report card (deployed model against last year's counts)",
 )
-def report_card(request: HttpRequest, query: Query[CardQuery]):
+def report_card(request: HttpRequest, query: Query[HotspotsCardQuery]):
     user = _caller(request)
     if not selectors.may_read(user):
         return _refuse(request, user)

@@ -29,6 +29,8 @@ TRAINING_WEEKS = 12
 #: Share of the land cells stored as the forecast's top cells (and never more than MAX_TOP).
 TOP_COVERAGE = 0.01
 MAX_TOP = 400
+#: Best cells kept for every commune besides the city's top cells (for patrol planning).
+PER_COMMUNE = 6
 #: Shifts of the day (local time): code → (first hour, last hour exclusive); night wraps.
 SHIFTS = {"morning": (6, 14), "afternoon": (14, 22), "night": (22, 6)}
 PROJECTION = TransverseMercator.utm(48)
@@ -50,6 +52,8 @@ MODEL_VERSION = _model_version()
 class CityGrid:
     grid: Grid
     area: StudyArea
+    #: NSO code of the commune holding each land cell's centre ("" if none), by area position.
+    communes: np.ndarray
 
     @property
     def n_cells(self) -> int:
@@ -93,8 +97,45 @@ def city_grid(cell_metres: int = CELL_METRES) -> CityGrid:
             x, y = PROJECTION.forward(pts[:, 0], pts[:, 1])
             grid = Grid.covering(x, y, cell_metres)
             mask = land_mask(grid, rings, PROJECTION)
-            _grids[cell_metres] = CityGrid(grid, StudyArea.from_mask(grid, mask))
+            area = StudyArea.from_mask(grid, mask)
+            _grids[cell_metres] = CityGrid(grid, area, _cell_communes(grid, area))
         return _grids[cell_metres]
+
+
+def _cell_communes(grid: Grid, area: StudyArea) -> np.ndarray:
+    import shapely
+
+    from anninh.geo import lookup
+    from anninh.geo.geometry import to_metres_xy
+
+    cx, cy = grid.centres(area.cells)
+    lon, lat = PROJECTION.inverse(cx, cy)
+    mx, my = to_metres_xy(lon, lat)
+    out = np.full(area.size, "", dtype=object)
+    codes, geoms = lookup.commune_geometries()
+    for code, geom in zip(codes, geoms, strict=True):
+        inside = shapely.contains_xy(geom, mx, my)
+        out[inside & (out == "")] = code
+    return out
+
+
+def selected_cells(
+    expected: np.ndarray, cg: CityGrid, order: np.ndarray, top: int, per_commune: int
+) -> np.ndarray:
+    """Positions to store: the city's `top` cells, plus each commune's `per_commune` best cells
+    (so every commune police can plan within its own territory), in rank order."""
+    rank_of = np.empty(order.size, dtype=np.int64)
+    rank_of[order] = np.arange(order.size)
+    chosen = set(order[:top].tolist())
+    communes = cg.communes[order]
+    seen: dict[str, int] = {}
+    for pos, code in zip(order, communes, strict=True):
+        if not code or seen.get(code, 0) >= per_commune:
+            continue
+        seen[code] = seen.get(code, 0) + 1
+        chosen.add(int(pos))
+    picked = np.array(sorted(chosen, key=lambda p: rank_of[p]), dtype=np.int64)
+    return picked
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,10 @@ def forecast_create(
         )
     n = cg.n_cells
     k = min(cells_for_coverage(engine.TOP_COVERAGE, n), engine.MAX_TOP)
-    order = rank_cells(expected, tie_keys(n, 0, origin))[:k]
+    full = rank_cells(expected, tie_keys(n, 0, origin))
+    rank_of = np.empty(n, dtype=np.int64)
+    rank_of[full] = np.arange(1, n + 1)
+    order = engine.selected_cells(expected, cg, full, k, engine.PER_COMMUNE)
     lon, lat = cg.centres_lonlat(order)
     mean = float(expected.mean()) or 1.0
     low = poisson.ppf(INTERVAL[0], expected[order])
@@ -114,17 +117,17 @@ def forecast_create(
         ForecastCell.objects.bulk_create(
             ForecastCell(
                 forecast=fc,
-                rank=rank + 1,
+                rank=int(rank_of[pos]),
                 cell_index=int(cg.area.cells[pos]),
-                commune_id=lookup.commune_at(float(lat[rank]), float(lon[rank])),
-                lat=round(float(lat[rank]), 6),
-                lon=round(float(lon[rank]), 6),
+                commune_id=cg.communes[pos] or lookup.commune_at(float(lat[i]), float(lon[i])),
+                lat=round(float(lat[i]), 6),
+                lon=round(float(lon[i]), 6),
                 expected=float(expected[pos]),
-                expected_low=float(low[rank]),
-                expected_high=float(high[rank]),
+                expected_low=float(low[i]),
+                expected_high=float(high[i]),
                 risk=float(expected[pos]) / mean,
             )
-            for rank, pos in enumerate(order)
+            for i, pos in enumerate(order)
         )
         audit_record(
             actor=actor,
@@ -140,6 +143,7 @@ def forecast_create(
                 "inputs": fc.inputs_count,
                 "digest": digest,
                 "cells": len(order),
+                "city_top": int(k),
             },
         )
     return fc, True

@@ -1,2 +1,3 @@
+from anninh.patrols.views import urlpatterns  # noqa: F401
+
 app_name = "patrols"
-urlpatterns: list = []

@@ -38,7 +38,7 @@ class ReportsQuery(Schema):
     offset: int = Field(0, ge=0, le=2**31)
 
 
-class ReportOut(Schema):
+class ReportsReportOut(Schema):
     id: int
     kind: str
     period: str
@@ -53,14 +53,14 @@ class ReportOut(Schema):
     pdf_url: str
 
 
-class ReportListOut(Schema):
+class ReportsReportListOut(Schema):
     count: int
-    results: list[ReportOut]
+    results: list[ReportsReportOut]
 
 
 @router.get(
     "",
-    response={200: ReportListOut, 403: ReportsErrorOut, 422: ReportsValidationOut},
+    response={200: ReportsReportListOut, 403: ReportsErrorOut, 422: ReportsValidationOut},
     url_name="reports_list",
     summary="Stored CompStat reports the caller may read",
 )

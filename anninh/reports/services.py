@@ -20,6 +20,7 @@ from anninh.compstat.periods import Period
 from anninh.compstat.selectors import compstat_summary
 from anninh.geo import lookup
 from anninh.geo.models import Commune
+from anninh.lib.dates import format_date_vn
 from anninh.reports import svg
 from anninh.reports.models import Report, ReportKind, ReportSource
 
@@ -144,6 +145,7 @@ def render_html(*, viewer, period: Period, language: str, commune: str = "") -> 
             "reports/report.html",
             {
                 "title": title,
+                "footer_title": svg.css_string(title),
                 "summary": summary,
                 "scope_name": scope_name,
                 "weeks_svg": weeks_svg,
@@ -179,6 +181,15 @@ def report_generate(
         raise ReportError(_("Choose a weekly or a monthly report."))
     if language not in LANGUAGES:
         raise ReportError(_("Choose Vietnamese or English."))
+    from anninh.compstat.periods import today as local_today
+
+    if period.last >= local_today():
+        # A report of a period still running would be stored incomplete and then found, and
+        # kept, by the Monday scheduler (which makes a report only if it is missing).
+        raise ReportError(
+            _("This period is not over yet: its report can be made from %(date)s.")
+            % {"date": format_date_vn(period.last + dt.timedelta(days=1))}
+        )
     if commune and not Commune.objects.filter(code=commune).exists():
         raise ReportError(_("There is no commune with this code."))
     _check(actor, commune)

@@ -9,6 +9,14 @@ from xml.sax.saxutils import escape
 PALETTE = ["#f7f7f7", "#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"]
 
 
+def css_string(text: str) -> str:
+    """`text` escaped for the inside of a double-quoted CSS string (the page footer): anything
+    but letters, digits and a few safe marks becomes a CSS hex escape, so no quote, backslash
+    or markup can end the string or the <style> element."""
+    safe = set(" ,.:/()–·")
+    return "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in text)
+
+
 def _num(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404, require_roles
 from anninh.accounts.scoping import scope_for
 from anninh.audit.services import audit_record
+from anninh.compstat.periods import today as local_today
 from anninh.compstat.views_dashboard import commune_choices
 from anninh.reports import selectors, services
 from anninh.reports.models import Report, ReportKind
@@ -30,6 +32,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "communes": commune_choices(request.user),
             "city_wide": city_wide,
             "kinds": ReportKind.choices,
+            # The report a commander most often wants: last complete week's.
+            "default_week": services.last_complete_week(local_today()).slug,
             "active_nav": "compstat_reports",
         },
     )
@@ -78,7 +82,10 @@ def _get(request, pk: int) -> Report:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get(request, pk)
     audit_record(actor=request.user, action="view", target=report)
-    return HttpResponse(report.html)
+    # The stored HTML is the print document, kept as made; the way back and the PDF link are
+    # added for the screen only.
+    toolbar = render_to_string("reports/_toolbar.html", {"report": report}, request=request)
+    return HttpResponse(report.html.replace("<body>", "<body>" + toolbar, 1))
 
 
 @require_roles(*services.REPORT_ROLES)

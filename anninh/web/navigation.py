@@ -67,6 +67,12 @@ NAVIGATION: list[NavItem] = [
         key="forecasts",
     ),
     NavItem(
+        _("Patrols"),
+        "patrols:list",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER}),
+        key="patrols",
+    ),
+    NavItem(
         _("Reports"),
         "reports:list",
         frozenset({Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER}),

@@ -57,7 +57,13 @@ def test_forecast_is_stored_with_version_inputs_and_audit(crimes):
     assert created and fc.model_version == engine.MODEL_VERSION and fc.inputs_count == 90
     assert len(fc.inputs_digest) == 64 and fc.params["training_weeks"] == engine.TRAINING_WEEKS
     cells = list(fc.cells.order_by("rank"))
-    assert [c.rank for c in cells] == list(range(1, len(cells) + 1))
+    k = fc.cells.filter(rank__lte=engine.MAX_TOP).count()
+    assert [c.rank for c in cells[:k]] == list(range(1, k + 1))  # the city's top cells
+    # Besides them, every commune keeps its own best cells, for its patrol plans.
+    per_commune = {}
+    for c in cells:
+        per_commune[c.commune_id] = per_commune.get(c.commune_id, 0) + 1
+    assert len(per_commune) >= 100 and min(per_commune.values()) >= 1
     # 90 % predictive interval of the count (integers), around the expectation.
     assert all(c.expected_low <= min(c.expected, c.expected_high) for c in cells)
     assert all(c.expected >= 0 for c in cells)

@@ -20,7 +20,7 @@ from anninh.compstat.selectors import compstat_summary
 from anninh.compstat.tests.test_golden import world  # noqa: F401
 from anninh.records.tests.test_incidents_factories import fast_passwords  # noqa: F401
 from anninh.reports.models import Report
-from anninh.reports.services import SYSTEM, report_generate, reports_run_due
+from anninh.reports.services import SYSTEM, ReportError, report_generate, reports_run_due
 from anninh.testing.matrix import LOGIN, UNAUTHORIZED, check_matrix, client_for
 from anninh.testing.personas import COMMUNE_A, COMMUNE_B
 
@@ -61,6 +61,8 @@ def test_monthly_pdf_is_a4_and_names_the_wards_with_their_diacritics(world, le_c
     for name in ("Phường Hồng Bàng", "Phường Ngô Quyền", "Phường Lê Chân"):
         assert unicodedata.normalize("NFC", name) in text
     assert "Báo cáo CompStat tháng" in text  # the title, in Vietnamese
+    pages = len(reader.pages)
+    assert f"{unicodedata.normalize('NFC', report.title)} · {pages}/{pages}" in text  # page footer
     assert report.digest == hashlib.sha256(bytes(report.pdf)).hexdigest()
     assert AuditEvent.objects.filter(action="create", object_id=str(report.pk)).exists()
 
@@ -186,6 +188,8 @@ def test_pages_permission_matrix(world):  # noqa: F811
     check_matrix(f"/reports/{report.pk}/pdf/", {"anonymous": LOGIN, **city, **refused}, personas=world)
     commune_a = {"commander": 200, "analyst": 200, "commune_officer": 200, "other_commune_officer": 404}
     check_matrix(f"/reports/{own.pk}/", {"anonymous": LOGIN, **commune_a, **refused}, personas=world)
+    shown = client_for(world["commune_officer"]).get(f"/reports/{own.pk}/").content.decode()
+    assert f'href="/reports/{own.pk}/pdf/"' in shown and f'href="/reports/{own.pk}/pdf/"' not in own.html
     check_matrix("/api/reports/", {"anonymous": UNAUTHORIZED, **readers, **refused}, personas=world)
     listed = client_for(world["commune_officer"]).get("/api/reports/").json()
     assert [r["id"] for r in listed["results"]] == [own.pk]
@@ -221,8 +225,10 @@ def test_list_page_shows_past_reports_with_download_links(world, django_assert_m
 
 
 def test_list_page_says_what_to_do_when_empty(world):  # noqa: F811
-    page = client_for(world["commune_officer"]).get("/reports/").content.decode()
+    with time_machine.travel(dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)):  # Monday 23/11/2026
+        page = client_for(world["commune_officer"]).get("/reports/").content.decode()
     assert "No report yet" in page
+    assert 'value="2026-W47"' in page  # last complete week, ready to make
 
 
 def test_scheduler_makes_the_monthly_report_on_the_first(world):  # noqa: F811
@@ -258,3 +264,25 @@ def test_commune_officer_lists_only_their_communes_reports(world):  # noqa: F811
     page = client_for(world["commune_officer"]).get("/reports/").content.decode()
     assert f"/reports/{own.pk}/pdf/" in page
     assert f"/reports/{city.pk}/pdf/" not in page and f"/reports/{other.pk}/pdf/" not in page
+
+
+def test_a_period_not_over_yet_is_refused_so_no_incomplete_report_is_kept(world):  # noqa: F811
+    with time_machine.travel(dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC)):  # Friday 20/11/2026
+        with pytest.raises(ReportError, match="23/11/2026"):
+            report_generate(actor=world["commander"], kind="week", period=Period.week(2026, 47))
+        with pytest.raises(CommandError, match="not over yet"):
+            call_command("compstat_report", "--month", "2026-12")
+    assert not Report.objects.exists()
+
+
+def test_run_due_command_catches_up_a_given_day_and_rejects_a_bad_date(world):  # noqa: F811
+    call_command("reports_run_due", "--today", "2026-01-05", "--lang", "vi", "--lang", "en")
+    call_command("reports_run_due", "--today", "2026-01-05", "--lang", "vi", "--lang", "en")
+    assert sorted(Report.objects.values_list("slug", "language")) == [
+        ("2025-12", "en"),
+        ("2025-12", "vi"),
+        ("2026-W01", "en"),
+        ("2026-W01", "vi"),
+    ]
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("reports_run_due", "--today", "05/01/2026")

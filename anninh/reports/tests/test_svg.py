@@ -78,3 +78,9 @@ def test_a_far_off_island_is_drawn_in_an_inset_beside_the_mainland():
 def test_quantile_breaks_keep_ties_together_and_end_at_the_maximum():
     assert svg.quantile_breaks([0, 1, 1, 1, 1, 7]) == [1, 7]
     assert svg.quantile_breaks([0, 0]) == []
+
+
+def test_css_string_escapes_quotes_backslashes_and_markup_but_keeps_vietnamese():
+    assert svg.css_string('Phường "Lê Chân" \\ </style>') == (
+        "Phường \\22 Lê Chân\\22  \\5c  \\3c /style\\3e "
+    )
