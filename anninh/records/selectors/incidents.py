@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from anninh.lib.dates import format_datetime_vn, local_day_bounds
@@ -36,6 +37,26 @@ from anninh.records.models import (
 from anninh.records.versioning import timeline_for
 
 PAGE_SIZE = 50
+#: The list counts its rows only up to this many: counting every match of a broad filter over a
+#: million incidents costs more than the page itself, and nobody pages through 200 pages.
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at COUNT_CAP + 1 (``capped`` says the true count is larger);
+    pages beyond the cap are not offered."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        n = self.object_list[: self.cap + 1].count()
+        self.capped = n > self.cap
+        return min(n, self.cap)
+
+    capped = False
+
+
 MAP_LIMIT = 20_000
 
 
@@ -138,7 +159,7 @@ def with_main_offence(qs: QuerySet) -> QuerySet:
 
 def incident_page(*, viewer, filters: IncidentFilters, page: int | str = 1, per_page: int = PAGE_SIZE):
     """One page of the list (a constant number of queries, whatever the page size)."""
-    paginator = Paginator(with_main_offence(incident_list(viewer=viewer, filters=filters)), per_page)
+    paginator = CappedPaginator(with_main_offence(incident_list(viewer=viewer, filters=filters)), per_page)
     return paginator.get_page(page)
 
 
