@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -73,6 +75,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "city_wide": scope_for(request.user).city_wide,
         "scope_name": ", ".join(name for _code, name in communes) if len(communes) <= 3 else "",
         "charts": chart_data(summary),
+        "period_query": urlencode(period.as_params()),
         "map_config": {
             "geojsonUrl": reverse("api:geo_communes_geojson"),
             "labels": {"count": str(_label("count")), "rate": str(_label("rate"))},
