@@ -11,8 +11,10 @@ Method:
    demo's mix of offences), imported with `manage.py import_incidents`; then
    `manage.py records_generate --incidents N/100` adds complete synthetic records (people, cases
    with their status history, crime reports, fire and rescue) so every panel has data.
-   PostgreSQL then runs ANALYZE, as autovacuum would.
-3. In one process with DEBUG off, a commander (whole city) and the officer of Phường Lê Chân
+   PostgreSQL then runs VACUUM ANALYZE, as autovacuum would.
+3. The dashboard page returns the figures; its two charts (weekly series, calendar) load
+   afterwards from /api/compstat/series, timed on its own row.
+4. In one process with DEBUG off, a commander (whole city) and the officer of Phường Lê Chân
    (the densest ward) request the dashboard page and the summary API for several periods through
    Django's test client (middleware, session, templates: everything but the network). After two
    warm-up requests, each is repeated; p50 and p95 of the wall time are reported with the number
@@ -49,8 +51,9 @@ REQUESTS = [
     ("dashboard, quarter", "/compstat/?period=quarter"),
     ("dashboard, year to date", "/compstat/?period=ytd"),
     ("dashboard, one commune, month", "/compstat/?period=month&commune=11383"),
-    ("API summary, month", "/api/compstat/summary?period=month"),
-    ("API summary, year to date", "/api/compstat/summary?period=ytd"),
+    ("API summary, month", "/api/compstat/summary?period=month&series=false"),
+    ("API summary, year to date", "/api/compstat/summary?period=ytd&series=false"),
+    ("API series (charts, loaded after the page), month", "/api/compstat/series?period=month"),
 ]
 
 

@@ -104,6 +104,17 @@ class CompstatWeekOut(Schema):
     last_year: int
 
 
+class CompstatSummaryQuery(CompstatQuery):
+    series: bool = Field(True, description="include the weekly series (the costliest part)")
+
+
+class CompstatSeriesOut(Schema):
+    weeks: list[CompstatWeekOut]
+    days: list[tuple[str, int]] = Field(
+        ..., description="crimes per local day over the year ending the period: [ISO date, count]"
+    )
+
+
 class CompstatSummaryOut(Schema):
     period: CompstatPeriodOut
     previous: CompstatPeriodOut
@@ -170,44 +181,66 @@ def _caller(request):
     return auth if getattr(auth, "is_authenticated", False) else request.user
 
 
+def _parse(request: HttpRequest, query: CompstatQuery):
+    """(user, period, commune, None) or (user, None, "", an error response)."""
+    user = _caller(request)
+    if not user.has_role(*READER_ROLES):
+        audit_denied(user, reason="role", path=request.get_full_path()[:500])
+        return user, None, "", Status(403, {"detail": _("You may not do this.")})
+    params = {"period": query.period, "at": query.at, "from": query.date_from, "to": query.date_to}
+    try:
+        period = period_from_params(params)
+    except PeriodError as exc:
+        return (
+            user,
+            None,
+            "",
+            Status(
+                422, {"detail": [{"type": "period.invalid", "loc": ["query", "period"], "msg": str(exc)}]}
+            ),
+        )
+    if query.commune and query.commune not in {code for code, _name in commune_choices(user)}:
+        detail = [
+            {
+                "type": "commune.invalid",
+                "loc": ["query", "commune"],
+                "msg": _("No such commune in your area."),
+            }
+        ]
+        return user, None, "", Status(422, {"detail": detail})
+    return user, period, query.commune, None
+
+
+@router.get(
+    "/series",
+    response={200: CompstatSeriesOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
+    url_name="compstat_series",
+    summary="Crimes per week (with the same weeks last year) and per day, for the charts",
+)
+def series(request: HttpRequest, query: Query[CompstatQuery]):
+    """The 26 ISO weeks ending with the period's last week, each with the same week a year
+    before, and the crimes of each local day over the 365 days ending the period."""
+    user, period, commune, error = _parse(request, query)
+    if error:
+        return error
+    weeks, days = selectors.compstat_series(viewer=user, period=period, commune=commune)
+    return {"weeks": weeks, "days": days}
+
+
 @router.get(
     "/summary",
     response={200: CompstatSummaryOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
     url_name="compstat_summary",
     summary="Every CompStat figure of a period",
 )
-def summary(request: HttpRequest, query: Query[CompstatQuery]):
+def summary(request: HttpRequest, query: Query[CompstatSummaryQuery]):
     """Crimes by offence group and commune against the previous period and the same period
     last year (with a Poisson significance test), clearance, crime reports, fire and rescue,
     fraud, and the weekly series, for what the caller may see."""
-    user = _caller(request)
-    if not user.has_role(*READER_ROLES):
-        audit_denied(user, reason="role", path=request.get_full_path()[:500])
-        return Status(403, {"detail": _("You may not do this.")})
-    params = {"period": query.period, "at": query.at, "from": query.date_from, "to": query.date_to}
-    try:
-        period = period_from_params(params)
-    except PeriodError as exc:
-        return Status(
-            422, {"detail": [{"type": "period.invalid", "loc": ["query", "period"], "msg": str(exc)}]}
-        )
-    commune = ""
-    if query.commune:
-        if query.commune not in {code for code, _name in commune_choices(user)}:
-            return Status(
-                422,
-                {
-                    "detail": [
-                        {
-                            "type": "commune.invalid",
-                            "loc": ["query", "commune"],
-                            "msg": _("No such commune in your area."),
-                        }
-                    ]
-                },
-            )
-        commune = query.commune
-    s = selectors.compstat_summary(viewer=user, period=period, commune=commune)
+    user, period, commune, error = _parse(request, query)
+    if error:
+        return error
+    s = selectors.compstat_summary(viewer=user, period=period, commune=commune, with_series=query.series)
     return {
         "period": _period(s.period),
         "previous": _period(s.previous),

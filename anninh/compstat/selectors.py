@@ -169,9 +169,11 @@ def _row(key, label, current, previous, last_year, period: Period, url, populati
 
 
 def compstat_summary(
-    *, viewer, period: Period, commune: str = "", now: dt.datetime | None = None
+    *, viewer, period: Period, commune: str = "", now: dt.datetime | None = None, with_series: bool = True
 ) -> CompstatSummary:
-    """Every figure of the dashboard for `period` (optionally one commune), as `viewer` sees it."""
+    """Every figure of the dashboard for `period` (optionally one commune), as `viewer` sees it.
+    Without `with_series`, the weekly series and the calendar (the costliest query: a year and a
+    half of days) are left empty; the dashboard loads them afterwards from `compstat_series`."""
     now = now or timezone.now()
     today = local_date(now)
     commune_obj = (
@@ -244,7 +246,7 @@ def compstat_summary(
     reports, within_rate = _reports(viewer, period, commune, today)
     fire_rescue, damage = _fire_rescue(base, period, commune)
     fraud, losses = _fraud(viewer, base, period, commune)
-    weeks, days = _series(base, period)
+    weeks, days = _series(base, period) if with_series else ([], [])
     return CompstatSummary(
         period=period,
         previous=previous,
@@ -446,6 +448,14 @@ def _fraud(viewer, base, period: Period, commune: str) -> tuple[list[Figure], in
         Figure("fraud_victims", _("Victims"), victims),
     ]
     return figures, losses
+
+
+def compstat_series(*, viewer, period: Period, commune: str = "") -> tuple[list[dict], list[tuple[str, int]]]:
+    """The weekly series (with last year's weeks) and the daily counts of the calendar."""
+    base = incident_base(viewer=viewer)
+    if commune:
+        base = base.filter(commune_id=commune)
+    return _series(base, period)
 
 
 def _series(base, period: Period) -> tuple[list[dict], list[tuple[str, int]]]:

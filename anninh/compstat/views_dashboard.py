@@ -34,11 +34,6 @@ def parse_commune(params, choices: list[tuple[str, str]]) -> str:
 
 def chart_data(summary: selectors.CompstatSummary) -> dict:
     return {
-        "weeks": [w["week"] for w in summary.weeks],
-        "mondays": [w["monday"] for w in summary.weeks],
-        "counts": [w["count"] for w in summary.weeks],
-        "lastYear": [w["last_year"] for w in summary.weeks],
-        "days": summary.days,
         "communes": {
             r.key: {
                 "name": r.label,
@@ -63,7 +58,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         period = Period.default()
     communes = commune_choices(request.user)
     commune = parse_commune(request.GET, communes)
-    summary = selectors.compstat_summary(viewer=request.user, period=period, commune=commune)
+    summary = selectors.compstat_summary(
+        viewer=request.user, period=period, commune=commune, with_series=False
+    )
     context = {
         "summary": summary,
         "period": period,
@@ -76,6 +73,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope_name": ", ".join(name for _code, name in communes) if len(communes) <= 3 else "",
         "charts": chart_data(summary),
         "period_query": urlencode(period.as_params()),
+        "series_url": reverse("api:compstat_series")
+        + "?"
+        + urlencode({**period.as_params(), "commune": commune}),
         "map_config": {
             "geojsonUrl": reverse("api:geo_communes_geojson"),
             "labels": {"count": str(_label("count")), "rate": str(_label("rate"))},

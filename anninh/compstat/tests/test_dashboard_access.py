@@ -96,3 +96,23 @@ def test_dashboard_query_count(world, django_assert_max_num_queries):  # noqa: F
     client = client_for(world["commander"])
     with django_assert_max_num_queries(30):
         assert client.get("/compstat/", {"period": "ytd", "at": "31/12/2025"}).status_code == 200
+
+
+def test_series_api_permissions_and_content(world):  # noqa: F811
+    check_matrix("/api/compstat/series", {"anonymous": UNAUTHORIZED, **READERS, **REFUSED}, personas=world)
+    body = (
+        client_for(world["commander"])
+        .get("/api/compstat/series", {"period": "month", "at": "2025-12"})
+        .json()
+    )
+    weeks = {w["week"]: w["count"] for w in body["weeks"]}
+    assert weeks["2025-W51"] == 2 and len(body["days"]) == 365
+    own = (
+        client_for(world["other_commune_officer"])
+        .get("/api/compstat/series", {"period": "month", "at": "2025-12"})
+        .json()
+    )
+    assert sum(n for _day, n in own["days"]) == 1  # commune B's one crime of 2025
+    # The page itself leaves the series to this request.
+    page = client_for(world["commander"]).get("/compstat/", {"period": "month", "at": "2025-12"})
+    assert page.context["summary"].weeks == [] and "/api/compstat/series?" in page.content.decode()

@@ -105,11 +105,20 @@
   }
 
   document.querySelectorAll("[data-compstat-map]").forEach(drawMap);
-  if (typeof echarts !== "undefined") {
-    document.querySelectorAll("[data-compstat-chart]").forEach(function (el) {
-      var data = readJSON(el.dataset.source);
-      if (el.dataset.compstatChart === "weeks") { drawWeeks(el, data); }
-      if (el.dataset.compstatChart === "calendar") { drawCalendar(el, data); }
+  // The series and the calendar come from their own request, so the figures show at once.
+  var charts = document.querySelectorAll("[data-compstat-chart]");
+  if (typeof echarts !== "undefined" && charts.length) {
+    fetch(charts[0].dataset.seriesUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (series) {
+      var data = {
+        weeks: series.weeks.map(function (w) { return w.week; }),
+        counts: series.weeks.map(function (w) { return w.count; }),
+        lastYear: series.weeks.map(function (w) { return w.last_year; }),
+        days: series.days,
+      };
+      charts.forEach(function (el) {
+        if (el.dataset.compstatChart === "weeks") { drawWeeks(el, data); }
+        if (el.dataset.compstatChart === "calendar") { drawCalendar(el, data); }
+      });
     });
   }
 })();
