@@ -50,7 +50,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        n = self.object_list[: self.cap + 1].count()
+        # Without ORDER BY: the database stops at the cap instead of sorting every match.
+        n = self.object_list.order_by()[: self.cap + 1].count()
         self.capped = n > self.cap
         return min(n, self.cap)
 
