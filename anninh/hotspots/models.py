@@ -51,6 +51,21 @@ class Forecast(models.Model):
     def __str__(self) -> str:
         return f"{self.model_name} {self.window_start:%Y-%m-%d} {self.offence_group or '*'}"
 
+    @property
+    def first_day(self):
+        from anninh.lib.dates import local_date
+
+        return local_date(self.window_start)
+
+    @property
+    def last_day(self):
+        """The last local day of the window (the window ends at the next midnight)."""
+        import datetime as dt
+
+        from anninh.lib.dates import local_date
+
+        return local_date(self.window_end - dt.timedelta(microseconds=1))
+
 
 class ForecastCell(models.Model):
     """One of the top-ranked cells of a forecast (not every cell of the city is stored)."""

@@ -33,7 +33,9 @@
         }).bindPopup(box).addTo(cells);
       });
       cells.addTo(map);
-      map.fitBounds(data.cells.length ? cells.getBounds().pad(0.3) : base.getBounds());
+      // Frame the highest-risk cells (the best 20), not every commune's own best cells.
+      var top = L.featureGroup(cells.getLayers().slice(0, 20));
+      map.fitBounds(data.cells.length ? top.getBounds().pad(0.5) : base.getBounds());
     });
   });
 })();
