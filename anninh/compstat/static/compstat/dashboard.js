@@ -61,7 +61,9 @@
           if (row) { lyr.on("click", function () { window.location.href = row.url; }); }
         },
       }).addTo(map);
-      map.fitBounds(layer.getBounds());
+      // Frame the communes with crimes (far islands without any would shrink the city).
+      var counted = layer.getLayers().filter(function (l) { return data.communes[l.feature.properties.code]; });
+      map.fitBounds(counted.length ? L.featureGroup(counted).getBounds() : layer.getBounds());
       document.querySelectorAll("input[name=cs-metric]").forEach(function (input) {
         input.addEventListener("change", function () { metric = input.value; layer.setStyle(style); });
       });
