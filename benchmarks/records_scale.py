@@ -62,6 +62,8 @@ LIST_REQUESTS = [
         "/api/records/incidents?kind=crime&date_from=01/01/2025&date_to=31/03/2025&limit=50",
     ),
     ("API, offset 1000", "/api/records/incidents?limit=50&offset=1000"),
+    ("API, article 173", "/api/records/incidents?article=173&limit=50"),
+    ("API, text search", "/api/records/incidents?q=xe+m%C3%A1y&limit=50"),
 ]
 
 

@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CompstatConfig(AppConfig):
     name = "anninh.compstat"
     label = "compstat"
+
+    def ready(self) -> None:
+        from anninh.compstat import aggregates
+
+        # Once per migrate run (sender = this app), after every app's migrations.
+        post_migrate.connect(aggregates.ensure_installed, sender=self, dispatch_uid="compstat_aggregates")

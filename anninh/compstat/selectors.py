@@ -3,30 +3,39 @@
 Every number is counted from the records through the records app's scoped querysets
 (`incident_base`, `case_base`, `report_base`), so a commune officer's dashboard shows their
 commune and a commander's the city, with the same code. Nothing is typed in and nothing is
-cached: the figures are exactly the records'. Each figure carries the filters of the list it
+cached by the application: the figures are exactly the records'. Each figure carries the filters of the list it
 counts (`drill`), so every number on the page opens that list.
 
 Queries are grouped so that the whole summary costs a fixed number of queries whatever the
 period (no per-commune or per-group query).
+
+Incident counts over whole months come from `IncidentMonth` (kept exact by database triggers:
+`anninh.compstat.aggregates`), the days before the first and after the last whole month from
+the incidents themselves; a year to date over a million incidents then reads a few thousand
+monthly rows and a few days of incidents instead of every incident since January.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from anninh.analytics.significance import Change, compare_counts
+from anninh.compstat.models import IncidentMonth
 from anninh.compstat.periods import Period
 from anninh.geo.models import Commune
-from anninh.lib.dates import HCM_TZ, local_date
+from anninh.lib.dates import HCM_TZ, local_date, local_day_bounds
 from anninh.org.models import Unit
+from anninh.records import scoping
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
     CaseStatus,
@@ -136,14 +145,79 @@ class CompstatSummary:
     days: list[tuple[str, int]] = field(default_factory=list)  # calendar heat map: (ISO date, count)
 
 
-def _crime_counts(base, period: Period) -> dict[tuple[str, str], int]:
-    rows = (
-        base.filter(kind=IncidentKind.CRIME, occurred_from__gte=period.start, occurred_from__lt=period.end)
-        .values_list("commune_id", "offence_group")
-        .annotate(n=Count("id"))
-        .order_by()
+#: Months before this are always counted from the incidents (the aggregate takes Vietnam as
+#: UTC+7, true since 1975).
+AGGREGATE_FROM = dt.date(1976, 1, 1)
+
+
+def _month_split(
+    period: Period,
+) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.datetime, dt.datetime]]]:
+    """The whole calendar months inside `period` (first days of the first and last month) and
+    the instants before and after them, as [start, end) ranges of local days."""
+    first = (
+        period.first
+        if period.first.day == 1
+        else (period.first.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     )
-    return {(commune, group or ""): n for commune, group, n in rows}
+    after = period.last + dt.timedelta(days=1)
+    end = after if after.day == 1 else period.last.replace(day=1)  # first day after the last whole month
+    if first >= end or first < AGGREGATE_FROM:
+        return None, [(period.start, period.end)]
+    last_month = (end - dt.timedelta(days=1)).replace(day=1)
+    edges = []
+    if period.first < first:
+        edges.append((period.start, local_day_bounds(first)[0]))
+    if end <= period.last:
+        edges.append((local_day_bounds(end)[0], period.end))
+    return (first, last_month), edges
+
+
+def _month_base(*, viewer, commune: str = "") -> QuerySet:
+    """The monthly counts of the incidents the viewer may see: the same visibility rule as the
+    incidents (it reads commune, responsible unit and kind, which the aggregate keeps)."""
+    qs = scoping.apply(IncidentMonth.objects.all(), scoping.incident_visibility_q(viewer))
+    return qs.filter(commune_id=commune) if commune else qs
+
+
+def _grouped(
+    raw: QuerySet, months: QuerySet, periods: list[Period], fields: tuple[str, ...], **filters
+) -> list[dict[tuple, tuple[int, int]]]:
+    """For each period, (incidents, losses) by `fields`, in at most two queries whatever the
+    number of periods: one over the monthly counts, one over the incidents of the edge days."""
+    out: list[dict[tuple, list[int]]] = [defaultdict(lambda: [0, 0]) for _ in periods]
+    splits = [_month_split(p) for p in periods]
+    month_q = {i: Q(month__gte=m[0], month__lte=m[1]) for i, (m, _edges) in enumerate(splits) if m}
+    edge_q = {
+        i: reduce(operator.or_, (Q(occurred_from__gte=start, occurred_from__lt=end) for start, end in edges))
+        for i, (_m, edges) in enumerate(splits)
+        if edges
+    }
+
+    def collect(qs: QuerySet, conditions: dict[int, Q], count) -> None:
+        if not conditions:
+            return
+        annotations = {}
+        for i, condition in conditions.items():
+            annotations[f"n{i}"] = count(filter=condition)
+            annotations[f"l{i}"] = Sum("losses_vnd", filter=condition)
+        union = reduce(operator.or_, conditions.values())
+        for row in qs.filter(union, **filters).values(*fields).annotate(**annotations).order_by():
+            key = tuple(row[f] for f in fields)
+            for i in conditions:
+                if row[f"n{i}"]:
+                    out[i][key][0] += row[f"n{i}"]
+                    out[i][key][1] += row[f"l{i}"] or 0
+
+    collect(months, month_q, lambda **kw: Sum("n", **kw))
+    collect(raw, edge_q, lambda **kw: Count("id", **kw))
+    return [{k: (v[0], v[1]) for k, v in d.items()} for d in out]
+
+
+def _crime_counts(raw: QuerySet, months: QuerySet, periods: list[Period]) -> list[dict[tuple[str, str], int]]:
+    """Crimes by (commune, offence group) for each period."""
+    grouped = _grouped(raw, months, periods, ("commune_id", "offence_group"), kind=IncidentKind.CRIME)
+    return [{key: n for key, (n, _losses) in counts.items()} for counts in grouped]
 
 
 def _by(counts: dict[tuple[str, str], int], index: int) -> dict[str, int]:
@@ -182,12 +256,11 @@ def compstat_summary(
     base = incident_base(viewer=viewer)
     if commune:
         base = base.filter(commune_id=commune)
+    months = _month_base(viewer=viewer, commune=commune)
     previous, last_year = period.previous(), period.last_year()
 
-    # Crimes by commune and group, three periods: three grouped queries.
-    cur = _crime_counts(base, period)
-    prev = _crime_counts(base, previous)
-    ly = _crime_counts(base, last_year)
+    # Crimes by commune and group, three periods: at most two grouped queries.
+    cur, prev, ly = _crime_counts(base, months, [period, previous, last_year])
     crime = IncidentKind.CRIME.value
     total = _row(
         "",
@@ -244,8 +317,8 @@ def compstat_summary(
     clearance = _clearance(viewer, period, commune, now)
     cleared_from_earlier, cleared_earlier_url = _cleared_from_earlier(viewer, period, commune)
     reports, within_rate = _reports(viewer, period, commune, today)
-    fire_rescue, damage = _fire_rescue(base, period, commune)
-    fraud, losses = _fraud(viewer, base, period, commune)
+    fire_rescue, damage = _fire_rescue(base, months, period, commune)
+    fraud, losses = _fraud(viewer, base, months, period, commune)
     weeks, days = _series(base, period) if with_series else ([], [])
     return CompstatSummary(
         period=period,
@@ -378,13 +451,14 @@ def _reports(viewer, period: Period, commune: str, today: dt.date) -> tuple[list
     return figures, rate
 
 
-def _fire_rescue(base, period: Period, commune: str) -> tuple[list[Figure], int]:
+def _fire_rescue(base, months, period: Period, commune: str) -> tuple[list[Figure], int]:
     from django.utils.translation import gettext as _
 
     qs = base.filter(
         kind__in=FIRE_RESCUE_KINDS, occurred_from__gte=period.start, occurred_from__lt=period.end
     )
-    counts = dict(qs.values_list("kind").annotate(n=Count("id")).order_by())
+    (grouped,) = _grouped(base, months, [period], ("kind",), kind__in=FIRE_RESCUE_KINDS)
+    counts = {key[0]: n for key, (n, _losses) in grouped.items()}
     details = FireRescueDetail.objects.filter(incident__in=qs.values("pk")).aggregate(
         rescued=Sum("rescued"),
         victims_found=Sum("victims_found"),
@@ -413,14 +487,15 @@ def _fire_rescue(base, period: Period, commune: str) -> tuple[list[Figure], int]
     return figures, details["damage"] or 0
 
 
-def _fraud(viewer, base, period: Period, commune: str) -> tuple[list[Figure], int]:
+def _fraud(viewer, base, months, period: Period, commune: str) -> tuple[list[Figure], int]:
     from django.utils.translation import gettext as _
 
     qs = base.filter(
         offence_group__in=FRAUD_GROUPS, occurred_from__gte=period.start, occurred_from__lt=period.end
     )
-    by_group = dict(qs.values_list("offence_group").annotate(n=Count("id")).order_by())
-    losses = qs.aggregate(losses=Sum("losses_vnd"))["losses"] or 0
+    (grouped,) = _grouped(base, months, [period], ("offence_group",), offence_group__in=FRAUD_GROUPS)
+    by_group = {key[0]: n for key, (n, _losses) in grouped.items()}
+    losses = sum(losses for _n, losses in grouped.values())
     victims = IncidentPerson.objects.filter(incident__in=qs.values("pk"), role=PersonRole.VICTIM).count()
     cases = case_base(viewer=viewer).filter(
         initiated_on__gte=period.first,

@@ -191,7 +191,8 @@ def _offence(link) -> dict:
 
 
 class IncidentPageOut(Schema):
-    count: int
+    count: int = Field(description="Matching incidents, counted up to 10,000 (see count_capped).")
+    count_capped: bool = Field(description="True when more than `count` incidents match: narrow the filters.")
     limit: int
     offset: int
     items: list[IncidentOut]
@@ -538,9 +539,18 @@ def list_incidents(request: HttpRequest, query: Query[IncidentQuery], page: Quer
     filters = _filters(query)
     if isinstance(filters, Status):
         return filters
-    total, rows = selectors.incident_slice(viewer=user, filters=filters, limit=page.limit, offset=page.offset)
+    total, capped, rows = selectors.incident_slice(
+        viewer=user, filters=filters, limit=page.limit, offset=page.offset
+    )
     return Status(
-        200, {"count": total, "limit": page.limit, "offset": page.offset, "items": [summary(i) for i in rows]}
+        200,
+        {
+            "count": total,
+            "count_capped": capped,
+            "limit": page.limit,
+            "offset": page.offset,
+            "items": [summary(i) for i in rows],
+        },
     )
 
 

@@ -12,16 +12,18 @@ from anninh.records.models.choices import IncidentKind, PersonRole, PremisesType
 
 
 class Incident(models.Model):
-    number = models.CharField(_("number"), max_length=40, unique=True)
+    number = models.CharField(_("number"), max_length=40)  # unique: see Meta.constraints
     # For imports: re-running an import updates the row with the same external id.
-    external_id = models.CharField(_("external id"), max_length=80, null=True, blank=True, unique=True)
-    kind = models.CharField(_("kind"), max_length=24, choices=IncidentKind.choices, db_index=True)
+    external_id = models.CharField(_("external id"), max_length=80, null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=IncidentKind.choices)
     # When the exact time is unknown (a burglary found in the morning) the window is
     # [occurred_from, occurred_to]; otherwise occurred_to is empty.
     occurred_from = models.DateTimeField(_("occurred from"), db_index=True)
     occurred_to = models.DateTimeField(_("occurred until"), null=True, blank=True)
     reported_at = models.DateTimeField(_("reported at"))
-    commune = models.ForeignKey("geo.Commune", verbose_name=_("commune"), on_delete=models.PROTECT)
+    commune = models.ForeignKey(
+        "geo.Commune", verbose_name=_("commune"), on_delete=models.PROTECT, db_index=False
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
@@ -30,10 +32,10 @@ class Incident(models.Model):
     )
     narrative = models.TextField(_("narrative"), blank=True)
     responsible_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("responsible unit"), on_delete=models.PROTECT
+        "org.Unit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, db_index=False
     )
     # Denormalised from the offences for fast CompStat grouping: the group of the main offence.
-    offence_group = models.CharField(_("offence group"), max_length=20, blank=True, db_index=True)
+    offence_group = models.CharField(_("offence group"), max_length=20, blank=True)
     losses_vnd = models.BigIntegerField(_("losses (đ)"), default=0)
     # Folded (lower case, no diacritics) number, address and narrative, for text search.
     search_key = models.TextField(blank=True, default="", editable=False)
@@ -51,9 +53,12 @@ class Incident(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -63,6 +68,9 @@ class Incident(models.Model):
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
         ordering = ["-occurred_from", "-id"]
+        # Lean on purpose: each index slows every import. The foreign keys to commune and unit
+        # are covered by the composite indexes below; created_by and reviewed_by have none
+        # (users are deactivated, never deleted, so nothing looks incidents up by them).
         indexes = [
             models.Index(fields=["commune", "occurred_from"], name="records_inc_commune_idx"),
             models.Index(fields=["responsible_unit", "occurred_from"], name="records_inc_unit_idx"),
@@ -75,6 +83,10 @@ class Incident(models.Model):
             ),
         ]
         constraints = [
+            # Constraints rather than unique=True: on PostgreSQL a unique CharField also gets a
+            # LIKE index nobody uses, one more index for a million-row import to maintain.
+            models.UniqueConstraint(fields=["number"], name="records_inc_number_unique"),
+            models.UniqueConstraint(fields=["external_id"], name="records_inc_external_id_unique"),
             models.CheckConstraint(condition=Q(losses_vnd__gte=0), name="records_inc_losses_nonneg"),
             models.CheckConstraint(
                 condition=Q(occurred_to__isnull=True) | Q(occurred_to__gte=models.F("occurred_from")),
@@ -96,7 +108,10 @@ class Incident(models.Model):
 
 
 class IncidentOffence(models.Model):
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="offence_links")
+    # Indexed by the (incident, offence) constraint.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="offence_links", db_index=False
+    )
     offence = models.ForeignKey("records.Offence", verbose_name=_("offence"), on_delete=models.PROTECT)
     clause = models.PositiveSmallIntegerField(_("clause"), null=True, blank=True)
     is_main = models.BooleanField(_("main offence"), default=False)

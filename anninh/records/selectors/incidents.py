@@ -38,24 +38,32 @@ from anninh.records.versioning import timeline_for
 
 PAGE_SIZE = 50
 #: The list counts its rows only up to this many: counting every match of a broad filter over a
-#: million incidents costs more than the page itself, and nobody pages through 200 pages.
-COUNT_CAP = 10_000
+#: million incidents costs more than the page itself, and nobody pages through 20 pages of 50.
+COUNT_CAP = 1_000
+#: The API counts further (a client may page through 10,000 rows) and says when it stopped.
+API_COUNT_CAP = 10_000
+
+
+def capped_count(qs: QuerySet, cap: int) -> tuple[int, bool]:
+    """(count, capped): the number of rows up to `cap`, and whether there are more.
+
+    Counted on the ids alone, without ORDER BY or joins, so the database stops at cap + 1
+    rows instead of sorting and joining every match."""
+    n = qs.order_by().select_related(None).values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
 
 
 class CappedPaginator(Paginator):
-    """A paginator whose count stops at COUNT_CAP + 1 (``capped`` says the true count is larger);
+    """A paginator whose count stops at COUNT_CAP (``capped`` says the true count is larger);
     pages beyond the cap are not offered."""
 
     cap = COUNT_CAP
+    capped = False
 
     @cached_property
     def count(self) -> int:
-        # Without ORDER BY: the database stops at the cap instead of sorting every match.
-        n = self.object_list.order_by()[: self.cap + 1].count()
-        self.capped = n > self.cap
-        return min(n, self.cap)
-
-    capped = False
+        n, self.capped = capped_count(self.object_list, self.cap)
+        return n
 
 
 MAP_LIMIT = 20_000
@@ -120,8 +128,11 @@ def incident_list(*, viewer, filters: IncidentFilters | None = None) -> QuerySet
         from anninh.records.services.incidents import normalise_article
 
         article = normalise_article(_clean(filters.article))
+        # The article's offence ids first (one per version of the Penal Code): the EXISTS then
+        # probes the (incident, offence) index with no join to the offence table per incident.
+        offence_ids = list(Offence.objects.filter(article=article).values_list("pk", flat=True))
         qs = qs.filter(
-            Exists(IncidentOffence.objects.filter(incident=OuterRef("pk"), offence__article=article))
+            Exists(IncidentOffence.objects.filter(incident=OuterRef("pk"), offence_id__in=offence_ids))
         )
     if filters.commune:
         qs = qs.filter(commune_id=_clean(filters.commune))
@@ -165,12 +176,13 @@ def incident_page(*, viewer, filters: IncidentFilters, page: int | str = 1, per_
 
 
 def incident_slice(
-    *, viewer, filters: IncidentFilters, limit: int, offset: int
-) -> tuple[int, list[Incident]]:
-    """(total, rows) for limit/offset pagination (the API)."""
+    *, viewer, filters: IncidentFilters, limit: int, offset: int, cap: int | None = None
+) -> tuple[int, bool, list[Incident]]:
+    """(total, capped, rows) for limit/offset pagination (the API): the total stops at `cap`
+    and `capped` says there are more."""
     qs = incident_list(viewer=viewer, filters=filters)
-    total = qs.count()
-    return total, list(with_main_offence(qs)[offset : offset + limit])
+    total, capped = capped_count(qs, API_COUNT_CAP if cap is None else cap)
+    return total, capped, list(with_main_offence(qs)[offset : offset + limit])
 
 
 def incident_detail_queryset(*, viewer) -> QuerySet:

@@ -26,6 +26,38 @@ def test_the_incident_list_stops_counting_at_the_cap(personas, monkeypatch):
     assert exact.paginator.count == 4 and not exact.paginator.capped
 
 
+def test_the_api_counts_up_to_its_cap_and_says_so(personas, monkeypatch):
+    officer = personas["commune_officer"]
+    for _ in range(4):
+        record(officer)
+    client = client_for(officer)
+    body = client.get("/api/records/incidents?limit=2").json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (4, False, 2)
+    monkeypatch.setattr(selectors, "API_COUNT_CAP", 3)
+    body = client.get("/api/records/incidents?limit=2&offset=2").json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (3, True, 2)
+    # The cap counts what the viewer may see, never more.
+    other = client_for(personas["other_commune_officer"]).get("/api/records/incidents").json()
+    assert (other["count"], other["count_capped"]) == (0, False)
+
+
+def test_the_article_filter_finds_every_offence_of_the_article(personas):
+    from anninh.records.services.incidents import OffenceData
+
+    officer = personas["commune_officer"]
+    theft = record(officer)
+    both = record(officer, offences=(OffenceData("134"), OffenceData("173")))
+    record(officer, offences=(OffenceData("134"),))
+    found = selectors.incident_list(
+        viewer=personas["commander"], filters=selectors.IncidentFilters(article="173")
+    )
+    assert set(found) == {theft, both}
+    nothing = selectors.incident_list(
+        viewer=personas["commander"], filters=selectors.IncidentFilters(article="999")
+    )
+    assert list(nothing) == []
+
+
 def test_rescue_kind_filter_and_case_filters(personas):
     from anninh.records.views.cases import parse_filters as case_filters
     from anninh.records.views.incidents import parse_filters

@@ -10,6 +10,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from anninh.lib.dates import local_date
 from anninh.records.models import Incident, ReviewStatus
 from anninh.records.tests.test_incidents_factories import (  # noqa: F401
     POINT_AT_SEA,
@@ -205,7 +206,8 @@ def test_the_list_filters_like_the_page(personas, world):
     assert [i["number"] for i in client.get(f"{BASE}?article=168").json()["items"]] == [
         world["robbery_b"].number
     ]
-    today = timezone.localdate().strftime("%d/%m/%Y")
+    # The local day of the world's incidents (3 hours ago: yesterday between 00:00 and 03:00).
+    today = local_date(world["theft_a"].occurred_from).strftime("%d/%m/%Y")
     assert client.get(f"{BASE}?date_from={today}&date_to={today}").json()["count"] == 4
     assert client.get(f"{BASE}?date_to=01/01/2020").json()["count"] == 0
 

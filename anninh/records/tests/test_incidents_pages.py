@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from anninh.lib.dates import local_date
 from anninh.records.models import Incident, IncidentLoss, ReviewStatus
 from anninh.records.services.review import incident_review
 from anninh.records.tests.test_incidents_factories import (  # noqa: F401
@@ -264,7 +265,7 @@ def test_the_list_filters_by_kind_with_htmx_and_returns_only_the_results(persona
 
 def test_the_list_filters_by_dates_typed_day_first(personas, world):
     client = client_for(personas["commander"])
-    today = timezone.localdate().strftime("%d/%m/%Y")
+    today = local_date(world["theft_a"].occurred_from).strftime("%d/%m/%Y")  # 3 hours ago, local
     html = client.get(f"/records/incidents/?date_from={today}&date_to={today}", headers=HTMX).content.decode()
     assert world["theft_a"].number in html
     html = client.get(
