@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from anninh.lib.dates import local_date
 from anninh.org.models import Unit
 from anninh.records.models import CrimeReport
 from anninh.records.tests.test_reports_helpers import (  # noqa: F401 - fast_passwords is autouse
@@ -266,7 +267,8 @@ def test_the_list_filters_and_pages_with_limit_and_offset(personas):
     assert client.get("/api/records/reports?kind=tin_bao").json()["count"] == 3
     assert client.get(f"/api/records/reports?commune={COMMUNE_B}").json()["count"] == 1
     assert client.get("/api/records/reports?due=overdue").json()["count"] == 1
-    today = timezone.localdate().isoformat()
+    # The local day of the four reports received an hour ago (yesterday from 00:00 to 01:00).
+    today = local_date(CrimeReport.objects.filter(kind="tin_bao").latest("id").received_at).isoformat()
     assert client.get(f"/api/records/reports?received_from={today}").json()["count"] == 4
     bad = client.get("/api/records/reports?received_from=2026-02-01&received_to=2026-01-01")
     assert bad.status_code == 422
