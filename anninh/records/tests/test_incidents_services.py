@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from anninh.audit.models import AuditAction, AuditEvent
+from anninh.lib.dates import local_date
 from anninh.records.models import (
     FireRescueDetail,
     Incident,
@@ -69,10 +70,10 @@ def officer(personas):
 
 
 def test_incidents_are_numbered_per_responsible_unit_and_year_of_report(personas, officer):
-    year = timezone.localdate().year
     first = record(officer)
     second = record(officer)
     other = record(personas["other_commune_officer"], commune=COMMUNE_B)
+    year = local_date(first.reported_at).year  # reported 2 hours ago: last year early on 1 January
     assert first.number == f"VV-CA{COMMUNE_A}-{year}-000001"
     assert second.number == f"VV-CA{COMMUNE_A}-{year}-000002"
     assert other.number == f"VV-CA{COMMUNE_B}-{year}-000001"

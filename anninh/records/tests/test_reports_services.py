@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from anninh.audit.models import AuditAction, AuditEvent
+from anninh.lib.dates import local_date
 from anninh.org.models import Unit
 from anninh.records.models import (
     Case,
@@ -45,7 +46,7 @@ def _nothing_saved():
 def test_a_received_report_gets_its_number_clock_audit_row_and_timeline_entry(personas):
     officer = personas["commune_officer"]
     report = receive(officer)
-    assert report.register_number.startswith(f"CA{COMMUNE_A}-{timezone.localdate().year}-")
+    assert report.register_number.startswith(f"CA{COMMUNE_A}-{local_date(report.received_at).year}-")
     assert report.status == S.RECEIVED and report.version == 1
     assert report.receiving_unit_id == report.handling_unit_id == officer.unit_id
     assert report.due_on is not None and report.due_on >= report.received_on + dt.timedelta(days=20)
