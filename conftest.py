@@ -29,3 +29,34 @@ def _english_by_default(settings):
     LANGUAGE_CODE="vi" or send Accept-Language themselves, and CI checks that the Vietnamese
     catalog is complete."""
     settings.LANGUAGE_CODE = "en"
+
+
+def clock_from(value: str):
+    """The instant ANNINH_TEST_CLOCK names: an ISO datetime, or "new-year" for 00:30 on the next
+    1 January in Hai Phong (after every date a test may have written down as past)."""
+    import datetime as dt
+
+    from anninh.lib.dates import HCM_TZ
+
+    if value == "new-year":
+        return dt.datetime(dt.datetime.now(HCM_TZ).year + 1, 1, 1, 0, 30, tzinfo=HCM_TZ)
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(request):
+    """ANNINH_TEST_CLOCK=new-year runs the tests as if it were 00:30 on New Year's Day in Hai
+    Phong (the clock still ticks), where "an hour ago" is yesterday and last year: CI runs the
+    suite once so, and a test that confuses the local day with the current one fails there
+    instead of at whatever hour CI happens to run. Browser tests keep the real clock (the
+    browser's own clock cannot travel)."""
+    import os
+
+    value = os.environ.get("ANNINH_TEST_CLOCK")
+    if not value or request.node.get_closest_marker("browser"):
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(clock_from(value), tick=True):
+        yield
