@@ -191,8 +191,8 @@ class Difference:
 
 
 def _key(row) -> tuple:
-    month = row[0]
-    return (str(month)[:10], *row[1:5])
+    # PostgreSQL returns the month as a date, SQLite as text: compare them as 'YYYY-MM-DD'.
+    return (str(row[0])[:10], *row[1:5])
 
 
 def verify() -> list[Difference]:

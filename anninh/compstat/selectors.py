@@ -3,8 +3,8 @@
 Every number is counted from the records through the records app's scoped querysets
 (`incident_base`, `case_base`, `report_base`), so a commune officer's dashboard shows their
 commune and a commander's the city, with the same code. Nothing is typed in and nothing is
-cached by the application: the figures are exactly the records'. Each figure carries the filters of the list it
-counts (`drill`), so every number on the page opens that list.
+cached by the application: the figures are exactly the records'. Each figure carries the
+filters of the list it counts (`drill`), so every number on the page opens that list.
 
 Queries are grouped so that the whole summary costs a fixed number of queries whatever the
 period (no per-commune or per-group query).
