@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 pytest_plugins = ["anninh.testing.browser"]
+
+# Property-based tests (hypothesis, schemathesis) explore new random examples on every local run,
+# which is how they find bugs. CI sets HYPOTHESIS_PROFILE=ci: the examples are derived from each
+# test's name, so a CI run fails only on a change in the code, never on the luck of the draw. A
+# failure found locally prints its reproduction blob.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture
@@ -50,8 +61,6 @@ def _test_clock(request):
     suite once so, and a test that confuses the local day with the current one fails there
     instead of at whatever hour CI happens to run. Browser tests keep the real clock (the
     browser's own clock cannot travel)."""
-    import os
-
     value = os.environ.get("ANNINH_TEST_CLOCK")
     if not value or request.node.get_closest_marker("browser"):
         yield

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.defaults import bad_request as django_bad_request
 from django.views.i18n import set_language as django_set_language
 
 from anninh.audit.models import AuditAction
@@ -66,3 +68,11 @@ def set_language(request):
                 extra={"field": "language"},
             )
     return response
+
+
+def bad_request(request, exception):
+    """Django's 400 (a malformed request, or a Host outside ALLOWED_HOSTS): API callers get the
+    API's JSON error shape, people get the usual page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return django_bad_request(request, exception)
