@@ -482,12 +482,13 @@ def get_report(request: HttpRequest, report_id: int = Path(..., ge=1, le=MAX_ID)
     return 200, out
 
 
-def _step(request, report_id: int, fn, **kwargs):
+def _step(request, report_id: int, fn, payload: Schema):
+    """One workflow step: the payload's fields are the service's keyword arguments."""
     viewer = _user(request)
     if not services.is_report_writer(viewer):
         return _refused(request, viewer, _("Only investigators and commune officers handle crime reports."))
     report = selectors.report_get(viewer=viewer, pk=report_id)
-    return _run(request, viewer, fn, report=report, **kwargs)
+    return _run(request, viewer, fn, report=report, **payload.model_dump())
 
 
 def _step_route(action: Action, summary: str):
@@ -499,123 +500,57 @@ def _step_route(action: Action, summary: str):
     )
 
 
+def _report_id():
+    return Path(..., ge=1, le=MAX_ID)
+
+
 @_step_route(Action.CLASSIFY, "Classify: received → classified")
-def classify_report(
-    request: HttpRequest, payload: ReportClassifyIn, report_id: int = Path(..., ge=1, le=MAX_ID)
-):
-    return _step(
-        request,
-        report_id,
-        services.crime_report_classify,
-        version=payload.version,
-        offence_article=payload.offence_article,
-        note=payload.note,
-    )
+def classify_report(request: HttpRequest, payload: ReportClassifyIn, report_id: int = _report_id()):
+    return _step(request, report_id, services.crime_report_classify, payload)
 
 
 @_step_route(Action.TRANSFER, "Transfer to another unit: → transferred")
-def transfer_report(
-    request: HttpRequest, payload: ReportTransferIn, report_id: int = Path(..., ge=1, le=MAX_ID)
-):
-    return _step(
-        request,
-        report_id,
-        services.crime_report_transfer,
-        version=payload.version,
-        to_unit_id=payload.to_unit_id,
-        note=payload.note,
-    )
+def transfer_report(request: HttpRequest, payload: ReportTransferIn, report_id: int = _report_id()):
+    return _step(request, report_id, services.crime_report_transfer, payload)
 
 
 @_step_route(Action.ACCEPT, "Accept a transferred report (the target unit): transferred → classified")
-def accept_report(request: HttpRequest, payload: ReportStepIn, report_id: int = Path(..., ge=1, le=MAX_ID)):
-    return _step(request, report_id, services.crime_report_accept, version=payload.version, note=payload.note)
+def accept_report(request: HttpRequest, payload: ReportStepIn, report_id: int = _report_id()):
+    return _step(request, report_id, services.crime_report_accept, payload)
 
 
 @_step_route(Action.VERIFY, "Start checking and verification: classified → verifying")
-def verify_report(request: HttpRequest, payload: ReportStepIn, report_id: int = Path(..., ge=1, le=MAX_ID)):
-    return _step(request, report_id, services.crime_report_verify, version=payload.version, note=payload.note)
+def verify_report(request: HttpRequest, payload: ReportStepIn, report_id: int = _report_id()):
+    return _step(request, report_id, services.crime_report_verify, payload)
 
 
 @_step_route(Action.EXTEND, "Extend the deadline to 2 months from receipt")
-def extend_report(
-    request: HttpRequest, payload: ReportDatedStepIn, report_id: int = Path(..., ge=1, le=MAX_ID)
-):
-    return _step(
-        request,
-        report_id,
-        services.crime_report_extend,
-        version=payload.version,
-        on=payload.on,
-        note=payload.note,
-    )
+def extend_report(request: HttpRequest, payload: ReportDatedStepIn, report_id: int = _report_id()):
+    return _step(request, report_id, services.crime_report_extend, payload)
 
 
 @_step_route(Action.PROCURACY_EXTEND, "Record the procuracy's extension (once, 1 or 2 months)")
 def procuracy_extend_report(
-    request: HttpRequest, payload: ReportProcuracyExtendIn, report_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest, payload: ReportProcuracyExtendIn, report_id: int = _report_id()
 ):
-    return _step(
-        request,
-        report_id,
-        services.crime_report_procuracy_extend,
-        version=payload.version,
-        months=payload.months,
-        on=payload.on,
-        note=payload.note,
-    )
+    return _step(request, report_id, services.crime_report_procuracy_extend, payload)
 
 
 @_step_route(Action.DECIDE, "Decide: initiate a case, not initiate, or suspend")
-def decide_report(request: HttpRequest, payload: ReportDecideIn, report_id: int = Path(..., ge=1, le=MAX_ID)):
-    return _step(
-        request,
-        report_id,
-        services.crime_report_decide,
-        version=payload.version,
-        decision=payload.decision,
-        on=payload.on,
-        grounds=payload.grounds,
-        offence_article=payload.offence_article,
-    )
+def decide_report(request: HttpRequest, payload: ReportDecideIn, report_id: int = _report_id()):
+    return _step(request, report_id, services.crime_report_decide, payload)
 
 
 @_step_route(Action.SUSPEND, "Suspend: verifying → suspended (the clock stops)")
-def suspend_report(
-    request: HttpRequest, payload: ReportSuspendIn, report_id: int = Path(..., ge=1, le=MAX_ID)
-):
-    return _step(
-        request,
-        report_id,
-        services.crime_report_suspend,
-        version=payload.version,
-        on=payload.on,
-        grounds=payload.grounds,
-    )
+def suspend_report(request: HttpRequest, payload: ReportSuspendIn, report_id: int = _report_id()):
+    return _step(request, report_id, services.crime_report_suspend, payload)
 
 
 @_step_route(Action.RESUME, "Resume: suspended → verifying (at most 1 month remains)")
-def resume_report(
-    request: HttpRequest, payload: ReportDatedStepIn, report_id: int = Path(..., ge=1, le=MAX_ID)
-):
-    return _step(
-        request,
-        report_id,
-        services.crime_report_resume,
-        version=payload.version,
-        on=payload.on,
-        note=payload.note,
-    )
+def resume_report(request: HttpRequest, payload: ReportDatedStepIn, report_id: int = _report_id()):
+    return _step(request, report_id, services.crime_report_resume, payload)
 
 
 @_step_route(Action.NOTIFY, "Record a notification to the reporter or the procuracy")
-def notify_report(request: HttpRequest, payload: ReportNotifyIn, report_id: int = Path(..., ge=1, le=MAX_ID)):
-    return _step(
-        request,
-        report_id,
-        services.crime_report_notify,
-        version=payload.version,
-        target=payload.target,
-        on=payload.on,
-        note=payload.note,
-    )
+def notify_report(request: HttpRequest, payload: ReportNotifyIn, report_id: int = _report_id()):
+    return _step(request, report_id, services.crime_report_notify, payload)
