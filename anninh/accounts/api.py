@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
+from anninh.accounts.api_schemas import ErrorOut
 from anninh.accounts.scoping import scope_for
 
 router = Router()
@@ -20,10 +21,6 @@ class MeOut(Schema):
     unit: MeUnitOut | None
     roles: list[str]
     personal_data: bool
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="The signed-in user")

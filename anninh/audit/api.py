@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import IPvAnyAddress
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.audit import selectors, services
 from anninh.audit.models import AuditAction
@@ -21,14 +22,6 @@ from anninh.audit.models import AuditAction
 router = Router()
 
 MAX_ID = 2**63 - 1
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: list[dict[str, Any]]
 
 
 class EventQuery(Schema):

@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.compstat import analysis
-from anninh.compstat.api_dashboard import CompstatErrorOut, CompstatValidationOut
 from anninh.compstat.views_dashboard import READER_ROLES
 from anninh.records.views.incidents import parse_filters
 
@@ -117,7 +117,7 @@ def _refused(exc: Exception) -> Status:
 
 @router.get(
     "/near-repeat",
-    response={200: CompstatNearRepeatOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
+    response={200: CompstatNearRepeatOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="compstat_near_repeat",
     summary="Knox near-repeat test on a filtered set of incidents",
 )
@@ -165,7 +165,7 @@ def near_repeat(request: HttpRequest, query: Query[CompstatNearRepeatQuery]):
 
 @router.get(
     "/hot-spots",
-    response={200: CompstatHotSpotsOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
+    response={200: CompstatHotSpotsOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="compstat_hot_spots",
     summary="Getis-Ord Gi* hot and cold spots by commune or grid cell",
 )

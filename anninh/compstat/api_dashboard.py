@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.compstat import selectors
 from anninh.compstat.periods import PeriodError, period_from_params
@@ -21,20 +22,6 @@ PERIOD_DESCRIPTION = (
     "week, 28d, month, quarter, ytd or custom; default: the last complete week (Monday to Sunday, "
     "Asia/Ho_Chi_Minh)"
 )
-
-
-class CompstatErrorOut(Schema):
-    detail: str
-
-
-class CompstatValidationItem(Schema):
-    type: str
-    loc: list[str | int]
-    msg: str
-
-
-class CompstatValidationOut(Schema):
-    detail: list[CompstatValidationItem]
 
 
 class CompstatQuery(Schema):
@@ -213,7 +200,7 @@ def _parse(request: HttpRequest, query: CompstatQuery):
 
 @router.get(
     "/series",
-    response={200: CompstatSeriesOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
+    response={200: CompstatSeriesOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="compstat_series",
     summary="Crimes per week (with the same weeks last year) and per day, for the charts",
 )
@@ -229,7 +216,7 @@ def series(request: HttpRequest, query: Query[CompstatQuery]):
 
 @router.get(
     "/summary",
-    response={200: CompstatSummaryOut, 403: CompstatErrorOut, 422: CompstatValidationOut},
+    response={200: CompstatSummaryOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="compstat_summary",
     summary="Every CompStat figure of a period",
 )

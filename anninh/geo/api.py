@@ -6,14 +6,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router, Status
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.geo import lookup, selectors
 from anninh.geo.schemas import (
     CommuneDetailOut,
     CommuneFeatureCollection,
     CommuneOut,
-    ErrorSchema,
     LookupOut,
-    ValidationErrorSchema,
 )
 
 router = Router()
@@ -23,7 +22,7 @@ CODE_PATTERN = r"^[0-9]{5}$"
 
 @router.get(
     "/communes",
-    response={200: list[CommuneOut], 401: ErrorSchema, 422: ValidationErrorSchema},
+    response={200: list[CommuneOut], 401: ErrorOut, 422: ValidationErrorOut},
     url_name="geo_commune_list",
     summary="List the communes",
 )
@@ -39,7 +38,7 @@ def list_communes(
 
 @router.get(
     "/communes.geojson",
-    response={200: CommuneFeatureCollection, 401: ErrorSchema},
+    response={200: CommuneFeatureCollection, 401: ErrorOut},
     url_name="geo_communes_geojson",
     summary="All communes as a GeoJSON FeatureCollection",
 )
@@ -53,7 +52,7 @@ def communes_geojson(request: HttpRequest):
 
 @router.get(
     "/communes/{code}",
-    response={200: CommuneDetailOut, 401: ErrorSchema, 404: ErrorSchema, 422: ValidationErrorSchema},
+    response={200: CommuneDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     url_name="geo_commune_detail",
     summary="One commune, with its boundary and police unit",
 )
@@ -69,7 +68,7 @@ def get_commune(
 
 @router.get(
     "/lookup",
-    response={200: LookupOut, 401: ErrorSchema, 422: ValidationErrorSchema},
+    response={200: LookupOut, 401: ErrorOut, 422: ValidationErrorOut},
     url_name="geo_lookup",
     summary="Which commune is at this point?",
 )

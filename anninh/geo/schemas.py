@@ -1,4 +1,4 @@
-"""API schemas of the geography app (and the error shapes the org API shares)."""
+"""API schemas of the geography app."""
 
 from __future__ import annotations
 
@@ -6,24 +6,6 @@ from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
-
-
-class ErrorSchema(Schema):
-    """Errors with one message: 401 (not signed in), 404 (no such object)."""
-
-    detail: str
-
-
-class ValidationErrorItem(Schema):
-    type: str
-    loc: list[str | int]
-    msg: str
-
-
-class ValidationErrorSchema(Schema):
-    """422: the request's parameters did not validate; one item per problem."""
-
-    detail: list[ValidationErrorItem]
 
 
 class Point(Schema):

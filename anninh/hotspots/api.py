@@ -10,25 +10,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.hotspots import selectors
 from anninh.records.models import OffenceGroup
 
 router = Router()
-
-
-class HotspotsErrorOut(Schema):
-    detail: str
-
-
-class HotspotsValidationItem(Schema):
-    type: str
-    loc: list[str | int]
-    msg: str
-
-
-class HotspotsValidationOut(Schema):
-    detail: list[HotspotsValidationItem]
 
 
 class HotspotsForecastQuery(Schema):
@@ -85,7 +72,7 @@ def _refuse(request, user):
 
 @router.get(
     "/forecasts",
-    response={200: HotspotsForecastListOut, 403: HotspotsErrorOut, 422: HotspotsValidationOut},
+    response={200: HotspotsForecastListOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="hotspots_forecasts",
     summary="Stored forecasts, newest first",
 )
@@ -106,7 +93,7 @@ def list_forecasts(request: HttpRequest, query: Query[HotspotsForecastQuery]):
 
 @router.get(
     "/forecasts/{forecast_id}/cells.geojson",
-    response={200: dict[str, Any], 403: HotspotsErrorOut, 404: HotspotsErrorOut, 422: HotspotsValidationOut},
+    response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     url_name="hotspots_forecast_cells",
     summary="A forecast's top cells as GeoJSON squares (the caller's area only)",
 )
@@ -156,7 +143,7 @@ def forecast_cells(request: HttpRequest, forecast_id: int = Path(..., ge=1, le=2
 
 @router.get(
     "/report-card",
-    response={200: HotspotsCardOut, 403: HotspotsErrorOut, 404: HotspotsErrorOut, 422: HotspotsValidationOut},
+    response={200: HotspotsCardOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     url_name="hotspots_report_card",
     summary="The latest accuracy report card (deployed model against last year's counts)",
 )

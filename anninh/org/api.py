@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
-from anninh.geo.schemas import ErrorSchema, ValidationErrorSchema
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.org import selectors
 from anninh.org.schemas import UnitDetailOut, UnitKindLiteral, UnitOut
 
@@ -15,7 +15,7 @@ router = Router()
 
 @router.get(
     "/units",
-    response={200: list[UnitOut], 401: ErrorSchema, 422: ValidationErrorSchema},
+    response={200: list[UnitOut], 401: ErrorOut, 422: ValidationErrorOut},
     url_name="org_unit_list",
     summary="List police units",
 )
@@ -35,7 +35,7 @@ def list_units(
 
 @router.get(
     "/units/{unit_id}",
-    response={200: UnitDetailOut, 401: ErrorSchema, 404: ErrorSchema, 422: ValidationErrorSchema},
+    response={200: UnitDetailOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     url_name="org_unit_detail",
     summary="One police unit, with its parent and children",
 )

@@ -10,25 +10,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.patrols import selectors, services
 from anninh.patrols.models import PatrolAssignment
 
 router = Router()
-
-
-class PatrolsErrorOut(Schema):
-    detail: str
-
-
-class PatrolsValidationItem(Schema):
-    type: str
-    loc: list[str | int]
-    msg: str
-
-
-class PatrolsValidationOut(Schema):
-    detail: list[PatrolsValidationItem]
 
 
 class PatrolsListQuery(Schema):
@@ -120,7 +107,7 @@ def _plan_out(p) -> dict:
 
 @router.get(
     "/plans",
-    response={200: PatrolsPlanListOut, 403: PatrolsErrorOut, 422: PatrolsValidationOut},
+    response={200: PatrolsPlanListOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="patrols_plans",
     summary="Patrol plans the caller may see",
 )
@@ -139,9 +126,9 @@ def list_plans(request: HttpRequest, query: Query[PatrolsListQuery]):
     "/plans/{plan_id}",
     response={
         200: PatrolsPlanDetailOut,
-        403: PatrolsErrorOut,
-        404: PatrolsErrorOut,
-        422: PatrolsValidationOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
     },
     url_name="patrols_plan",
     summary="One plan with its assignments and ranked checkpoints",
@@ -179,10 +166,10 @@ def get_plan(request: HttpRequest, plan_id: int = Path(..., ge=1, le=2**31)):
     "/assignments/{assignment_id}/done",
     response={
         200: PatrolsAssignmentOut,
-        400: PatrolsErrorOut,
-        403: PatrolsErrorOut,
-        404: PatrolsErrorOut,
-        422: PatrolsValidationOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
     },
     url_name="patrols_done",
     summary="Mark a patrol of a cell done (or undo the mark)",
@@ -218,7 +205,7 @@ def mark_done(request: HttpRequest, body: PatrolsDoneIn, assignment_id: int = Pa
 
 @router.get(
     "/checkpoints",
-    response={200: list[PatrolsSiteOut], 403: PatrolsErrorOut, 422: PatrolsValidationOut},
+    response={200: list[PatrolsSiteOut], 403: ErrorOut, 422: ValidationErrorOut},
     url_name="patrols_sites",
     summary="Checkpoint sites the caller may see",
 )

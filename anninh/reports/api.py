@@ -10,27 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.reports import selectors
 from anninh.reports.services import REPORT_ROLES
 
 router = Router()
-
-
-class ReportsErrorOut(Schema):
-    detail: str
-
-
-class ReportsValidationItem(Schema):
-    type: str
-    loc: list[str | int]
-    msg: str
-
-
-class ReportsValidationOut(Schema):
-    """Django Ninja's answer to a malformed query (e.g. a limit that is not a number)."""
-
-    detail: list[ReportsValidationItem]
 
 
 class ReportsQuery(Schema):
@@ -60,7 +45,7 @@ class ReportsReportListOut(Schema):
 
 @router.get(
     "",
-    response={200: ReportsReportListOut, 403: ReportsErrorOut, 422: ReportsValidationOut},
+    response={200: ReportsReportListOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="reports_list",
     summary="Stored CompStat reports the caller may read",
 )

@@ -16,15 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import get_scoped_or_404
 from anninh.lib.dates import InvalidDate, parse_date_vn
 from anninh.records.api.incidents import (
     DATE_PATTERN,
     MAX_ID,
     MAX_LIMIT,
-    ErrorOut,
     UnitRef,
-    ValidationErrorOut,
     bad_query,
     caller,
     problems,

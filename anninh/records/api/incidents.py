@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404
 from anninh.lib.dates import InvalidDate, parse_date_vn
 from anninh.records.models import (
@@ -44,16 +45,6 @@ DATE_PATTERN = r"^[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}$"
 
 
 # Shared shapes -----------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    """422: one item per problem: {"type": stable code, "loc": [..., field], "msg": translated}."""
-
-    detail: list[dict[str, Any]]
 
 
 def caller(request: HttpRequest):

@@ -11,25 +11,16 @@ and an audited refusal.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.records.services import io as services
 from anninh.records.views.io import CONTENT_TYPES, EXPORT_ROLES, FilterError, export_filters, export_response
 
 router = Router()
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: list[dict[str, Any]]
 
 
 class ExportQuery(Schema):

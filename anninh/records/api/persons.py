@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
-from anninh.geo.schemas import ErrorSchema, ValidationErrorSchema
 from anninh.records.selectors import persons as selectors
 from anninh.records.services import persons as services
 
@@ -90,7 +90,7 @@ def _person_out(person) -> dict:
 
 @router.get(
     "",
-    response={200: PersonIndexPageOut, 401: ErrorSchema, 403: ErrorSchema, 422: ValidationErrorSchema},
+    response={200: PersonIndexPageOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="records_person_list",
     summary="Search the person index",
 )
@@ -121,10 +121,10 @@ def list_persons(request: HttpRequest, query: Query[PersonIndexQuery]):
     "/{person_id}",
     response={
         200: PersonIndexDetailOut,
-        401: ErrorSchema,
-        403: ErrorSchema,
-        404: ErrorSchema,
-        422: ValidationErrorSchema,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
     },
     url_name="records_person_detail",
     summary="One person, with the records you can see them in",

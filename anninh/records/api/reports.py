@@ -18,9 +18,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
+from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.accounts.roles import Role
-from anninh.geo.schemas import ErrorSchema, ValidationErrorSchema
 from anninh.records.models import ReportChannel, ReportKind, ReportStatus
 from anninh.records.selectors import reports as selectors
 from anninh.records.services import reports as services
@@ -341,18 +341,18 @@ def _run(request, viewer, fn, **kwargs):
 
 STEP_RESPONSES = {
     200: ReportDetailOut,
-    400: ErrorSchema,
-    401: ErrorSchema,
-    403: ErrorSchema,
-    404: ErrorSchema,
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
     409: ReportConflictOut,
-    422: ValidationErrorSchema,
+    422: ValidationErrorOut,
 }
 
 
 @router.get(
     "",
-    response={200: ReportPageOut, 401: ErrorSchema, 403: ErrorSchema, 422: ValidationErrorSchema},
+    response={200: ReportPageOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="records_report_list",
     summary="The register of crime reports",
 )
@@ -398,7 +398,7 @@ def list_reports(request: HttpRequest, query: Query[ReportListQuery]):
 
 @router.get(
     "/offences",
-    response={200: list[PenalArticleOut], 401: ErrorSchema, 422: ValidationErrorSchema},
+    response={200: list[PenalArticleOut], 401: ErrorOut, 422: ValidationErrorOut},
     url_name="records_report_offences",
     summary="Search the offence table (Penal Code articles)",
 )
@@ -417,10 +417,10 @@ def list_offences(
     "",
     response={
         201: ReportDetailOut,
-        400: ErrorSchema,
-        401: ErrorSchema,
-        403: ErrorSchema,
-        422: ValidationErrorSchema,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        422: ValidationErrorOut,
     },
     url_name="records_report_receive",
     summary="Receive a crime report (enter it in the register)",
@@ -462,10 +462,10 @@ def receive_report(request: HttpRequest, payload: ReportReceiveIn):
     "/{report_id}",
     response={
         200: ReportDetailOut,
-        401: ErrorSchema,
-        403: ErrorSchema,
-        404: ErrorSchema,
-        422: ValidationErrorSchema,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
     },
     url_name="records_report_detail",
     summary="One crime report",
