@@ -242,6 +242,19 @@ def _row(key, label, current, previous, last_year, period: Period, url, populati
     )
 
 
+def crime_total(*, viewer, period: Period) -> CountRow:
+    """Crimes the viewer may see in `period`, against the previous period and the same period
+    last year, counted as the dashboard counts them (at most two queries)."""
+    periods = [period, period.previous(), period.last_year()]
+    grouped = _grouped(
+        incident_base(viewer=viewer), _month_base(viewer=viewer), periods, ("kind",), kind=IncidentKind.CRIME
+    )
+    current, previous, last_year = (sum(n for n, _losses in counts.values()) for counts in grouped)
+    return _row(
+        "", "", current, previous, last_year, period, incidents_url(period, kind=IncidentKind.CRIME.value)
+    )
+
+
 def compstat_summary(
     *, viewer, period: Period, commune: str = "", now: dt.datetime | None = None, with_series: bool = True
 ) -> CompstatSummary:

@@ -7,12 +7,19 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from anninh.accounts.roles import Role
 from anninh.audit.models import AuditAction, AuditEvent
+from anninh.compstat.periods import Period
+from anninh.compstat.selectors import CountRow, crime_total
 from anninh.geo.models import Commune, CommuneKind
 from anninh.org.models import Unit, UnitKind
+from anninh.records.models import ReviewStatus
+from anninh.records.selectors import incidents as incident_selectors
+from anninh.records.selectors import reports as report_selectors
+from anninh.records.selectors.reports import DeadlineTotals
 
 SECTION_ORDER = [
     Role.COMMANDER,
@@ -140,3 +147,55 @@ def accounts_overview(*, viewer) -> dict:
         "roles": roles,
         "newest": list(active.select_related("unit").order_by("-date_joined")[:5]),
     }
+
+
+# What needs attention today (the first card of a record user's home) ---------------------------
+
+DEADLINE_ROLES = (Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER)
+INCIDENT_ROLES = (*DEADLINE_ROLES, Role.FIRE_RESCUE)
+WRITER_ROLES = (Role.COMMANDER, Role.INVESTIGATOR, Role.COMMUNE_OFFICER, Role.FIRE_RESCUE)
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Counts that ask for action, each with the list it opens; None = not for this viewer."""
+
+    deadlines: DeadlineTotals | None
+    awaiting_approval: tuple[int, bool] | None  # (count, capped)
+    returned: tuple[int, bool] | None
+    approval_url: str
+    returned_url: str
+    week: CountRow | None  # the last complete week's crimes
+    week_period: Period | None
+
+
+def attention(*, viewer) -> Attention | None:
+    """The viewer's deadlines, incidents waiting on review, and last week's crimes, each counted
+    through the selectors of its own app (so each is scoped as its page is): at most six
+    queries."""
+    if not viewer.has_role(*INCIDENT_ROLES):
+        return None
+    deadlines = report_selectors.deadline_totals(viewer=viewer) if viewer.has_role(*DEADLINE_ROLES) else None
+
+    def count(status: str) -> tuple[int, bool]:
+        qs = incident_selectors.incident_list(
+            viewer=viewer, filters=incident_selectors.IncidentFilters(review_status=status)
+        )
+        return incident_selectors.capped_count(qs, incident_selectors.COUNT_CAP)
+
+    awaiting = count(ReviewStatus.SUBMITTED) if getattr(viewer, "is_supervisor", False) else None
+    returned = count(ReviewStatus.RETURNED) if viewer.has_role(*WRITER_ROLES) else None
+    week = period = None
+    if viewer.has_role(*DEADLINE_ROLES):  # the CompStat readers too
+        period = Period.default()
+        week = crime_total(viewer=viewer, period=period)
+    base = reverse("records:incident_list")
+    return Attention(
+        deadlines=deadlines,
+        awaiting_approval=awaiting,
+        returned=returned,
+        approval_url=f"{base}?review_status={ReviewStatus.SUBMITTED.value}",
+        returned_url=f"{base}?review_status={ReviewStatus.RETURNED.value}",
+        week=week,
+        week_period=period,
+    )

@@ -20,7 +20,11 @@ from anninh.web import selectors
 def home(request):
     viewer = request.user
     sections = selectors.home_sections(viewer=viewer)
-    context: dict = {"sections": sections, "active_nav": "home"}
+    context: dict = {
+        "sections": sections,
+        "active_nav": "home",
+        "attention": selectors.attention(viewer=viewer),
+    }
     if set(sections) & {"commander", "analyst", "fire_rescue", "public_relations"}:
         context["city"] = selectors.city_overview()
     if set(sections) & {"commander", "analyst"}:

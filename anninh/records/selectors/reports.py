@@ -454,14 +454,42 @@ def board_unit_ids(viewer) -> frozenset[int] | None:
     return frozenset(ids)
 
 
+def _board_reports(viewer, allowed: frozenset[int] | None) -> QuerySet:
+    """Reports with a running clock on the viewer's board."""
+    qs = report_base(viewer=viewer).filter(due_on__isnull=False)
+    if allowed is not None:
+        qs = qs.filter(handling_unit_id__in=sorted(allowed))
+    return qs
+
+
+@dataclass(frozen=True)
+class DeadlineTotals:
+    overdue: int
+    due_soon: int  # due today or within DUE_SOON_DAYS
+    soon_days: int = DUE_SOON_DAYS
+
+
+def deadline_totals(*, viewer, today: dt.date | None = None) -> DeadlineTotals:
+    """The deadline board's totals (overdue, due soon) in one query, for the home page."""
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    counts = (
+        _board_reports(viewer, board_unit_ids(viewer))
+        .order_by()
+        .aggregate(
+            overdue=Count("id", filter=Q(due_on__lt=today)),
+            due_soon=Count("id", filter=Q(due_on__gte=today, due_on__lte=soon)),
+        )
+    )
+    return DeadlineTotals(overdue=counts["overdue"] or 0, due_soon=counts["due_soon"] or 0)
+
+
 def deadline_board(*, viewer, unit_id: int | None = None, today: dt.date | None = None) -> Board:
     """Running clocks per handling unit, and the lists of one unit (or of the whole board)."""
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    qs = report_base(viewer=viewer).filter(due_on__isnull=False)
     allowed = board_unit_ids(viewer)
-    if allowed is not None:
-        qs = qs.filter(handling_unit_id__in=sorted(allowed))
+    qs = _board_reports(viewer, allowed)
     counts = (
         qs.order_by()
         .values("handling_unit_id")
