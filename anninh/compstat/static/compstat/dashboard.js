@@ -75,8 +75,8 @@
     chart.setOption({
       color: ["#c8102e", "#8a96a3"],
       tooltip: { trigger: "axis" },
-      legend: { bottom: 0 },
-      grid: { left: 40, right: 16, top: 16, bottom: 50 },
+      legend: { top: 0 },  // above the plot: the rotated week labels need the bottom
+      grid: { left: 8, right: 16, top: 36, bottom: 4, containLabel: true },
       xAxis: { type: "category", data: data.weeks, axisLabel: { rotate: 45 } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
