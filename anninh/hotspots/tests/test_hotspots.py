@@ -4,6 +4,7 @@ leakage, deterministic, scoped by commune; the report card equals the library's 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pytest
@@ -200,3 +201,16 @@ def test_command_and_report_card_page(crimes):
     client = client_for(crimes["analyst"])
     response = client.post("/hotspots/accuracy/make/", {"group": ""})
     assert response.status_code == 302 and ReportCard.objects.count() == 1
+
+
+def test_the_map_page_lists_the_top_20_cells_and_folds_the_next_ones(crimes):
+    fc, _ = services.forecast_create(actor=None, week=WEEK)
+    page = client_for(crimes["commander"]).get("/hotspots/", {"group": ""}).content.decode()
+    head, _sep, rest = page.partition('data-testid="forecast-cells-more"')
+    shown = fc.cells.filter(rank__lte=100).count()
+    assert shown > 20  # the fixture's forecast has enough cells to fold some
+    ranks = [int(r) for r in re.findall(r"<tr><td>(\d+)</td>", page)]
+    assert ranks == list(range(1, shown + 1))
+    assert head.count("<tr><td>") == 20
+    assert rest.count("<tr><td>") == shown - 20
+    assert f"{shown - 20} more cells" in page
