@@ -242,17 +242,16 @@ def _row(key, label, current, previous, last_year, period: Period, url, populati
     )
 
 
-def crime_total(*, viewer, period: Period) -> CountRow:
-    """Crimes the viewer may see in `period`, against the previous period and the same period
-    last year, counted as the dashboard counts them (at most two queries)."""
+def incident_total(*, viewer, period: Period, fire_rescue: bool = False) -> CountRow:
+    """Crimes (or, with `fire_rescue`, fires, explosions and rescues) the viewer may see in
+    `period`, against the previous period and the same period last year, counted as the
+    dashboard counts them (at most two queries)."""
     periods = [period, period.previous(), period.last_year()]
-    grouped = _grouped(
-        incident_base(viewer=viewer), _month_base(viewer=viewer), periods, ("kind",), kind=IncidentKind.CRIME
-    )
+    kinds = {"kind__in": sorted(FIRE_RESCUE_KINDS)} if fire_rescue else {"kind": IncidentKind.CRIME}
+    grouped = _grouped(incident_base(viewer=viewer), _month_base(viewer=viewer), periods, ("kind",), **kinds)
     current, previous, last_year = (sum(n for n, _losses in counts.values()) for counts in grouped)
-    return _row(
-        "", "", current, previous, last_year, period, incidents_url(period, kind=IncidentKind.CRIME.value)
-    )
+    url = incidents_url(period, kind="fire_rescue" if fire_rescue else IncidentKind.CRIME.value)
+    return _row("", "", current, previous, last_year, period, url)
 
 
 def compstat_summary(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from anninh.accounts.roles import Role
 from anninh.audit.models import AuditAction, AuditEvent
 from anninh.compstat.periods import Period
-from anninh.compstat.selectors import CountRow, crime_total
+from anninh.compstat.selectors import CountRow, incident_total
 from anninh.geo.models import Commune, CommuneKind
 from anninh.org.models import Unit, UnitKind
 from anninh.records.models import ReviewStatus
@@ -166,12 +166,13 @@ class Attention:
     approval_url: str
     returned_url: str
     week: CountRow | None  # the last complete week's crimes
-    week_period: Period | None
+    fires: CountRow | None  # its fires, explosions and rescues (fire and rescue officers)
+    week_period: Period
 
 
 def attention(*, viewer) -> Attention | None:
     """The viewer's deadlines, incidents waiting on review, and last week's crimes, each counted
-    through the selectors of its own app (so each is scoped as its page is): at most six
+    through the selectors of its own app (so each is scoped as its page is): at most eight
     queries."""
     if not viewer.has_role(*INCIDENT_ROLES):
         return None
@@ -185,10 +186,13 @@ def attention(*, viewer) -> Attention | None:
 
     awaiting = count(ReviewStatus.SUBMITTED) if getattr(viewer, "is_supervisor", False) else None
     returned = count(ReviewStatus.RETURNED) if viewer.has_role(*WRITER_ROLES) else None
-    week = period = None
-    if viewer.has_role(*DEADLINE_ROLES):  # the CompStat readers too
-        period = Period.default()
-        week = crime_total(viewer=viewer, period=period)
+    period = Period.default()
+    week = incident_total(viewer=viewer, period=period) if viewer.has_role(*DEADLINE_ROLES) else None
+    fires = (
+        incident_total(viewer=viewer, period=period, fire_rescue=True)
+        if viewer.has_role(Role.FIRE_RESCUE)
+        else None
+    )
     base = reverse("records:incident_list")
     return Attention(
         deadlines=deadlines,
@@ -197,5 +201,6 @@ def attention(*, viewer) -> Attention | None:
         approval_url=f"{base}?review_status={ReviewStatus.SUBMITTED.value}",
         returned_url=f"{base}?review_status={ReviewStatus.RETURNED.value}",
         week=week,
+        fires=fires,
         week_period=period,
     )

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from anninh.accounts.roles import Role
 from anninh.compstat.periods import Period
-from anninh.compstat.selectors import compstat_summary, crime_total
+from anninh.compstat.selectors import compstat_summary, incident_total
 from anninh.records.models import CrimeReport, Incident
 from anninh.records.selectors.reports import DUE_SOON_DAYS, deadline_board
 from anninh.records.services.review import incident_review
-from anninh.records.tests.test_incidents_factories import record
+from anninh.records.tests.test_incidents_factories import record, unit_id
 from anninh.records.tests.test_reports_helpers import receive
 from anninh.testing.matrix import client_for
 from anninh.testing.personas import COMMUNE_A, make_user
@@ -105,11 +105,34 @@ def test_last_weeks_crimes_are_counted_as_compstat_counts_them(personas):
     )
     record(officer, occurred_from=monday - dt.timedelta(days=3), reported_at=monday - dt.timedelta(days=2))
     commander = personas["commander"]
-    total = crime_total(viewer=commander, period=period)
+    total = incident_total(viewer=commander, period=period)
     assert (total.current, total.previous) == (2, 1)
     assert total.current == compstat_summary(viewer=commander, period=period, with_series=False).total.current
     assert tiles(commander)["last-week"] == 2
     assert tiles(personas["other_commune_officer"])["last-week"] == 0
+
+
+def test_fire_and_rescue_officers_see_last_weeks_fires_and_rescues(personas):
+    period = Period.default()
+    monday = dt.datetime.combine(period.first, dt.time(10), tzinfo=timezone.get_current_timezone())
+    when = {"occurred_from": monday, "reported_at": monday + dt.timedelta(hours=1)}
+    for kind in ("fire", "rescue_drowning"):
+        record(
+            personas["fire_rescue"],
+            kind=kind,
+            responsible_unit_id=unit_id("PC07"),
+            offences=(),
+            losses=(),
+            narrative="Cháy kho hàng.",
+            **when,
+        )
+    record(personas["commune_officer"], **when)  # a crime: not counted
+    fire_rescue = personas["fire_rescue"]
+    assert tiles(fire_rescue)["fires-last-week"] == 2
+    total = incident_total(viewer=fire_rescue, period=period, fire_rescue=True)
+    assert (total.current, total.previous) == (2, 0)
+    listed = client_for(fire_rescue).get(total.url, headers=EN).content.decode()
+    assert listed.count('data-href="/records/incidents/') == 2
 
 
 @pytest.mark.parametrize(
@@ -119,7 +142,7 @@ def test_last_weeks_crimes_are_counted_as_compstat_counts_them(personas):
         ("analyst", {"overdue", "due-soon", "last-week"}),
         ("investigator", {"overdue", "due-soon", "returned", "last-week"}),
         ("commune_officer", {"overdue", "due-soon", "returned", "last-week"}),
-        ("fire_rescue", {"returned"}),
+        ("fire_rescue", {"returned", "fires-last-week"}),
         ("public_relations", set()),
         ("auditor", set()),
         ("administrator", set()),
