@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from anninh.accounts.roles import Role
 from anninh.audit.models import AuditAction, AuditEvent
+from anninh.compstat import views_dashboard as compstat_views
 from anninh.compstat.periods import Period
 from anninh.compstat.selectors import CountRow, incident_total
 from anninh.geo.models import Commune, CommuneKind
@@ -20,6 +21,8 @@ from anninh.records.models import ReviewStatus
 from anninh.records.selectors import incidents as incident_selectors
 from anninh.records.selectors import reports as report_selectors
 from anninh.records.selectors.reports import DeadlineTotals
+from anninh.records.views import incidents as incident_views
+from anninh.records.views import reports as report_views
 
 SECTION_ORDER = [
     Role.COMMANDER,
@@ -151,9 +154,11 @@ def accounts_overview(*, viewer) -> dict:
 
 # What needs attention today (the first card of a record user's home) ---------------------------
 
-DEADLINE_ROLES = (Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER)
-INCIDENT_ROLES = (*DEADLINE_ROLES, Role.FIRE_RESCUE)
-WRITER_ROLES = (Role.COMMANDER, Role.INVESTIGATOR, Role.COMMUNE_OFFICER, Role.FIRE_RESCUE)
+# Each tile is shown to the roles that may open the page it links to.
+DEADLINE_ROLES = report_views.READER_ROLES
+INCIDENT_ROLES = incident_views.READER_ROLES
+INCIDENT_WRITER_ROLES = incident_views.WRITER_ROLES
+COMPSTAT_ROLES = compstat_views.READER_ROLES
 
 
 @dataclass(frozen=True)
@@ -185,9 +190,9 @@ def attention(*, viewer) -> Attention | None:
         return incident_selectors.capped_count(qs, incident_selectors.COUNT_CAP)
 
     awaiting = count(ReviewStatus.SUBMITTED) if getattr(viewer, "is_supervisor", False) else None
-    returned = count(ReviewStatus.RETURNED) if viewer.has_role(*WRITER_ROLES) else None
+    returned = count(ReviewStatus.RETURNED) if viewer.has_role(*INCIDENT_WRITER_ROLES) else None
     period = Period.default()
-    week = incident_total(viewer=viewer, period=period) if viewer.has_role(*DEADLINE_ROLES) else None
+    week = incident_total(viewer=viewer, period=period) if viewer.has_role(*COMPSTAT_ROLES) else None
     fires = (
         incident_total(viewer=viewer, period=period, fire_rescue=True)
         if viewer.has_role(Role.FIRE_RESCUE)

@@ -138,7 +138,7 @@ def test_fire_and_rescue_officers_see_last_weeks_fires_and_rescues(personas):
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("commander", {"overdue", "due-soon", "returned", "last-week"}),
+        ("commander", {"overdue", "due-soon", "last-week"}),  # commanders do not write incidents
         ("analyst", {"overdue", "due-soon", "last-week"}),
         ("investigator", {"overdue", "due-soon", "returned", "last-week"}),
         ("commune_officer", {"overdue", "due-soon", "returned", "last-week"}),
