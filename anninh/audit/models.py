@@ -26,6 +26,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anninh.accounts.roles import Role
+from anninh.accounts.scoping import RestrictedQuerySet, ScopeRule
+
 
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Create")
@@ -43,7 +46,7 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit row."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(RestrictedQuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("audit rows cannot be updated")
 
@@ -77,6 +80,8 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
+    # Only auditors read the trail, all of it.
+    need_to_know = ScopeRule(readers=frozenset({Role.AUDITOR}), city_wide=frozenset({Role.AUDITOR}))
 
     class Meta:
         verbose_name = _("audit event")

@@ -91,7 +91,7 @@ def event_queryset(*, viewer, filters: EventFilters | None = None) -> QuerySet[A
     """The events `viewer` may read that match `filters`, newest first."""
     if not may_read_log(viewer):
         return AuditEvent.objects.none()
-    qs = AuditEvent.objects.order_by("-id")
+    qs = AuditEvent.objects.restrict(viewer).order_by("-id")
     f = filters or EventFilters()
     if f.username:
         qs = qs.filter(actor_username=f.username)

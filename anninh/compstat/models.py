@@ -16,6 +16,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anninh.accounts.scoping import RestrictedManager, ScopeRule
+
 
 class IncidentMonth(models.Model):
     month = models.DateField(_("month"))  # the first day of the month, Vietnam time (UTC+7)
@@ -31,6 +33,12 @@ class IncidentMonth(models.Model):
     offence_group = models.CharField(max_length=20, blank=True)
     n = models.IntegerField(default=0)
     losses_vnd = models.BigIntegerField(default=0)
+
+    objects = RestrictedManager()
+    # The incidents' own rule: the counts keep each incident's commune, unit and kind.
+    need_to_know = ScopeRule(
+        communes=("commune",), units=("responsible_unit",), also="anninh.records.scoping.fire_rescue_rows"
+    )
 
     class Meta:
         verbose_name = _("incidents per month")

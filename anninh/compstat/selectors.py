@@ -35,7 +35,6 @@ from anninh.compstat.periods import Period
 from anninh.geo.models import Commune
 from anninh.lib.dates import HCM_TZ, local_date, local_day_bounds
 from anninh.org.models import Unit
-from anninh.records import scoping
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
     CaseStatus,
@@ -176,7 +175,7 @@ def _month_split(
 def _month_base(*, viewer, commune: str = "") -> QuerySet:
     """The monthly counts of the incidents the viewer may see: the same visibility rule as the
     incidents (it reads commune, responsible unit and kind, which the aggregate keeps)."""
-    qs = scoping.apply(IncidentMonth.objects.all(), scoping.incident_visibility_q(viewer))
+    qs = IncidentMonth.objects.restrict(viewer)
     return qs.filter(commune_id=commune) if commune else qs
 
 
@@ -508,7 +507,11 @@ def _fraud(viewer, base, months, period: Period, commune: str) -> tuple[list[Fig
     (grouped,) = _grouped(base, months, [period], ("offence_group",), offence_group__in=FRAUD_GROUPS)
     by_group = {key[0]: n for key, (n, _losses) in grouped.items()}
     losses = sum(losses for _n, losses in grouped.values())
-    victims = IncidentPerson.objects.filter(incident__in=qs.values("pk"), role=PersonRole.VICTIM).count()
+    victims = (
+        IncidentPerson.objects.restrict(viewer)
+        .filter(incident__in=qs.values("pk"), role=PersonRole.VICTIM)
+        .count()
+    )
     cases = case_base(viewer=viewer).filter(
         initiated_on__gte=period.first,
         initiated_on__lte=period.last,

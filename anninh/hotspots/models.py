@@ -8,6 +8,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anninh.accounts.roles import Role
+from anninh.accounts.scoping import RestrictedManager, ScopeRule
+
+#: Who reads forecasts. Places are not personal data: departments (investigators) plan across
+#: the city like city-wide roles; a commune police reads the cells of its own territory.
+FORECAST_READERS = frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER})
+FORECAST_CITY_WIDE = frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR})
+
 
 class Horizon(models.TextChoices):
     WEEK = "week", _("Week")
@@ -39,6 +47,10 @@ class Forecast(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedManager()
+    # A forecast's header (window, model) is for every reader; its cells are placed by commune.
+    need_to_know = ScopeRule(readers=FORECAST_READERS, city_wide=FORECAST_READERS)
 
     class Meta:
         verbose_name = _("forecast")
@@ -91,6 +103,9 @@ class ForecastCell(models.Model):
     # Relative risk: the cell's expectation over the city's mean per cell.
     risk = models.FloatField(_("relative risk"))
 
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(readers=FORECAST_READERS, city_wide=FORECAST_CITY_WIDE, communes=("commune",))
+
     class Meta:
         verbose_name = _("forecast cell")
         verbose_name_plural = _("forecast cells")
@@ -125,6 +140,9 @@ class ReportCard(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(readers=FORECAST_READERS, city_wide=FORECAST_READERS)
 
     class Meta:
         verbose_name = _("accuracy report card")

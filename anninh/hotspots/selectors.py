@@ -7,11 +7,9 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from anninh.accounts.roles import Role
-from anninh.accounts.scoping import scope_for
-from anninh.hotspots.models import Forecast, ForecastCell, Horizon, ReportCard
+from anninh.hotspots.models import FORECAST_READERS, Forecast, ForecastCell, Horizon, ReportCard
 
-READER_ROLES = (Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER)
+READER_ROLES = tuple(FORECAST_READERS)
 
 
 def may_read(viewer) -> bool:
@@ -19,9 +17,7 @@ def may_read(viewer) -> bool:
 
 
 def forecast_list(*, viewer) -> QuerySet:
-    if not may_read(viewer):
-        return Forecast.objects.none()
-    return Forecast.objects.all()
+    return Forecast.objects.restrict(viewer)
 
 
 def forecast_current(
@@ -44,31 +40,35 @@ def forecast_current(
 
 
 def forecast_cells(*, viewer, forecast: Forecast, commune: str = "") -> list[ForecastCell]:
-    scope = scope_for(viewer)
-    qs = forecast.cells.select_related("commune").only(
-        "rank",
-        "cell_index",
-        "lat",
-        "lon",
-        "expected",
-        "expected_low",
-        "expected_high",
-        "risk",
-        "forecast",
-        "commune",
-        "commune__code",
-        "commune__name",
+    qs = (
+        forecast.cells.restrict(viewer)
+        .select_related("commune")
+        .only(
+            "rank",
+            "cell_index",
+            "lat",
+            "lon",
+            "expected",
+            "expected_low",
+            "expected_high",
+            "risk",
+            "forecast",
+            "commune",
+            "commune__code",
+            "commune__name",
+        )
     )
     # Places are not personal data: departments (investigators) plan across the city; a
-    # commune police plans its own territory.
-    if not (scope.city_wide or viewer.has_role(Role.INVESTIGATOR)):
-        qs = qs.filter(commune_id__in=sorted(scope.commune_codes))
+    # commune police plans its own territory (ForecastCell.need_to_know).
     if commune:
         qs = qs.filter(commune_id=commune)
     return list(qs.order_by("rank"))
 
 
 def report_card_latest(*, viewer, offence_group: str = "") -> ReportCard | None:
-    if not may_read(viewer):
-        return None
-    return ReportCard.objects.filter(offence_group=offence_group).order_by("-as_of", "-created_at").first()
+    return (
+        ReportCard.objects.restrict(viewer)
+        .filter(offence_group=offence_group)
+        .order_by("-as_of", "-created_at")
+        .first()
+    )

@@ -108,7 +108,10 @@ def forecast_make(request: HttpRequest) -> HttpResponse:
 @require_roles(*selectors.READER_ROLES)
 def forecast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     forecast = get_scoped_or_404(
-        selectors.forecast_list(viewer=request.user), request.user, unscoped=Forecast.objects.all(), pk=pk
+        selectors.forecast_list(viewer=request.user),
+        request.user,
+        unscoped=Forecast.objects.unrestricted(),
+        pk=pk,
     )
     cells = selectors.forecast_cells(viewer=request.user, forecast=forecast)
     return render(

@@ -34,6 +34,8 @@ __all__ = [
     "MOBILE_NETWORK_DIGITS",
     "MST_WEIGHTS",
     "InvalidIdentifier",
+    "cccd_birth_year",
+    "cccd_sex",
     "mst_check_digit",
     "normalize_cccd",
     "normalize_phone_vn",
@@ -82,6 +84,22 @@ def normalize_cccd(value: str) -> str:
     return digits
 
 
+def cccd_birth_year(cccd: str) -> int:
+    """The year of birth a normalised CCCD encodes: its 4th digit gives the century and sex
+    (0/1: 1900s male/female, 2/3: 2000s, 4/5: 2100s, ...) and the 5th-6th digits the year.
+
+    >>> cccd_birth_year("031095012345")
+    1995
+    """
+    century = 1900 + 100 * (int(cccd[3]) // 2)
+    return century + int(cccd[4:6])
+
+
+def cccd_sex(cccd: str) -> str:
+    """ "male" or "female", from the CCCD's 4th digit (even: male, odd: female)."""
+    return "female" if int(cccd[3]) % 2 else "male"
+
+
 # --- mobile phone numbers -------------------------------------------------------------------
 
 #: First digit after the trunk 0 of Vietnamese mobile numbers since the 2018 switch to 10
@@ -89,19 +107,38 @@ def normalize_cccd(value: str) -> str:
 #: 09x all). Numbering plans change: verify against the Ministry's plan when it does.
 MOBILE_NETWORK_DIGITS = frozenset("35789")
 
-_PHONE_CHARS = re.compile(r"\+?[0-9 .()\-]+")
+#: The 11-digit mobile prefixes retired in 2018 (Ministry of Information and Communications,
+#: Circular 22/2014 as amended; the switch ran from 15/09 to 15/11/2018) and the 10-digit
+#: prefixes that replaced them. People still write the old ones from memory and old records.
+OLD_MOBILE_PREFIXES = {
+    # Viettel
+    "162": "32", "163": "33", "164": "34", "165": "35", "166": "36", "167": "37", "168": "38", "169": "39",
+    # MobiFone
+    "120": "70", "121": "79", "122": "77", "126": "76", "128": "78",
+    # VinaPhone
+    "123": "83", "124": "84", "125": "85", "127": "81", "129": "82",
+    # Vietnamobile, Gmobile
+    "186": "56", "188": "58", "199": "59",
+}  # fmt: skip
+
+# An optional + (inside or outside brackets) then digits and separators.
+_PHONE_CHARS = re.compile(r"\(?\+?[0-9 .()\-]+")
 
 
 def normalize_phone_vn(value: str) -> str:
     """Return a Vietnamese mobile number in domestic form ``0xxxxxxxxx`` (10 digits).
 
-    Accepted: ``0912345678``, ``+84912345678``, ``84912345678``, with spaces, dots, dashes
-    or parentheses anywhere (``091 234 5678``, ``+84 (91) 234-5678``); also the common slip of
-    keeping the trunk 0 after the country code (``+84 0912 345 678``). Landlines (11 digits,
-    ``02x``), service numbers and foreign numbers are refused.
+    Accepted: ``0912345678``, ``+84912345678``, ``84912345678``, ``0084912345678``, with
+    spaces, dots, dashes or parentheses anywhere (``091 234 5678``, ``+84 (91) 234-5678``,
+    ``(+84) 91-234-5678``); the common slip of keeping the trunk 0 after the country code
+    (``+84 0912 345 678``); and the 11-digit mobile numbers retired in 2018 (``0162 612 3456``
+    is ``032 612 3456`` today). Landlines (11 digits, ``02x``), service numbers and foreign
+    numbers are refused.
 
     >>> normalize_phone_vn("+84 912.345.678")
     '0912345678'
+    >>> normalize_phone_vn("01626123456")
+    '0326123456'
     """
     if not isinstance(value, str):
         raise TypeError(f"normalize_phone_vn() expects str, got {type(value).__name__}")
@@ -111,7 +148,10 @@ def normalize_phone_vn(value: str) -> str:
     if not _PHONE_CHARS.fullmatch(text) or not any(ch.isdigit() for ch in text):
         raise InvalidIdentifier("phone.not_digits", "A phone number has digits only.", value=value)
     digits = re.sub(r"[^0-9]", "", text)
-    international = text.startswith("+")
+    international = "+" in text
+    if not international and digits.startswith("00"):
+        # 00 is the international call prefix: 0084 ... is +84 ...
+        international, digits = True, digits[2:]
     if international and not digits.startswith("84"):
         raise InvalidIdentifier(
             "phone.prefix", "Only Vietnamese (+84) mobile numbers are accepted.", value=value
@@ -119,12 +159,17 @@ def normalize_phone_vn(value: str) -> str:
     if digits.startswith("84") and (international or len(digits) in (11, 12)):
         # 84 + 9 digits, or 84 + 0 + 9 digits. A domestic number never starts with 8.
         national = digits[2:]
-        if len(national) == 10 and national.startswith("0"):
+        if len(national) in (10, 11) and national.startswith("0"):
             national = national[1:]
     elif digits.startswith("0"):
         national = digits[1:]
     else:
         raise InvalidIdentifier("phone.prefix", "A mobile number starts with 0 or +84.", value=value)
+    if len(national) == 10 and national.startswith("1"):
+        new_prefix = OLD_MOBILE_PREFIXES.get(national[:3])
+        if new_prefix is None:
+            raise InvalidIdentifier("phone.prefix", "This is not a Vietnamese mobile number.", value=value)
+        national = new_prefix + national[3:]
     # Network digit before length, so a landline (02x, 11 digits) is called what it is.
     if national and national[0] not in MOBILE_NETWORK_DIGITS:
         raise InvalidIdentifier("phone.prefix", "This is not a Vietnamese mobile number.", value=value)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
-from anninh.accounts.permissions import audit_denied
+from anninh.accounts.permissions import audit_denied, get_scoped_or_404
 from anninh.patrols import selectors, services
-from anninh.patrols.models import PatrolAssignment
+from anninh.patrols.models import PatrolAssignment, PatrolPlan
 
 router = Router()
 
@@ -137,8 +137,11 @@ def get_plan(request: HttpRequest, plan_id: int = Path(..., ge=1, le=2**31)):
     user = _caller(request)
     if not user.has_role(*selectors.READER_ROLES):
         return _refuse(request, user)
-    plan = selectors.plan_list(viewer=user).filter(pk=plan_id).first()
-    if plan is None:
+    try:
+        plan = get_scoped_or_404(
+            selectors.plan_list(viewer=user), user, unscoped=PatrolPlan.objects.unrestricted(), pk=plan_id
+        )
+    except Http404:
         return Status(404, {"detail": _("No such plan.")})
     return {
         "plan": _plan_out(plan),
@@ -178,12 +181,11 @@ def mark_done(request: HttpRequest, body: PatrolsDoneIn, assignment_id: int = Pa
     user = _caller(request)
     if not user.has_role(*services.PLANNER_ROLES):
         return _refuse(request, user)
-    assignment = (
-        PatrolAssignment.objects.filter(pk=assignment_id, plan__in=selectors.plan_base(viewer=user))
-        .select_related("plan")
-        .first()
-    )
-    if assignment is None:
+    try:
+        assignment = get_scoped_or_404(
+            PatrolAssignment.objects.restrict(user).select_related("plan"), user, pk=assignment_id
+        )
+    except Http404:
         return Status(404, {"detail": _("No such assignment.")})
     try:
         a = services.patrol_mark_done(actor=user, assignment=assignment, done=body.done, note=body.note)

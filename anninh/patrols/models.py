@@ -7,6 +7,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anninh.accounts.roles import Role
+from anninh.accounts.scoping import RestrictedManager, ScopeRule
+
+#: Who reads patrol plans and checkpoint sites: city-wide roles every commune's, a commune
+#: officer their commune's.
+PATROL_READERS = frozenset({Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER})
+
 SHIFT_CHOICES = [
     ("morning", _("Morning (06–14)")),
     ("afternoon", _("Afternoon (14–22)")),
@@ -30,6 +37,9 @@ class CheckpointSite(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(readers=PATROL_READERS, communes=("commune",))
 
     class Meta:
         verbose_name = _("checkpoint site")
@@ -59,6 +69,9 @@ class PatrolPlan(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(readers=PATROL_READERS, communes=("commune",))
+
     class Meta:
         verbose_name = _("patrol plan")
         verbose_name_plural = _("patrol plans")
@@ -85,6 +98,9 @@ class PatrolAssignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(readers=PATROL_READERS, communes=("plan__commune",))
 
     class Meta:
         ordering = ["plan", "team", "order"]

@@ -9,25 +9,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from anninh.accounts.roles import Role
-from anninh.accounts.scoping import scope_for
-from anninh.patrols.models import CheckpointSite, PatrolAssignment, PatrolPlan
+from anninh.patrols.models import PATROL_READERS, CheckpointSite, PatrolAssignment, PatrolPlan
 
-READER_ROLES = (Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER)
-
-
-def _communes(viewer) -> list[str] | None:
-    """None = every commune."""
-    scope = scope_for(viewer)
-    return None if scope.city_wide else sorted(scope.commune_codes)
+READER_ROLES = tuple(PATROL_READERS)
 
 
 def plan_base(*, viewer) -> QuerySet:
-    if not getattr(viewer, "is_authenticated", False) or not viewer.has_role(*READER_ROLES):
-        return PatrolPlan.objects.none()
-    codes = _communes(viewer)
-    qs = PatrolPlan.objects.all()
-    return qs if codes is None else qs.filter(commune_id__in=codes)
+    return PatrolPlan.objects.restrict(viewer)
 
 
 def plan_list(*, viewer) -> QuerySet:
@@ -44,11 +32,7 @@ def plan_list(*, viewer) -> QuerySet:
 
 
 def site_list(*, viewer) -> QuerySet:
-    if not getattr(viewer, "is_authenticated", False) or not viewer.has_role(*READER_ROLES):
-        return CheckpointSite.objects.none()
-    codes = _communes(viewer)
-    qs = CheckpointSite.objects.select_related("commune").defer("commune__boundary")
-    return qs if codes is None else qs.filter(commune_id__in=codes)
+    return CheckpointSite.objects.restrict(viewer).select_related("commune").defer("commune__boundary")
 
 
 @dataclass(frozen=True)
@@ -74,18 +58,22 @@ def dose_vs_crime(*, viewer, since: dt.date, until: dt.date) -> list[DoseRow]:
     plans = list(plan_base(viewer=viewer).filter(date__gte=since, date__lte=until).select_related("forecast"))
     if not plans:
         return []
-    assignments = list(PatrolAssignment.objects.filter(plan__in=plans).select_related("plan"))
+    assignments = list(
+        PatrolAssignment.objects.restrict(viewer).filter(plan__in=plans).select_related("plan")
+    )
     windows = {p.pk: shift_bounds(p.date, p.shift) for p in plans}
     lo = min(w[0] for w in windows.values())
     hi = max(w[1] for w in windows.values())
     incidents = list(
-        Incident.objects.filter(
+        Incident.objects.restrict(viewer)
+        .filter(
             kind=IncidentKind.CRIME,
             occurred_from__gte=lo,
             occurred_from__lt=hi,
             commune_id__in={p.commune_id for p in plans},
             lat__isnull=False,
-        ).values_list("occurred_from", "lat", "lon")
+        )
+        .values_list("occurred_from", "lat", "lon")
     )
     totals = {"patrolled": [0, 0, 0.0, 0], "not_patrolled": [0, 0, 0.0, 0]}
     for a in assignments:

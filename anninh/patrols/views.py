@@ -117,7 +117,7 @@ def _plan(request, pk: int) -> PatrolPlan:
     return get_scoped_or_404(
         selectors.plan_base(viewer=request.user).select_related("commune", "forecast"),
         request.user,
-        unscoped=PatrolPlan.objects.all(),
+        unscoped=PatrolPlan.objects.unrestricted(),
         pk=pk,
     )
 

@@ -9,6 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from anninh.accounts.roles import Role
+from anninh.accounts.scoping import RestrictedManager, ScopeRule
+
 
 class ReportKind(models.TextChoices):
     WEEK = "week", _("Weekly")
@@ -22,6 +25,9 @@ class ReportSource(models.TextChoices):
 
 
 class Report(models.Model):
+    """Need-to-know: city reports ("" commune) for city-wide roles, a commune's reports for
+    that commune's officers."""
+
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
     period_first = models.DateField(_("from"))
     period_last = models.DateField(_("until"))
@@ -37,6 +43,11 @@ class Report(models.Model):
     generated_at = models.DateTimeField(_("generated at"), auto_now_add=True)
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(
+        readers=frozenset({Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER}), communes=("commune_code",)
     )
 
     class Meta:

@@ -73,7 +73,10 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 def _get(request, pk: int) -> Report:
     report = get_scoped_or_404(
-        selectors.report_base(viewer=request.user), request.user, unscoped=Report.objects.all(), pk=pk
+        selectors.report_base(viewer=request.user),
+        request.user,
+        unscoped=Report.objects.unrestricted(),
+        pk=pk,
     )
     return report
 

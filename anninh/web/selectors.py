@@ -120,13 +120,17 @@ def audit_overview(*, viewer, hours: int = 24) -> dict:
     if not viewer.has_role(Role.AUDITOR):
         return {}
     since = timezone.now() - dt.timedelta(hours=hours)
-    counts = AuditEvent.objects.filter(at__gte=since).aggregate(
-        total=Count("id"),
-        denied=Count("id", filter=Q(action=AuditAction.DENIED)),
-        failed=Count("id", filter=Q(action=AuditAction.LOGIN_FAILED)),
-        exports=Count("id", filter=Q(action=AuditAction.EXPORT)),
+    counts = (
+        AuditEvent.objects.restrict(viewer)
+        .filter(at__gte=since)
+        .aggregate(
+            total=Count("id"),
+            denied=Count("id", filter=Q(action=AuditAction.DENIED)),
+            failed=Count("id", filter=Q(action=AuditAction.LOGIN_FAILED)),
+            exports=Count("id", filter=Q(action=AuditAction.EXPORT)),
+        )
     )
-    recent = list(AuditEvent.objects.order_by("-id")[:10])
+    recent = list(AuditEvent.objects.restrict(viewer).order_by("-id")[:10])
     return {"counts": counts, "recent": recent, "hours": hours}
 
 

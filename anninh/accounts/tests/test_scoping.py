@@ -10,7 +10,7 @@ from django.http import Http404
 from anninh.accounts.models import User
 from anninh.accounts.permissions import get_scoped_or_404
 from anninh.accounts.roles import Role
-from anninh.accounts.scoping import Scope, restrict, scope_for, unit_subtree_ids
+from anninh.accounts.scoping import NOTHING, Scope, ScopeRule, restrict, scope_for, unit_subtree_ids
 from anninh.accounts.tests.factories import unit
 from anninh.accounts.tests.helpers import events
 from anninh.audit.models import AuditAction
@@ -28,13 +28,14 @@ def world(units):
     return {"team": team, "subteam": subteam, "members": members, **units}
 
 
+#: The rule a record placed in a commune and with a unit declares (as Incident does).
+RULE = ScopeRule(communes=("unit__commune",), units=("unit",))
+
+
 def _visible(viewer) -> set[str]:
-    qs = restrict(
-        User.objects.filter(username__startswith="m_"),
-        viewer,
-        commune_field="unit__commune",
-        unit_field="unit",
-    )
+    condition = RULE.q(viewer)
+    qs = User.objects.filter(username__startswith="m_")
+    qs = qs if condition is None else qs.filter(condition)
     return set(qs.values_list("username", flat=True))
 
 
@@ -102,10 +103,23 @@ def test_a_commune_officer_or_investigator_without_a_unit_sees_nothing(world):
     assert _visible(make_user("nu2", Role.INVESTIGATOR)) == set()
 
 
-def test_a_model_without_scoping_fields_is_visible_only_city_wide(world):
-    officer = make_user("co", Role.COMMUNE_OFFICER, unit_code="CA11311")
-    assert not restrict(User.objects.all(), officer).exists()
-    assert restrict(User.objects.all(), make_user("c", Role.COMMANDER)).exists()
+def test_a_rule_without_placement_fields_shows_rows_only_city_wide(world):
+    rule = ScopeRule()
+    assert rule.q(make_user("co", Role.COMMUNE_OFFICER, unit_code="CA11311")) == NOTHING
+    assert rule.q(make_user("c", Role.COMMANDER)) is None
+
+
+def test_a_model_without_a_declared_rule_cannot_be_restricted(world):
+    """restrict() never guesses: a model that declares no need_to_know rule is an error."""
+    with pytest.raises(TypeError, match="need_to_know"):
+        restrict(User.objects.all(), make_user("c", Role.COMMANDER))
+
+
+def test_readers_gate_a_model_before_any_placement(world):
+    rule = ScopeRule(readers=frozenset({Role.AUDITOR}), city_wide=frozenset({Role.AUDITOR}))
+    assert rule.q(make_user("a", Role.AUDITOR)) is None
+    assert rule.q(make_user("c", Role.COMMANDER)) == NOTHING
+    assert rule.q(AnonymousUser()) == NOTHING
 
 
 def test_personal_data_follows_the_role_and_the_analysts_grant(world):
@@ -130,7 +144,7 @@ def test_the_scope_is_computed_once_per_user_object(world, django_assert_num_que
 
 def test_a_guessed_id_outside_the_scope_is_a_404_with_an_audited_refusal(world):
     officer = make_user("co", Role.COMMUNE_OFFICER, unit_code="CA11311")
-    scoped = restrict(User.objects.all(), officer, commune_field="unit__commune", unit_field="unit")
+    scoped = User.objects.filter(RULE.q(officer))
     mine = world["members"]["CA11311"]
     assert get_scoped_or_404(scoped, officer, pk=mine.pk) == mine
     assert not events(AuditAction.DENIED)
@@ -145,7 +159,7 @@ def test_a_guessed_id_outside_the_scope_is_a_404_with_an_audited_refusal(world):
 
 def test_a_nonexistent_id_is_a_plain_404_without_an_audit_row(world):
     officer = make_user("co", Role.COMMUNE_OFFICER, unit_code="CA11311")
-    scoped = restrict(User.objects.all(), officer, commune_field="unit__commune", unit_field="unit")
+    scoped = User.objects.filter(RULE.q(officer))
     with pytest.raises(Http404):
         get_scoped_or_404(scoped, officer, pk=10**9)
     assert not events(AuditAction.DENIED)

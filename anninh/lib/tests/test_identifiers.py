@@ -94,6 +94,47 @@ def test_normalize_phone_vn_returns_the_domestic_ten_digit_form(text: str) -> No
     assert normalize_phone_vn(text) == "0912345678"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["0084912345678", "00 84 912 345 678", "(+84) 91-234-5678", "(+84)912345678", "(84) 912 345 678"],
+)
+def test_normalize_phone_vn_reads_the_international_prefix_and_bracketed_country_code(text: str) -> None:
+    assert normalize_phone_vn(text) == "0912345678"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("01626123456", "0326123456"),  # Viettel 0162 -> 032
+        ("01696123456", "0396123456"),  # Viettel 0169 -> 039
+        ("01206123456", "0706123456"),  # MobiFone 0120 -> 070
+        ("01216123456", "0796123456"),  # MobiFone 0121 -> 079
+        ("01226123456", "0776123456"),  # MobiFone 0122 -> 077
+        ("01266123456", "0766123456"),  # MobiFone 0126 -> 076
+        ("01286123456", "0786123456"),  # MobiFone 0128 -> 078
+        ("01236123456", "0836123456"),  # VinaPhone 0123 -> 083
+        ("01246123456", "0846123456"),  # VinaPhone 0124 -> 084
+        ("01256123456", "0856123456"),  # VinaPhone 0125 -> 085
+        ("01276123456", "0816123456"),  # VinaPhone 0127 -> 081
+        ("01296123456", "0826123456"),  # VinaPhone 0129 -> 082
+        ("01866123456", "0566123456"),  # Vietnamobile 0186 -> 056
+        ("01886123456", "0586123456"),  # Vietnamobile 0188 -> 058
+        ("01996123456", "0596123456"),  # Gmobile 0199 -> 059
+        ("+84 162 612 3456", "0326123456"),
+        ("0084 1626 123 456", "0326123456"),
+    ],
+)
+def test_normalize_phone_vn_maps_the_old_eleven_digit_mobile_prefixes(old: str, new: str) -> None:
+    assert normalize_phone_vn(old) == new
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("01306123456", "phone.prefix"), ("0044 20 7946 0958", "phone.prefix")]
+)
+def test_normalize_phone_vn_refuses_unknown_old_prefixes_and_foreign_numbers(text: str, code: str) -> None:
+    assert code_of(normalize_phone_vn, text) == code
+
+
 @pytest.mark.parametrize("prefix", ["03", "05", "07", "08", "09"])
 def test_normalize_phone_vn_accepts_every_mobile_network_digit(prefix: str) -> None:
     assert normalize_phone_vn(prefix + "12345678") == prefix + "12345678"

@@ -25,7 +25,13 @@ from anninh.records.models.incidents import (
     ResponseTime,
 )
 from anninh.records.models.offences import Offence
-from anninh.records.models.persons import Person, PersonPhone
+from anninh.records.models.persons import (
+    Person,
+    PersonMatch,
+    PersonMatchReason,
+    PersonMatchStatus,
+    PersonPhone,
+)
 from anninh.records.models.reports import CrimeReport, DayOff, RegisterCounter, ReportClockEvent
 
 __all__ = [
@@ -44,6 +50,9 @@ __all__ = [
     "Offence",
     "OffenceGroup",
     "Person",
+    "PersonMatch",
+    "PersonMatchReason",
+    "PersonMatchStatus",
     "PersonPhone",
     "PersonRole",
     "PremisesType",

@@ -9,10 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anninh.accounts.scoping import RestrictedManager, ScopeRule
 from anninh.records.models.choices import CaseStatus
 
 
 class Case(models.Model):
+    """Need-to-know: placed by its incident (else its crime report) and its handling unit."""
+
     number = models.CharField(_("case number"), max_length=40, unique=True)
     initiated_on = models.DateField(_("initiated on"), db_index=True)
     # A case initiated from a crime report may precede the incident record; link it later.
@@ -68,6 +71,12 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=1)
     is_synthetic = models.BooleanField(default=False, editable=False)
 
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(
+        communes=("incident__commune", "crime_report__commune"),
+        units=("handling_unit", "incident__responsible_unit"),
+    )
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -94,6 +103,9 @@ class CaseStatusChange(models.Model):
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(custom="anninh.records.scoping.case_history_rows")
 
     class Meta:
         ordering = ["effective_at", "id"]

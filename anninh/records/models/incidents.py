@@ -8,10 +8,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anninh.accounts.scoping import RestrictedManager, ScopeRule
 from anninh.records.models.choices import IncidentKind, PersonRole, PremisesType, ReviewStatus, River
 
 
 class Incident(models.Model):
+    """Need-to-know: the commune's officers, the responsible unit, city-wide roles; fire and
+    rescue officers see fires, explosions and rescues everywhere."""
+
     number = models.CharField(_("number"), max_length=40)  # unique: see Meta.constraints
     # For imports: re-running an import updates the row with the same external id.
     external_id = models.CharField(_("external id"), max_length=80, null=True, blank=True)
@@ -63,6 +67,11 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
     is_synthetic = models.BooleanField(default=False, editable=False)
+
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(
+        communes=("commune",), units=("responsible_unit",), also="anninh.records.scoping.fire_rescue_rows"
+    )
 
     class Meta:
         verbose_name = _("incident")
@@ -135,6 +144,9 @@ class IncidentPerson(models.Model):
     person = models.ForeignKey("records.Person", on_delete=models.PROTECT, related_name="incident_links")
     role = models.CharField(_("role"), max_length=20, choices=PersonRole.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(custom="anninh.records.scoping.incident_link_rows")
 
     class Meta:
         ordering = ["role", "id"]

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anninh.accounts.scoping import RestrictedManager, ScopeRule
 from anninh.records.models.choices import ReportChannel, ReportKind, ReportStatus, ReviewStatus
 
 
@@ -33,6 +34,9 @@ class RegisterCounter(models.Model):
 
 
 class CrimeReport(models.Model):
+    """Need-to-know: the commune's officers, and the units that received it, handle it or are
+    asked to accept it (a transfer belongs to both units until accepted)."""
+
     register_number = models.CharField(_("register number"), max_length=40, unique=True)
     register_year = models.PositiveSmallIntegerField(_("register year"))
     register_seq = models.PositiveIntegerField(_("sequence"))
@@ -102,6 +106,9 @@ class CrimeReport(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
     is_synthetic = models.BooleanField(default=False, editable=False)
+
+    objects = RestrictedManager()
+    need_to_know = ScopeRule(communes=("commune",), units=("receiving_unit", "handling_unit", "transfer_to"))
 
     class Meta:
         verbose_name = _("crime report")

@@ -15,11 +15,9 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
-from anninh.accounts.roles import Role
-from anninh.accounts.scoping import scope_for
+from anninh.accounts.scoping import visible_q
 from anninh.lib.dates import local_day_bounds
 from anninh.records.models import Case, CaseStatus, CaseStatusChange, OffenceGroup
-from anninh.records.scoping import NOTHING
 from anninh.records.services.persons import clean_text
 
 PAGE_SIZE = 50
@@ -28,29 +26,12 @@ EXCLUDED = frozenset({CaseStatus.UNFOUNDED, CaseStatus.CLOSED_ADMIN})
 
 
 def case_visibility_q(viewer) -> Q | None:
-    """Q for the cases `viewer` may see; None means every case."""
-    scope = scope_for(viewer)
-    if scope.nothing:
-        return NOTHING
-    if scope.city_wide:
-        return None
-    condition = NOTHING
-    if scope.commune_codes:
-        codes = sorted(scope.commune_codes)
-        condition |= Q(incident__commune_id__in=codes) | Q(crime_report__commune_id__in=codes)
-    units = set(scope.unit_ids)
-    if viewer.has_role(Role.COMMUNE_OFFICER) and viewer.unit_id:
-        units.add(viewer.unit_id)
-    if units:
-        ids = sorted(units)
-        condition |= Q(handling_unit_id__in=ids) | Q(incident__responsible_unit_id__in=ids)
-    return condition
+    """Q for the cases `viewer` may see (Case.need_to_know); None means every case."""
+    return visible_q(Case, viewer)
 
 
 def case_base(*, viewer) -> QuerySet:
-    condition = case_visibility_q(viewer)
-    qs = Case.objects.all()
-    return qs if condition is None else qs.filter(condition)
+    return Case.objects.restrict(viewer)
 
 
 @dataclass(frozen=True)
@@ -200,8 +181,10 @@ def clearance_as_of(
     as_of = _as_datetime(as_of)
     start = local_day_bounds(occurred_from)[0]
     end = local_day_bounds(occurred_to)[1]
+    # The history of cases the outer query already scoped (case_base).
     status_then = Subquery(
-        CaseStatusChange.objects.filter(case=OuterRef("pk"), effective_at__lte=as_of)
+        CaseStatusChange.objects.unrestricted()
+        .filter(case=OuterRef("pk"), effective_at__lte=as_of)
         .order_by("-effective_at", "-id")
         .values("to_status")[:1]
     )

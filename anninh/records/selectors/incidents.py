@@ -107,7 +107,7 @@ class IncidentFilters:
 
 def incident_base(*, viewer) -> QuerySet:
     """Every incident the viewer may see, unfiltered."""
-    return scoping.apply(Incident.objects.all(), scoping.incident_visibility_q(viewer))
+    return Incident.objects.restrict(viewer)
 
 
 def _clean(value: str) -> str:
@@ -268,11 +268,7 @@ def incident_persons(*, viewer, incident: Incident) -> list[PersonRow]:
 
 def incident_reports(*, viewer, incident: Incident) -> list[CrimeReport]:
     """Linked crime reports the viewer may see (the others are not even counted)."""
-    return list(
-        scoping.apply(incident.crime_reports.all(), scoping.report_visibility_q(viewer)).order_by(
-            "-received_at"
-        )
-    )
+    return list(incident.crime_reports.restrict(viewer).order_by("-received_at"))
 
 
 def incident_cases(*, viewer, incident: Incident) -> list[Case]:

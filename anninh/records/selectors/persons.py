@@ -14,56 +14,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from anninh.accounts.permissions import get_scoped_or_404
 from anninh.accounts.roles import Role
+from anninh.accounts.scoping import visible_q
 from anninh.lib.errors import ValidationProblem
 from anninh.lib.identifiers import normalize_phone_vn
 from anninh.lib.text import fold
 from anninh.records import scoping
-from anninh.records.models import CrimeReport, IncidentPerson, Person, PersonPhone
+from anninh.records.models import (
+    CrimeReport,
+    IncidentPerson,
+    Person,
+    PersonMatch,
+    PersonMatchStatus,
+    PersonPhone,
+)
 from anninh.records.services.persons import clean_text
 
 PERSON_ROLES = (Role.COMMANDER, Role.INVESTIGATOR, Role.COMMUNE_OFFICER, Role.ANALYST)
 PAGE_SIZE = 50
-
-
-def persons_allowed(viewer) -> bool:
-    """May `viewer` open person pages at all (before looking at which persons)?"""
-    if not getattr(viewer, "is_authenticated", False) or not viewer.is_active:
-        return False
-    if viewer.has_role(Role.COMMANDER, Role.INVESTIGATOR, Role.COMMUNE_OFFICER):
-        return True
-    return viewer.has_role(Role.ANALYST) and bool(viewer.personal_data_granted)
-
-
-def _visible_reports(viewer) -> QuerySet:
-    """Reports through which the viewer may see their reporter."""
-    qs = scoping.apply(CrimeReport.objects.all(), scoping.report_visibility_q(viewer))
-    condition = Q(reporter_confidential=False)
-    unit_id = getattr(viewer, "unit_id", None)
-    if unit_id:
-        condition |= Q(handling_unit_id=unit_id)
-    return qs.filter(condition)
-
-
-def _visible_incident_links(viewer) -> QuerySet:
-    return scoping.apply(
-        IncidentPerson.objects.all(), scoping.incident_visibility_q(viewer, prefix="incident__")
-    )
+#: The role gate of every person page and endpoint (also part of Person.need_to_know).
+persons_allowed = scoping.persons_allowed
 
 
 def person_visibility_q(viewer) -> Q:
-    if not persons_allowed(viewer):
-        return scoping.NOTHING
-    reports = _visible_reports(viewer).filter(reporter_id=OuterRef("pk"))
-    incidents = _visible_incident_links(viewer).filter(person_id=OuterRef("pk"))
-    return Q(Exists(reports)) | Q(Exists(incidents))
+    """Q for the persons `viewer` may see (Person.need_to_know)."""
+    return visible_q(Person, viewer)
 
 
 def person_base(*, viewer) -> QuerySet:
-    return Person.objects.filter(person_visibility_q(viewer))
+    return Person.objects.restrict(viewer)
 
 
 def person_search(*, viewer, q: str = "") -> QuerySet:
@@ -85,7 +67,8 @@ def person_search(*, viewer, q: str = "") -> QuerySet:
                 cond |= Q(phones__number=phone)
             elif len(digits) >= 4:
                 cond |= Q(phones__number__contains=digits)
-            qs = qs.filter(pk__in=Person.objects.filter(cond).values("pk"))
+            # The identifier match only narrows the scoped queryset above.
+            qs = qs.filter(pk__in=Person.objects.unrestricted().filter(cond).values("pk"))
         else:
             cond = Q()
             for word in fold(q).split():
@@ -94,7 +77,7 @@ def person_search(*, viewer, q: str = "") -> QuerySet:
     return (
         qs.select_related("commune")
         .defer("commune__boundary")
-        .prefetch_related(Prefetch("phones", queryset=PersonPhone.objects.order_by("id")))
+        .prefetch_related(Prefetch("phones", queryset=PersonPhone.objects.unrestricted().order_by("id")))
         .order_by("sort_key", "id")
     )
 
@@ -114,17 +97,32 @@ class PersonLinks:
 def person_links(*, viewer, person: Person) -> PersonLinks:
     """The records through which the viewer may see this person, and the person's role there."""
     reports = list(
-        _visible_reports(viewer)
+        scoping.reporter_visible_reports(viewer)
         .filter(reporter=person)
         .select_related("handling_unit", "commune", "reporter")
         .defer("commune__boundary", "summary")
         .order_by("-received_at")[:200]
     )
     incidents = list(
-        _visible_incident_links(viewer)
+        IncidentPerson.objects.restrict(viewer)
         .filter(person=person)
         .select_related("incident", "incident__commune")
         .defer("incident__commune__boundary", "incident__narrative")
         .order_by("-incident__occurred_from")[:200]
     )
     return PersonLinks(reports=reports, incidents=incidents)
+
+
+def person_match_list(*, viewer) -> QuerySet:
+    """Open possible identities the viewer may decide (they may see both persons)."""
+    return (
+        PersonMatch.objects.restrict(viewer)
+        .filter(status=PersonMatchStatus.OPEN)
+        .select_related("person", "candidate", "person__commune", "candidate__commune")
+        .defer("person__commune__boundary", "candidate__commune__boundary")
+        .prefetch_related(
+            Prefetch("person__phones", queryset=PersonPhone.objects.unrestricted().order_by("id")),
+            Prefetch("candidate__phones", queryset=PersonPhone.objects.unrestricted().order_by("id")),
+        )
+        .order_by("created_at", "id")
+    )

@@ -23,7 +23,6 @@ from anninh.accounts.roles import Role
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record, snapshot
 from anninh.lib.dates import HCM_TZ, local_day_bounds
-from anninh.records import scoping
 from anninh.records.models import Case, CaseStatus, CaseStatusChange, CrimeReport, Incident, Offence
 from anninh.records.permissions import acting_unit_ids
 from anninh.records.services.incidents import (
@@ -105,18 +104,11 @@ def case_create(
 
     if incident is None and crime_report is None:
         raise RecordError("case.source", _("A case is opened from an incident or a crime report."))
-    if (
-        incident is not None
-        and not scoping.apply(
-            Incident.objects.filter(pk=incident.pk), scoping.incident_visibility_q(actor)
-        ).exists()
-    ):
+    if incident is not None and not Incident.objects.restrict(actor).filter(pk=incident.pk).exists():
         raise RecordError("case.incident", _("The incident was not found."), field="incident")
     if (
         crime_report is not None
-        and not scoping.apply(
-            CrimeReport.objects.filter(pk=crime_report.pk), scoping.report_visibility_q(actor)
-        ).exists()
+        and not CrimeReport.objects.restrict(actor).filter(pk=crime_report.pk).exists()
     ):
         raise RecordError("case.report", _("The crime report was not found."), field="crime_report")
     if handling_unit_id is None:

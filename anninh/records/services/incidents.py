@@ -30,7 +30,6 @@ from anninh.lib.dates import HCM_TZ, format_date_vn
 from anninh.lib.errors import ValidationProblem
 from anninh.lib.money import parse_vnd
 from anninh.lib.text import fold, normalize
-from anninh.records import scoping
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
     Case,
@@ -519,7 +518,7 @@ def _validate(actor, data: IncidentData, *, incident: Incident | None = None) ->
 
     # Crime reports: only those the actor may see (others are "not found", never "forbidden").
     reports: list[CrimeReport] = []
-    visible_reports = scoping.apply(CrimeReport.objects.all(), scoping.report_visibility_q(actor))
+    visible_reports = CrimeReport.objects.restrict(actor)
     ids = sorted({int(i) for i in data.crime_report_ids if isinstance(i, int) and 0 < i < 2**63})
     if ids:
         found = {r.pk: r for r in visible_reports.filter(pk__in=ids)}

@@ -1,9 +1,11 @@
 """The person index: one person record per real person.
 
-`person_resolve` finds the person by normalised CCCD or phone before creating anyone, so the
-same identity card or phone number never makes two people. When identifiers point at two
-different existing people, it refuses (a human must merge them) rather than guess. A person
-given without any identifier is always a new record: names are not unique.
+`person_resolve` finds the person by normalised CCCD (an identity) or phone (a lead) among
+the persons the actor may see, before creating anyone, so the same identity card never makes
+two people. It never reveals or changes a person the actor may not see: such a possible
+identity, and any phone shared by people of other names, goes to a review (`PersonMatch`,
+decided by `person_match_decide`) for someone who may see both. A person given without any
+identifier is always a new record: names are not unique.
 
 Every look at a person (page or API, one person or a search) is audited (`person_viewed`,
 `persons_searched`).
@@ -17,15 +19,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anninh.accounts.permissions import get_scoped_or_404
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record, snapshot
 from anninh.lib.errors import ValidationProblem
-from anninh.lib.identifiers import normalize_cccd, normalize_phone_vn
+from anninh.lib.identifiers import cccd_birth_year, normalize_cccd, normalize_phone_vn
 from anninh.lib.text import fold, normalize, person_sort_string  # the one import site of the sort key
-from anninh.records.models import Person, PersonPhone
+from anninh.records.models import Person, PersonMatch, PersonMatchReason, PersonMatchStatus, PersonPhone
 from anninh.records.versioning import RecordError
 
 MAX_PHONES = 5
@@ -119,6 +123,28 @@ def person_fields_clean(
     return name
 
 
+def _birth_conflict(person: Person, birth_date: dt.date | None, birth_year: int | None) -> bool:
+    """Do the birth facts given contradict those on file? (Unknown on either side: no.)"""
+    if birth_date and person.birth_date and birth_date != person.birth_date:
+        return True
+    year = birth_year or (birth_date.year if birth_date else None)
+    known = person.birth_year or (person.birth_date.year if person.birth_date else None)
+    return bool(year and known and year != known)
+
+
+def _check_cccd_birth(cccd: str | None, birth_date: dt.date | None, birth_year: int | None) -> None:
+    """A CCCD's 4th to 6th digits encode the year of birth: refuse a CCCD that contradicts the
+    year given (a typo in either). The sex digit is not checked: records do not hold sex."""
+    year = birth_year or (birth_date.year if birth_date else None)
+    if cccd and year and cccd_birth_year(cccd) != year:
+        raise RecordError(
+            "cccd.birth_year",
+            _("This citizen ID belongs to someone born in %(cccd_year)s, not %(year)s: check both.")
+            % {"cccd_year": cccd_birth_year(cccd), "year": year},
+            field="cccd",
+        )
+
+
 def person_resolve(
     *,
     actor,
@@ -131,16 +157,26 @@ def person_resolve(
     commune=None,
     province_code: str = "",
 ) -> Person:
-    """Return the existing person with this CCCD or phone (adding what is new to them), or
-    create one. Audited either way (create, or update when something was added).
+    """Return the person these details name, among the persons `actor` may see, adding what is
+    new to them; or create a new person. Audited either way (create, or update when
+    something was added).
 
-    Raises RecordError: invalid name, CCCD or phone (nothing saved); "person.ambiguous" when
-    the identifiers belong to different people on file; "person.cccd_conflict" when a phone
-    belongs to a person with another CCCD. Runs in the caller's transaction when there is
-    one; two concurrent calls with the same CCCD or phone end with one person.
+    - A CCCD is an identity: the person on file with it, if the actor may see them. If the
+      CCCD belongs to a person the actor may not see, nothing of that person is revealed or
+      changed: a new person is created without the CCCD, and the possible identity goes to
+      a review (`PersonMatch`) for someone who may see both.
+    - A phone is a lead, never an identity (families share phones): a person the actor may
+      see with the phone, the same name (folded) and no contradicting birth facts or CCCD is
+      the same person; anyone else with the phone becomes a review candidate.
+    - A person given without any identifier is always a new record: names are not unique.
+
+    Raises RecordError for an invalid name, CCCD (including birth digits that contradict the
+    year of birth) or phone: nothing saved. Runs in the caller's transaction when there is
+    one; two concurrent calls with the same CCCD end with one person.
     """
     name = person_fields_clean(full_name=full_name, birth_date=birth_date, birth_year=birth_year)
     ids = person_ids_clean(cccd, phones)
+    _check_cccd_birth(ids.cccd, birth_date, birth_year)
     address = clean_text(address)[:300]
     province_code = clean_text(province_code)[:2]
     for attempt in range(3):
@@ -157,7 +193,7 @@ def person_resolve(
                     province_code=province_code,
                 )
         except IntegrityError:
-            # Someone else created this CCCD or phone meanwhile: match against their row.
+            # Someone else created this CCCD meanwhile: match against their row.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
@@ -166,82 +202,214 @@ def person_resolve(
 def _resolve(
     *, actor, name, ids: PersonIds, birth_date, birth_year, address, commune, province_code
 ) -> Person:
-    matches: dict[int, Person] = {}
-    if ids.cccd:
-        for p in Person.objects.filter(cccd=ids.cccd):
-            matches[p.pk] = p
+    # Matching looks at every person (system lookup), but only a person the actor may see can
+    # be returned or changed: the rest become review candidates, invisible to the actor.
+    wanted = (Q(cccd=ids.cccd) if ids.cccd else Q(pk__in=[])) | Q(phones__number__in=ids.phones)
+    visible_ids = (
+        set(Person.objects.restrict(actor).filter(wanted).values_list("pk", flat=True))
+        if (ids.cccd or ids.phones)
+        else set()
+    )
+    holder = Person.objects.unrestricted().filter(cccd=ids.cccd).first() if ids.cccd else None
+    reviews: list[tuple[Person, str]] = []
+    person: Person | None = None
+    withheld_cccd = ""
+    if holder is not None:
+        if holder.pk in visible_ids:
+            person = holder
+        else:
+            reviews.append((holder, PersonMatchReason.CCCD))
+            withheld_cccd = ids.cccd
     if ids.phones:
-        for link in PersonPhone.objects.filter(number__in=ids.phones).select_related("person"):
-            matches.setdefault(link.person_id, link.person)
-    if len(matches) > 1:
-        raise RecordError(
-            "person.ambiguous",
-            _(
-                "This citizen ID and these phone numbers belong to different people already on file; merge them first."
-            ),
-            field="cccd",
+        key = fold(name)
+        sharing = (
+            Person.objects.unrestricted()
+            .filter(phones__number__in=ids.phones)
+            .exclude(pk__in=[p.pk for p in (holder, person) if p is not None])
+            .distinct()
+            .order_by("pk")
         )
-    commune_id = getattr(commune, "pk", commune) or None
-    if matches:
-        person = next(iter(matches.values()))
-        if ids.cccd and person.cccd and person.cccd != ids.cccd:
-            raise RecordError(
-                "person.cccd_conflict",
-                _("This phone number belongs to a person with another citizen ID."),
-                field="phones",
+        for other in sharing:
+            same = (
+                person is None
+                and other.pk in visible_ids
+                and fold(other.full_name) == key
+                and not _birth_conflict(other, birth_date, birth_year)
+                and not (ids.cccd and other.cccd)
+                and not withheld_cccd
             )
-        before = snapshot(person)
-        changed = []
-        if ids.cccd and not person.cccd:
-            person.cccd = ids.cccd
-            changed.append("cccd")
-        for attr, value in (
-            ("birth_date", birth_date),
-            ("birth_year", birth_year or (birth_date.year if birth_date else None)),
-            ("address", address),
-            ("commune_id", commune_id),
-            ("province_code", province_code),
-        ):
-            if value and not getattr(person, attr):
-                setattr(person, attr, value)
-                changed.append(attr)
-        if changed:
-            person.version += 1
-            person.save()
-        known = set(person.phones.values_list("number", flat=True))
-        new_phones = [n for n in ids.phones if n not in known]
-        PersonPhone.objects.bulk_create([PersonPhone(person=person, number=n) for n in new_phones])
-        if changed or new_phones:
+            if same:
+                person = other
+            else:
+                reviews.append((other, PersonMatchReason.PHONE))
+    commune_id = getattr(commune, "pk", commune) or None
+    if person is not None:
+        _add_facts(
+            actor=actor,
+            person=person,
+            name=name,
+            ids=ids,
+            birth_date=birth_date,
+            birth_year=birth_year,
+            address=address,
+            commune_id=commune_id,
+            province_code=province_code,
+        )
+    else:
+        person = Person.objects.create(
+            full_name=name,
+            name_key=fold(name)[:160],
+            sort_key=person_sort_string(name)[:400],
+            cccd=None if withheld_cccd else ids.cccd,
+            birth_date=birth_date,
+            birth_year=birth_year or (birth_date.year if birth_date else None),
+            address=address,
+            commune_id=commune_id,
+            province_code=province_code,
+        )
+        PersonPhone.objects.bulk_create([PersonPhone(person=person, number=n) for n in ids.phones])
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=person,
+            after={**snapshot(person), "phones": list(ids.phones)},
+        )
+    for candidate, reason in reviews:
+        _match_open(actor=actor, person=person, candidate=candidate, reason=reason, claimed=withheld_cccd)
+    return person
+
+
+def _add_facts(
+    *, actor, person: Person, name, ids: PersonIds, birth_date, birth_year, address, commune_id, province_code
+) -> None:
+    """Add to a matched person what they lack (never overwriting what is on file)."""
+    before = snapshot(person)
+    changed = []
+    if ids.cccd and not person.cccd:
+        person.cccd = ids.cccd
+        changed.append("cccd")
+    for attr, value in (
+        ("birth_date", birth_date),
+        ("birth_year", birth_year or (birth_date.year if birth_date else None)),
+        ("address", address),
+        ("commune_id", commune_id),
+        ("province_code", province_code),
+    ):
+        if value and not getattr(person, attr):
+            setattr(person, attr, value)
+            changed.append(attr)
+    if changed:
+        person.version += 1
+        person.save()
+    known = set(person.phones.unrestricted().values_list("number", flat=True))
+    new_phones = [n for n in ids.phones if n not in known]
+    PersonPhone.objects.bulk_create([PersonPhone(person=person, number=n) for n in new_phones])
+    if changed or new_phones:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=person,
+            before=before,
+            after={**snapshot(person), "phones_added": new_phones},
+            extra={"matched": True, "name_given": name} if name != person.full_name else {"matched": True},
+        )
+
+
+def _match_open(*, actor, person: Person, candidate: Person, reason: str, claimed: str) -> None:
+    match, created = PersonMatch.objects.unrestricted().get_or_create(
+        person=person,
+        candidate=candidate,
+        defaults={
+            "reason": reason,
+            "claimed_cccd": claimed if reason == PersonMatchReason.CCCD else "",
+            "created_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=match,
+            extra={"person": person.pk, "candidate": candidate.pk, "reason": reason},
+        )
+
+
+def person_match_decide(*, actor, match_id: int, decision: str, note: str = "") -> PersonMatch:
+    """Decide a possible identity: "merge" (the intake record is folded into the person on
+    file: its records, phones and the CCCD given move over, then it is removed) or "reject"
+    (different people). Only someone who may see both persons (404 otherwise, audited).
+    One transaction, audited."""
+    note = clean_text(note)[:300]
+    # Outside the transaction: a refusal (404) is audited, and must not roll back with it.
+    get_scoped_or_404(PersonMatch.objects.restrict(actor), actor, pk=match_id)
+    with transaction.atomic():
+        match = PersonMatch.objects.restrict(actor).select_for_update().get(pk=match_id)
+        if decision not in ("merge", "reject"):
+            raise RecordError("match.decision", _("Choose merge or reject."), field="decision")
+        if match.status != PersonMatchStatus.OPEN:
+            raise RecordError("match.decided", _("This possible match has already been decided."))
+        match.decided_by = actor
+        match.decided_at = timezone.now()
+        match.note = note
+        if decision == "reject":
+            match.status = PersonMatchStatus.REJECTED
+            match.save()
             audit_record(
                 actor=actor,
                 action=AuditAction.UPDATE,
-                target=person,
-                before=before,
-                after={**snapshot(person), "phones_added": new_phones},
-                extra={"matched": True, "name_given": name}
-                if name != person.full_name
-                else {"matched": True},
+                target=match,
+                extra={"decision": "reject", "person": match.person_id, "candidate": match.candidate_id},
             )
-        return person
-    person = Person.objects.create(
-        full_name=name,
-        name_key=fold(name)[:160],
-        sort_key=person_sort_string(name)[:400],
-        cccd=ids.cccd,
-        birth_date=birth_date,
-        birth_year=birth_year or (birth_date.year if birth_date else None),
-        address=address,
-        commune_id=commune_id,
-        province_code=province_code,
-    )
-    PersonPhone.objects.bulk_create([PersonPhone(person=person, number=n) for n in ids.phones])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        target=person,
-        after={**snapshot(person), "phones": list(ids.phones)},
-    )
-    return person
+            return match
+        keep = Person.objects.unrestricted().select_for_update().get(pk=match.candidate_id)
+        dup = Person.objects.unrestricted().select_for_update().get(pk=match.person_id)
+        before = snapshot(keep)
+        match.status = PersonMatchStatus.MERGED
+        match.save()
+        _merge_into(keep=keep, dup=dup, claimed_cccd=match.claimed_cccd)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=keep,
+            before=before,
+            after=snapshot(keep),
+            extra={"merged_from": dup.pk, "match": match.pk, "decision": "merge"},
+        )
+        dup.delete()
+        return match
+
+
+def _merge_into(*, keep: Person, dup: Person, claimed_cccd: str) -> None:
+    from anninh.records.models import CrimeReport, IncidentPerson
+
+    for link in IncidentPerson.objects.unrestricted().filter(person=dup):
+        if (
+            IncidentPerson.objects.unrestricted()
+            .filter(incident_id=link.incident_id, person=keep, role=link.role)
+            .exists()
+        ):
+            link.delete()
+        else:
+            link.person = keep
+            link.save(update_fields=["person"])
+    CrimeReport.objects.unrestricted().filter(reporter=dup).update(reporter=keep)
+    known = set(keep.phones.unrestricted().values_list("number", flat=True))
+    PersonPhone.objects.unrestricted().filter(person=dup).exclude(number__in=known).update(person=keep)
+    # Other open reviews of the removed record now concern the person kept.
+    for other in PersonMatch.objects.unrestricted().filter(person=dup).exclude(candidate=keep):
+        if not PersonMatch.objects.unrestricted().filter(person=keep, candidate=other.candidate_id).exists():
+            other.person = keep
+            other.save(update_fields=["person"])
+    cccd = claimed_cccd or dup.cccd
+    if dup.cccd:
+        dup.cccd = None
+        dup.save(update_fields=["cccd"])
+    for attr in ("cccd", "birth_date", "birth_year", "address", "commune_id", "province_code"):
+        value = cccd if attr == "cccd" else getattr(dup, attr)
+        if value and not getattr(keep, attr):
+            setattr(keep, attr, value)
+    keep.version += 1
+    keep.save()
 
 
 # Reads of personal data are audited -----------------------------------------------------------

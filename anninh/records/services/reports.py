@@ -953,15 +953,12 @@ def _case_create(*, actor, report: CrimeReport, on: dt.date, grounds: str) -> Ca
     """The case initiated from `report`, through the cases service (numbered in the handling
     unit's case register for the year of initiation, with its first status change). Linked
     to the report's incident when there is exactly one (and it has no open case yet)."""
-    from anninh.records import scoping
     from anninh.records.services.cases import case_create
 
     # Only an incident the actor can see (the cases service refuses others); an unlinked case
     # is linked when its incident is recorded (anninh.records.services.incidents).
     linked = report.incidents.all()
-    incidents = (
-        list(scoping.apply(linked, scoping.incident_visibility_q(actor))[:2]) if linked.count() == 1 else []
-    )
+    incidents = list(linked.restrict(actor)[:2]) if linked.count() == 1 else []
     incident = incidents[0] if len(incidents) == 1 else None
     if incident is not None and incident.cases.exclude(status=CaseStatus.TRANSFERRED).exists():
         incident = None

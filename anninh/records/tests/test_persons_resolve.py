@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from anninh.audit.models import AuditAction, AuditEvent
-from anninh.records.models import Person, PersonPhone
+from anninh.records.models import IncidentPerson, Person, PersonMatch, PersonPhone
 from anninh.records.services.persons import person_resolve
-from anninh.records.tests.test_reports_helpers import fast_passwords  # noqa: F401 - autouse
+from anninh.records.tests.test_incidents_factories import fast_passwords, record  # noqa: F401 - autouse
 from anninh.records.versioning import RecordError
 
 CCCD = "031095012345"
@@ -21,9 +21,22 @@ def officer(personas):
     return personas["commune_officer"]
 
 
+@pytest.fixture(autouse=True)
+def _incident(officer):
+    """One incident of the officer's commune: each person resolved is named in it, as the
+    services do, so the officer may see them (the index matches only persons in scope)."""
+    global _INCIDENT
+    _INCIDENT = record(officer)
+
+
+_INCIDENT = None
+
+
 def resolve(officer, **fields):
     fields.setdefault("full_name", "Nguyễn Văn An")
-    return person_resolve(actor=officer, **fields)
+    person = person_resolve(actor=officer, **fields)
+    IncidentPerson.objects.get_or_create(incident=_INCIDENT, person=person, role="witness")
+    return person
 
 
 def test_a_new_person_is_created_with_normalised_identifiers_and_audited(officer):
@@ -54,9 +67,9 @@ def test_the_same_cccd_however_written_never_makes_two_people(officer, cccd):
 @pytest.mark.parametrize(
     "phone", ["0912345678", "+84912345678", "84 912 345 678", "+84 0912-345-678", "091 234 5678"]
 )
-def test_the_same_phone_however_written_never_makes_two_people(officer, phone):
+def test_the_same_phone_however_written_with_the_same_name_is_one_person(officer, phone):
     first = resolve(officer, phones=["0912345678"])
-    again = resolve(officer, full_name="Nguyễn V. An", phones=[phone])
+    again = resolve(officer, full_name="Nguyen Van An", phones=[phone])
     assert again.pk == first.pk and Person.objects.count() == 1 and PersonPhone.objects.count() == 1
 
 
@@ -78,13 +91,13 @@ def test_a_match_adds_the_new_identifiers_and_missing_facts_to_the_person(office
 
 
 def test_a_match_never_overwrites_what_is_on_file(officer):
-    first = resolve(officer, cccd=CCCD, address="Địa chỉ cũ", birth_date=dt.date(1990, 1, 1))
-    resolve(officer, full_name="Tên khác", cccd=CCCD, address="Địa chỉ mới", birth_date=dt.date(1991, 1, 1))
+    first = resolve(officer, cccd=CCCD, address="Địa chỉ cũ", birth_date=dt.date(1995, 1, 1))
+    resolve(officer, full_name="Tên khác", cccd=CCCD, address="Địa chỉ mới", birth_date=dt.date(1995, 2, 1))
     first.refresh_from_db()
     assert (first.full_name, first.address, first.birth_date) == (
         "Nguyễn Văn An",
         "Địa chỉ cũ",
-        dt.date(1990, 1, 1),
+        dt.date(1995, 1, 1),
     )
 
 
@@ -94,22 +107,24 @@ def test_a_match_that_adds_nothing_writes_no_audit_row(officer):
     assert not AuditEvent.objects.filter(action=AuditAction.UPDATE, object_type="records.person").exists()
 
 
-def test_identifiers_of_two_different_people_are_ambiguous_and_nothing_changes(officer):
+def test_a_cccd_and_a_phone_of_two_people_on_file_give_the_cccd_holder_and_a_review(officer):
+    """Before: "person.ambiguous". A CCCD is an identity, a phone a lead: the CCCD's holder
+    is the person; the other person with the phone is a candidate for review."""
     a = resolve(officer, cccd=CCCD)
     b = resolve(officer, full_name="Lê Thị Bình", phones=["0912345678"])
-    with pytest.raises(RecordError) as err:
-        resolve(officer, cccd=CCCD, phones=["0912345678"])
-    assert err.value.code == "person.ambiguous"
-    assert Person.objects.count() == 2
-    assert not PersonPhone.objects.filter(person=a).exists() and b.phones.count() == 1
+    again = resolve(officer, cccd=CCCD, phones=["0912345678"])
+    assert again.pk == a.pk and Person.objects.count() == 2
+    assert b.phones.count() == 1 and a.phones.count() == 1
+    assert PersonMatch.objects.unrestricted().filter(person=a, candidate=b, reason="phone").exists()
 
 
-def test_a_phone_of_a_person_with_another_cccd_is_a_conflict(officer):
-    resolve(officer, cccd=OTHER_CCCD, phones=["0912345678"])
-    with pytest.raises(RecordError) as err:
-        resolve(officer, cccd=CCCD, phones=["0912345678"])
-    assert err.value.code == "person.cccd_conflict"
-    assert Person.objects.count() == 1
+def test_a_phone_of_a_person_with_another_cccd_is_another_person(officer):
+    """Before: "person.cccd_conflict", which told anyone that the phone was on file."""
+    first = resolve(officer, cccd=OTHER_CCCD, phones=["0912345678"])
+    second = resolve(officer, cccd=CCCD, phones=["0912345678"])
+    assert second.pk != first.pk and second.cccd == CCCD
+    first.refresh_from_db()
+    assert first.cccd == OTHER_CCCD
 
 
 def test_people_without_identifiers_are_never_merged_by_name(officer):
@@ -150,16 +165,26 @@ def test_a_person_created_meanwhile_by_someone_else_is_matched_not_duplicated(of
     existing = Person.objects.create(
         full_name="Người khác", name_key="nguoi khac", sort_key="khac", cccd=CCCD
     )
-    real_filter = Person.objects.filter
+    IncidentPerson.objects.create(incident=_INCIDENT, person=existing, role="victim")
+    real = Person.objects.unrestricted
     calls = {"n": 0}
 
-    def blind_once(*args, **kwargs):
+    def blind_once():
         calls["n"] += 1
-        found = real_filter(*args, **kwargs)
+        found = real()
         return found.none() if calls["n"] == 1 else found
 
-    monkeypatch.setattr(Person.objects, "filter", blind_once)
+    monkeypatch.setattr(Person.objects, "unrestricted", blind_once)
+    real_restrict = Person.objects.restrict
+    seen = {"n": 0}
+
+    def restrict_blind_once(viewer):
+        seen["n"] += 1
+        found = real_restrict(viewer)
+        return found.none() if seen["n"] == 1 else found
+
+    monkeypatch.setattr(Person.objects, "restrict", restrict_blind_once)
     person = resolve(officer, cccd=CCCD)
-    assert person.pk == existing.pk and calls["n"] == 2
+    assert person.pk == existing.pk and calls["n"] >= 2
     monkeypatch.undo()
     assert Person.objects.count() == 1

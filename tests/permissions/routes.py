@@ -1,0 +1,642 @@
+"""Every route of the platform, how to call it, and what each persona gets: the one
+permission matrix (tests/permissions/test_every_route.py checks it, and fails when a URL
+pattern or API operation has no entry here).
+
+Outcomes: a status code; LOGIN (anonymous page request sent to the login page); PASSES
+(the request got past every permission check: a form or validation answer, a redirect after
+success, anything but 401, 403, 404, a login redirect or a server error). Unsafe methods send
+an empty or minimal body, so a persona that PASSES reaches the service's validation without
+changing anything of consequence. Object routes name the record of commune A that the world
+fixture makes ({incident}, {report}, ...).
+"""
+
+from __future__ import annotations
+
+from anninh.testing.matrix import LOGIN, PASSES, UNAUTHORIZED
+from anninh.testing.personas import NAMES
+
+SIGNED_IN = [n for n in NAMES if n != "anonymous"]
+
+
+def outcome(default, anonymous=LOGIN, **by_persona) -> dict[str, object]:
+    """Every signed-in persona gets `default` unless named; anonymous gets `anonymous`."""
+    unknown = set(by_persona) - set(SIGNED_IN)
+    assert not unknown, unknown
+    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, default), **by_persona}
+
+
+def api(default, **by_persona) -> dict[str, object]:
+    return outcome(default, anonymous=UNAUTHORIZED, **by_persona)
+
+
+# --- The matrix ---------------------------------------------------------------------------------
+
+ROUTES: dict[str, dict[str, object]] = {
+    "GET /api/accounts/me": api(200),
+    "GET /api/audit/events": api(403, auditor=200),
+    "GET /api/audit/events/{event_id}": api(403, auditor=200),
+    "GET /api/audit/verify": api(403, auditor=200),
+    "GET /api/compstat/analysis/hot-spots": api(
+        403, commander=200, analyst=200, investigator=422, commune_officer=422, other_commune_officer=422
+    ),
+    "GET /api/compstat/analysis/near-repeat": api(
+        403, commander=200, analyst=200, investigator=422, commune_officer=200, other_commune_officer=422
+    ),
+    "GET /api/compstat/series": api(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/compstat/summary": api(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/docs": outcome(200, anonymous=200),
+    "GET /api/geo/communes": api(200),
+    "GET /api/geo/communes.geojson": api(200),
+    "GET /api/geo/communes/{code}": api(200),
+    "GET /api/geo/lookup": api(200),
+    "GET /api/hotspots/forecasts": api(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/hotspots/forecasts/{forecast_id}/cells.geojson": api(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/hotspots/report-card": api(
+        404, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/openapi.json": outcome(200, anonymous=200),
+    "GET /api/org/units": api(200),
+    "GET /api/org/units/{unit_id}": api(200),
+    "GET /api/patrols/checkpoints": api(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET /api/patrols/plans": api(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET /api/patrols/plans/{plan_id}": api(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=404
+    ),
+    "GET /api/records/cases": api(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/records/cases/clearance": api(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/records/cases/{case_id}": api(
+        403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+    ),
+    "GET /api/records/incidents": api(200, public_relations=403, auditor=403, administrator=403, no_role=403),
+    "GET /api/records/incidents/map": api(
+        200, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/records/incidents/{incident_id}": api(
+        403,
+        commander=200,
+        analyst=200,
+        investigator=404,
+        commune_officer=200,
+        other_commune_officer=404,
+        fire_rescue=404,
+    ),
+    "GET /api/records/io/incidents.csv": api(
+        200, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/records/io/incidents.geojson": api(
+        200, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/records/io/incidents.xlsx": api(
+        200, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/records/persons": api(
+        403, commander=200, investigator=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET /api/records/persons/{person_id}": api(
+        403, commander=200, investigator=404, commune_officer=200, other_commune_officer=404
+    ),
+    "GET /api/records/reports": api(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET /api/records/reports/offences": api(200),
+    "GET /api/records/reports/{report_id}": api(
+        403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+    ),
+    "GET /api/reports/": api(403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200),
+    "GET accounts:login": outcome(302, anonymous=200),
+    "GET accounts:logout": outcome(405, anonymous=405),
+    "GET accounts:password_change": outcome(200),
+    "GET accounts:profile": outcome(200),
+    "GET accounts:token_create": outcome(405, anonymous=405),
+    "GET accounts:token_revoke": outcome(405, anonymous=405),
+    "GET accounts:two_factor_disable": outcome(405, anonymous=405),
+    "GET accounts:two_factor_setup": outcome(200),
+    "GET accounts:two_factor_verify": outcome(302),
+    "GET audit:event_detail": outcome(403, auditor=200),
+    "GET audit:event_list": outcome(403, auditor=200),
+    "GET audit:export": outcome(403, auditor=200),
+    "GET audit:verify": outcome(403, auditor=405),
+    "GET compstat:dashboard": outcome(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET compstat:hot_spots": outcome(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET compstat:near_repeat": outcome(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET geo:commune_detail": outcome(200),
+    "GET geo:commune_list": outcome(200),
+    "GET hotspots:detail": outcome(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET hotspots:make": outcome(403, commander=405, analyst=405),
+    "GET hotspots:map": outcome(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET hotspots:report_card": outcome(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET hotspots:report_card_make": outcome(403, commander=405, analyst=405),
+    "GET org:unit_detail": outcome(200),
+    "GET org:unit_list": outcome(200),
+    "GET patrols:detail": outcome(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=404
+    ),
+    "GET patrols:done": outcome(403, commander=405, commune_officer=405, other_commune_officer=405),
+    "GET patrols:dose": outcome(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET patrols:list": outcome(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET patrols:new": outcome(403, commander=200, commune_officer=200, other_commune_officer=200),
+    "GET patrols:print": outcome(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=404
+    ),
+    "GET patrols:sites": outcome(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET records:case_clearance": outcome(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET records:case_create": outcome(403, investigator=404, commune_officer=200, other_commune_officer=404),
+    "GET records:case_detail": outcome(
+        403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+    ),
+    "GET records:case_list": outcome(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET records:case_transition": outcome(405, anonymous=405),
+    "GET records:deadlines": outcome(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET records:export": outcome(200, public_relations=403, auditor=403, administrator=403, no_role=403),
+    "GET records:import": outcome(403, investigator=200, commune_officer=200, other_commune_officer=200),
+    "GET records:incident_create": outcome(
+        403, investigator=200, commune_officer=200, other_commune_officer=200, fire_rescue=200
+    ),
+    "GET records:incident_detail": outcome(
+        403,
+        commander=200,
+        analyst=200,
+        investigator=404,
+        commune_officer=200,
+        other_commune_officer=404,
+        fire_rescue=404,
+    ),
+    "GET records:incident_edit": outcome(
+        403, investigator=404, commune_officer=200, other_commune_officer=404, fire_rescue=404
+    ),
+    "GET records:incident_list": outcome(
+        200, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET records:incident_review": outcome(405, anonymous=405),
+    "GET records:person_detail": outcome(
+        403, commander=200, investigator=404, commune_officer=200, other_commune_officer=404
+    ),
+    "GET records:person_list": outcome(
+        403, commander=200, investigator=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET records:person_match_decide": outcome(
+        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET records:person_matches": outcome(
+        403, commander=200, investigator=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET records:report_create": outcome(
+        403, investigator=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET records:report_detail": outcome(
+        403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+    ),
+    "GET records:report_list": outcome(
+        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "GET records:report_step": outcome(403, investigator=405, commune_officer=405, other_commune_officer=405),
+    "GET reports:create": outcome(
+        403, commander=405, analyst=405, commune_officer=405, other_commune_officer=405
+    ),
+    "GET reports:detail": outcome(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=404
+    ),
+    "GET reports:list": outcome(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET reports:pdf": outcome(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=404
+    ),
+    "GET web:home": outcome(200),
+    "GET web:set_language": outcome(405, anonymous=405),
+    "POST /api/patrols/assignments/{assignment_id}/done": api(
+        403, commander=PASSES, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/records/cases": api(403, investigator=404, commune_officer=PASSES, other_commune_officer=404),
+    "POST /api/records/cases/{case_id}/transition": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/records/incidents": api(403, commune_officer=PASSES),
+    "POST /api/records/incidents/{incident_id}/review": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404, fire_rescue=404
+    ),
+    "POST /api/records/reports": api(
+        403, investigator=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+    ),
+    "POST /api/records/reports/{report_id}/accept": api(403, investigator=404, other_commune_officer=404),
+    "POST /api/records/reports/{report_id}/classify": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/records/reports/{report_id}/decide": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/records/reports/{report_id}/extend": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/records/reports/{report_id}/notify": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/records/reports/{report_id}/procuracy-extend": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/records/reports/{report_id}/resume": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/records/reports/{report_id}/suspend": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/records/reports/{report_id}/transfer": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/records/reports/{report_id}/verify": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST accounts:login": outcome(PASSES, anonymous=PASSES),
+    "POST accounts:logout": outcome(LOGIN),
+    "POST accounts:password_change": outcome(PASSES),
+    "POST accounts:profile": outcome(405, anonymous=405),
+    "POST accounts:token_create": outcome(PASSES),
+    "POST accounts:token_revoke": outcome(404, commune_officer=PASSES),
+    "POST accounts:two_factor_disable": outcome(PASSES),
+    "POST accounts:two_factor_setup": outcome(PASSES),
+    "POST accounts:two_factor_verify": outcome(PASSES),
+    "POST audit:event_detail": outcome(403, auditor=405),
+    "POST audit:event_list": outcome(403, auditor=405),
+    "POST audit:export": outcome(403, auditor=405),
+    "POST audit:verify": outcome(403, auditor=PASSES),
+    "POST compstat:dashboard": outcome(
+        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST compstat:hot_spots": outcome(
+        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST compstat:near_repeat": outcome(
+        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST geo:commune_detail": outcome(PASSES),
+    "POST geo:commune_list": outcome(PASSES),
+    "POST hotspots:detail": outcome(
+        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST hotspots:make": outcome(403, commander=PASSES, analyst=PASSES),
+    "POST hotspots:map": outcome(
+        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST hotspots:report_card": outcome(
+        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST hotspots:report_card_make": outcome(403, commander=PASSES, analyst=PASSES),
+    "POST org:unit_detail": outcome(PASSES),
+    "POST org:unit_list": outcome(PASSES),
+    "POST patrols:detail": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST patrols:done": outcome(403, commander=PASSES, commune_officer=PASSES, other_commune_officer=404),
+    "POST patrols:dose": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+    ),
+    "POST patrols:list": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+    ),
+    "POST patrols:new": outcome(403, commander=PASSES, commune_officer=PASSES, other_commune_officer=PASSES),
+    "POST patrols:print": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST patrols:sites": outcome(
+        403, commander=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+    ),
+    "POST records:case_clearance": outcome(
+        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST records:case_create": outcome(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST records:case_detail": outcome(
+        403,
+        commander=PASSES,
+        analyst=PASSES,
+        investigator=404,
+        commune_officer=PASSES,
+        other_commune_officer=404,
+    ),
+    "POST records:case_list": outcome(
+        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST records:case_transition": outcome(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST records:deadlines": outcome(
+        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST records:export": outcome(405, public_relations=403, auditor=403, administrator=403, no_role=403),
+    "POST records:import": outcome(
+        403, investigator=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+    ),
+    "POST records:incident_create": outcome(
+        403, investigator=PASSES, commune_officer=PASSES, other_commune_officer=PASSES, fire_rescue=PASSES
+    ),
+    "POST records:incident_detail": outcome(
+        403,
+        commander=PASSES,
+        analyst=PASSES,
+        investigator=404,
+        commune_officer=PASSES,
+        other_commune_officer=404,
+        fire_rescue=404,
+    ),
+    "POST records:incident_edit": outcome(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404, fire_rescue=404
+    ),
+    "POST records:incident_list": outcome(
+        PASSES, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST records:incident_review": outcome(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404, fire_rescue=404
+    ),
+    "POST records:person_detail": outcome(
+        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST records:person_list": outcome(
+        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST records:person_match_decide": outcome(
+        403, commander=PASSES, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST records:person_matches": outcome(
+        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST records:report_create": outcome(
+        403, investigator=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+    ),
+    "POST records:report_detail": outcome(
+        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST records:report_list": outcome(
+        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
+    ),
+    "POST records:report_step": outcome(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST reports:create": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+    ),
+    "POST reports:detail": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST reports:list": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+    ),
+    "POST reports:pdf": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST web:home": outcome(PASSES),
+    "POST web:set_language": outcome(PASSES, anonymous=PASSES),
+    "PUT /api/records/incidents/{incident_id}": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404, fire_rescue=404
+    ),
+}
+
+
+#: Routes whose 404 means "nothing stored yet" (no accuracy report card in the world), not a
+#: refusal: no audit row is expected.
+PLAIN_404 = frozenset({"GET /api/hotspots/report-card"})
+
+
+# --- Which routes exist -------------------------------------------------------------------------
+
+#: Page routes that take a record, and which record of the world fixture they take.
+PAGE_OBJECTS = {
+    "accounts:token_revoke": {"pk": "token"},
+    "org:unit_detail": {"pk": "unit"},
+    "geo:commune_detail": {"code": "commune"},
+    "audit:event_detail": {"pk": "event"},
+    "records:report_detail": {"pk": "report"},
+    "records:report_step": {"pk": "report", "action": "classify"},
+    "records:person_match_decide": {"pk": "match"},
+    "records:person_detail": {"pk": "person"},
+    "records:incident_detail": {"pk": "incident"},
+    "records:incident_edit": {"pk": "incident"},
+    "records:incident_review": {"pk": "incident"},
+    "records:case_detail": {"pk": "case"},
+    "records:case_transition": {"pk": "case"},
+    "records:case_create": {"pk": "incident"},
+    "reports:detail": {"pk": "weekly"},
+    "reports:pdf": {"pk": "weekly"},
+    "hotspots:detail": {"pk": "forecast"},
+    "patrols:detail": {"pk": "plan"},
+    "patrols:print": {"pk": "plan"},
+    "patrols:done": {"pk": "plan", "aid": "assignment"},
+}
+#: Path parameters of API operations.
+API_OBJECTS = {
+    "report_id": "report",
+    "incident_id": "incident",
+    "case_id": "case",
+    "person_id": "person",
+    "forecast_id": "forecast",
+    "plan_id": "plan",
+    "assignment_id": "assignment",
+    "event_id": "event",
+    "unit_id": "unit",
+    "code": "commune",
+}
+#: Body fields that name a record: the world's record of commune A, so that the right persona
+#: reaches the service with a body it could really send.
+BODY_OBJECTS = {
+    "responsible_unit_id": "unit",
+    "commune": "commune",
+    "commune_code": "commune",
+    "incident_id": "incident",
+    "crime_report_id": "report",
+}
+#: Query parameters an API operation requires.
+API_QUERY = {
+    "lat": "20.86",
+    "lon": "106.68",
+    "q": "nguyen",
+    "occurred_from": "01/01/2026",
+    "occurred_to": "31/01/2026",
+}
+#: Not part of the permission matrix: Django's admin (its own test, below), the language
+#: switch of django.views.i18n (public by design).
+EXCLUDED_PREFIXES = ("admin/", "i18n/")
+
+
+def page_routes() -> list[tuple[str, str]]:
+    """(namespaced name, route) of every page URL pattern outside the API and the admin."""
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns, prefix="", ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(
+                    p.url_patterns, prefix + str(p.pattern), f"{ns}{p.namespace}:" if p.namespace else ns
+                )
+            else:
+                yield ns + (p.name or ""), prefix + str(p.pattern)
+
+    out = []
+    for name, route in walk(get_resolver().url_patterns):
+        if route.startswith("api/") or route.startswith(EXCLUDED_PREFIXES):
+            continue
+        out.append((name, route))
+    return out
+
+
+def api_operations() -> list[tuple[str, str]]:
+    """(method, path) of every operation in the OpenAPI schema, plus the schema and docs."""
+    from anninh.api import api
+
+    schema = api.get_openapi_schema(path_prefix="/api/")
+    ops = [(m.upper(), path) for path, methods in schema["paths"].items() for m in methods]
+    return [*ops, ("GET", "/api/openapi.json"), ("GET", "/api/docs")]
+
+
+def all_keys() -> set[str]:
+    keys = set()
+    for name, _route in page_routes():
+        keys |= {f"GET {name}", f"POST {name}"}
+    keys |= {f"{method} {path}" for method, path in api_operations()}
+    return keys
+
+
+# --- How to call one --------------------------------------------------------------------------
+
+
+def request_for(key: str, world: dict) -> tuple[str, str, dict]:
+    """(method, url, client kwargs) for a matrix key."""
+    import re
+
+    method, target = key.split(" ", 1)
+    if target.startswith("/api/"):
+        url = re.sub(r"\{([^}]+)\}", lambda m: str(world[API_OBJECTS[m.group(1)]]), target)
+        kwargs: dict = {}
+        params = _required_query(method, target)
+        if params:
+            url += "?" + "&".join(f"{k}={API_QUERY[k]}" for k in params)
+        body = _minimal_body(method, target)
+        if isinstance(body, dict):
+            body.update({k: world[ref] for k, ref in BODY_OBJECTS.items() if k in body})
+        if body is not None:
+            import json
+
+            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+        return method, url, kwargs
+    route = dict(page_routes())[target]
+    objects = PAGE_OBJECTS.get(target, {})
+
+    def fill(match):
+        name = match.group(1).split(":")[-1]
+        value = objects[name]
+        return str(world[value]) if value in world else value
+
+    return method, "/" + re.sub(r"<([^>]+)>", fill, route), {}
+
+
+def _operation(method: str, path: str) -> dict:
+    from anninh.api import api
+
+    schema = api.get_openapi_schema(path_prefix="/api/")
+    return schema["paths"].get(path, {}).get(method.lower(), {}), schema
+
+
+def _required_query(method: str, path: str) -> list[str]:
+    op, _schema = _operation(method, path)
+    return [p["name"] for p in op.get("parameters", []) if p.get("required") and p["in"] == "query"]
+
+
+def _minimal_body(method: str, path: str):
+    """The smallest JSON body the operation's schema accepts (required fields only), so the
+    request reaches the permission check rather than stopping at validation."""
+    op, schema = _operation(method, path)
+    content = op.get("requestBody", {}).get("content", {}).get("application/json")
+    if not content:
+        return None
+    return _instance(content["schema"], schema)
+
+
+def _instance(node: dict, schema: dict):
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        return _instance(schema["components"]["schemas"][name], schema)
+    for combo in ("anyOf", "oneOf", "allOf"):
+        if combo in node:
+            options = [o for o in node[combo] if o.get("type") != "null"]
+            return _instance(options[0], schema)
+    if "enum" in node:
+        return node["enum"][0]
+    if "default" in node:
+        return node["default"]
+    kind = node.get("type")
+    if kind == "object":
+        return {
+            k: _instance(v, schema)
+            for k, v in node.get("properties", {}).items()
+            if k in node.get("required", [])
+        }
+    if kind == "array":
+        return []
+    if kind == "integer":
+        return max(1, node.get("minimum", 1))
+    if kind == "number":
+        return node.get("minimum", 1)
+    if kind == "boolean":
+        return False
+    fmt = node.get("format")
+    if fmt == "date":
+        return "2026-01-05"
+    if fmt == "date-time":
+        return "2026-01-05T09:00:00+07:00"
+    return "x" * max(1, node.get("minLength", 1))
+
+
+# --- Django's admin ---------------------------------------------------------------------------
+
+#: Every admin page: administrators only (anninh.accounts.admin's gate); visitors are sent to
+#: our login page.
+ADMIN_PAGES = outcome(403, administrator=200)
+
+
+def admin_urls() -> list[str]:
+    """The admin's index and the list page of every registered model."""
+    from django.contrib import admin
+
+    urls = ["/admin/"]
+    for model in admin.site._registry:
+        urls.append(f"/admin/{model._meta.app_label}/{model._meta.model_name}/")
+    return sorted(urls)
