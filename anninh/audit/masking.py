@@ -18,7 +18,8 @@ log. Readers of the database itself (its administrators, backups) still see the 
 Which values are personal is declared here, once:
 
 - PERSONAL_KEYS: keys personal in any payload, at any depth (search terms, citizen IDs,
-  phones, birth dates, a name given for a matched person);
+  phones, birth dates, a name given for a matched person), and as query parameters of a
+  `path` (the URL a refusal records: /records/persons/?q=...);
 - PERSONAL_MODELS: per object type, the top-level keys of before/after/extra that are
   personal (`keys`), or every key but the declared safe ones (`all_but`, for rows about a
   person: a new field is masked until it is declared safe), and whether the row's
@@ -33,11 +34,13 @@ import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 
 from anninh.accounts.scoping import scope_for
 
+PATH_KEY = "path"
 PREFIX = "hmac:"
 DIGITS = 16
 
@@ -98,16 +101,32 @@ def mask_value(value: Any) -> Any:
     return PREFIX + digest[:DIGITS]
 
 
+def mask_path(path: str) -> str:
+    """A recorded URL with the values of its personal query parameters masked."""
+    if "?" not in path:
+        return path
+    base, _, query = path.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(name in PERSONAL_KEYS for name, _value in pairs):
+        return path
+    return (
+        base + "?" + urlencode([(n, mask_value(v) if n in PERSONAL_KEYS else v) for n, v in pairs], safe=":")
+    )
+
+
+def _masked_item(key: str, value: Any, personal: Personal | None) -> Any:
+    if key in PERSONAL_KEYS or (personal is not None and personal.covers(key)):
+        return mask_value(value)
+    if key == PATH_KEY and isinstance(value, str):
+        return mask_path(value)
+    return mask_payload(value)
+
+
 def mask_payload(value: Any, personal: Personal | None = None) -> Any:
     """A before/after/extra value with its personal parts masked: the keys `personal` covers
-    at the top level, the PERSONAL_KEYS at any depth."""
+    at the top level, the PERSONAL_KEYS at any depth and in recorded paths."""
     if isinstance(value, dict):
-        return {
-            k: mask_value(v)
-            if k in PERSONAL_KEYS or (personal is not None and personal.covers(k))
-            else mask_payload(v)
-            for k, v in value.items()
-        }
+        return {k: _masked_item(k, v, personal) for k, v in value.items()}
     if isinstance(value, list):
         return [mask_payload(v) for v in value]
     return value

@@ -242,3 +242,19 @@ def test_the_auditor_home_page_shows_hashes_not_personal_values(written, persona
     response = client_for(personas["auditor"]).get("/")
     assert response.status_code == 200
     assert_no_personal_value(response.content.decode())
+
+
+def test_search_terms_in_the_path_of_a_refusal_are_masked(personas):
+    from urllib.parse import unquote_plus
+
+    response = client_for(personas["analyst"]).get("/records/persons/", {"q": SEARCH, "page": "2"})
+    assert response.status_code == 403
+    denied = AuditEvent.objects.filter(actor_id=personas["analyst"].pk, action="denied").latest("id")
+    assert SEARCH in unquote_plus(denied.extra["path"])
+    masked = masking.mask_event(denied, viewer=personas["auditor"])
+    path = unquote_plus(masked.extra["path"])
+    assert SEARCH not in path
+    assert path.startswith("/records/persons/?")
+    assert masking.mask_value(SEARCH) in path and "page=2" in path
+    page = client_for(personas["auditor"]).get(f"/audit/{denied.pk}/").content.decode()
+    assert SEARCH not in unquote_plus(page)
