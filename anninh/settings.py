@@ -163,6 +163,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Audit trail (see anninh.audit.masking and the audit_anchor command): the key of the hashes
+# shown in place of personal values (derived from SECRET_KEY when empty), and the key that
+# signs the chain's anchors (required in production by audit_anchor and audit_verify --anchor).
+AUDIT_MASK_KEY = envstr("ANNINH_AUDIT_MASK_KEY")
+AUDIT_ANCHOR_KEY = envstr("ANNINH_AUDIT_ANCHOR_KEY")
+
 # Background jobs: run inline in the demo and tests; a database-backed worker in production.
 TASKS = {
     "default": {"BACKEND": envstr("ANNINH_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}

@@ -1,11 +1,14 @@
 """The audit log in the Django admin: read-only, and for administrators only (auditors read
-it on their own page, /audit/). Nobody can add, change or delete a row here."""
+it on their own page, /audit/). Nobody can add, change or delete a row here. Administrators
+hold no personal-data role: an opened row shows keyed hashes instead of personal values
+(anninh.audit.masking)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from anninh.accounts.roles import Role
+from anninh.audit.masking import mask_event
 from anninh.audit.models import AuditEvent
 from anninh.audit.services import audit_log_viewed
 
@@ -48,6 +51,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_object(self, request, object_id, from_field=None):
+        event = super().get_object(request, object_id, from_field)
+        return mask_event(event, viewer=request.user) if event is not None else None
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -112,7 +112,7 @@ def event_list(request, query: Query[EventQuery]):
     limit, offset = data.pop("limit"), data.pop("offset")
     filters = selectors.EventFilters.from_mapping(data)
     qs = selectors.event_queryset(viewer=user, filters=filters).values(*selectors.LIST_FIELDS)
-    rows = list(qs[offset : offset + limit + 1])
+    rows = selectors.masked_rows(qs[offset : offset + limit + 1], viewer=user)
     services.audit_log_viewed(actor=user, filters={**filters.as_params(), "offset": offset}, via="api")
     page = {
         "items": rows[:limit],

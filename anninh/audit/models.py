@@ -8,16 +8,20 @@ audit_verify`, or the button on the auditor page). Rows are written only by
 describe.
 
 Nothing in the application updates or deletes them: the model and its queryset refuse it,
-and database triggers refuse it too (migration 0003):
+and database triggers refuse it too (migrations 0003 and 0004):
 
 - PostgreSQL: a row trigger refuses every UPDATE and DELETE on the table. TRUNCATE is not
   seen by row triggers, which is what lets Django's test flush (TRUNCATE) clean the test
   database. In production the application's database role must therefore not own the
   table (an owner can TRUNCATE it or drop the trigger): grant it SELECT and INSERT only.
-- SQLite: a trigger refuses UPDATE but not DELETE. Django flushes a SQLite database with
-  DELETE FROM (TransactionTestCase, live-server and browser tests), and a trigger refusing
-  DELETE would break every such test. SQLite is for development and the demo; a deleted row
-  is still caught by `audit_verify`, which finds the broken link.
+- SQLite: triggers refuse UPDATE (0003) and DELETE (0004). Django flushes a SQLite
+  database with DELETE FROM (TransactionTestCase, live-server tests, `manage.py flush`), so
+  the audit app drops and restores the DELETE trigger around that one statement list
+  (anninh.audit.apps), the counterpart of TRUNCATE passing on PostgreSQL.
+
+Whoever owns the database can still drop a trigger, delete the newest rows and rewrite the
+head, or wipe everything: the chain then verifies. The daily signed anchor kept outside the
+database (`audit_anchor`, checked by `audit_verify --anchor FILE`) catches that.
 """
 
 from __future__ import annotations

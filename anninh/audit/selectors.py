@@ -1,5 +1,6 @@
 """Reading the audit trail. Only auditors read it: every selector takes the viewer and
-returns nothing to anyone else, whatever the page or endpoint in front of it checked."""
+returns nothing to anyone else, whatever the page or endpoint in front of it checked. Rows
+come back masked for a viewer without the personal-data role (anninh.audit.masking)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from anninh.accounts.roles import Role
+from anninh.audit import masking
 from anninh.audit.hashing import clean_text, normalise_ip
 from anninh.audit.models import AuditAction, AuditEvent
 from anninh.audit.services import CHAIN_OBJECT_TYPE, diff
@@ -111,13 +113,23 @@ def event_queryset(*, viewer, filters: EventFilters | None = None) -> QuerySet[A
     if f.date_to and f.date_to < dt.date.max and (end := _day_start(f.date_to + dt.timedelta(days=1))):
         qs = qs.filter(at__lt=end)
     if f.q:
+        in_repr = Q(object_repr__icontains=f.q)
+        if not masking.sees_personal_data(viewer):
+            # A name typed here must not find the rows whose object is that person.
+            in_repr &= ~Q(object_type__in=masking.personal_repr_types())
         qs = qs.filter(
             Q(actor_username__icontains=f.q)
-            | Q(object_repr__icontains=f.q)
+            | in_repr
             | Q(object_type__icontains=f.q)
             | Q(object_id__icontains=f.q)
         )
     return qs
+
+
+def masked_rows(rows, *, viewer) -> list[dict[str, Any]]:
+    """`.values()` rows as `viewer` may see them (anninh.audit.masking)."""
+    sees = masking.sees_personal_data(viewer)
+    return [masking.mask_row(row, viewer=viewer, sees=sees) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -144,13 +156,13 @@ def event_page(
     if after is not None:
         rows = list(qs.filter(id__gt=after).order_by("id")[: size + 1])
         more_newer = len(rows) > size
-        rows = rows[:size][::-1]
+        rows = masked_rows(rows[:size][::-1], viewer=viewer)
         older = rows[-1]["id"] if rows and qs.filter(id__lt=rows[-1]["id"]).exists() else None
         return EventPage(rows, older=older, newer=rows[0]["id"] if rows and more_newer else None)
     qs_page = qs.filter(id__lt=before) if before is not None else qs
     rows = list(qs_page[: size + 1])
     more_older = len(rows) > size
-    rows = rows[:size]
+    rows = masked_rows(rows[:size], viewer=viewer)
     newer = (
         rows[0]["id"] if rows and before is not None and qs.filter(id__gt=rows[0]["id"]).exists() else None
     )
@@ -159,21 +171,24 @@ def event_page(
 
 def event_rows(*, viewer, filters: EventFilters, batch_size: int = 1000):
     """Every matching event, newest first, fetched in keyset batches (constant memory, for
-    exports of any size)."""
+    exports of any size), masked for the viewer."""
     qs = event_queryset(viewer=viewer, filters=filters)
+    sees = masking.sees_personal_data(viewer)
     last: int | None = None
     while True:
         batch = list((qs.filter(id__lt=last) if last is not None else qs)[:batch_size])
         if not batch:
             return
-        yield from batch
+        for event in batch:
+            yield masking.mask_event(event, viewer=viewer, sees=sees)
         last = batch[-1].pk
 
 
 def event_get(*, viewer, pk: int) -> AuditEvent | None:
     if not 0 < pk < 2**63:
         return None
-    return event_queryset(viewer=viewer).filter(pk=pk).first()
+    event = event_queryset(viewer=viewer).filter(pk=pk).first()
+    return masking.mask_event(event, viewer=viewer) if event is not None else None
 
 
 def last_chain_check(*, viewer) -> AuditEvent | None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from anninh.accounts.permissions import require_roles
 from anninh.accounts.roles import Role
-from anninh.audit import selectors, services
+from anninh.audit import masking, selectors, services
 from anninh.audit.forms import EventSearchForm
 from anninh.audit.models import AuditAction
 
@@ -75,6 +75,7 @@ def event_detail(request, pk: int):
         {
             "event": event,
             "changes": selectors.describe_changes(event.before, event.after),
+            "masked": not masking.sees_personal_data(request.user),
             "active_nav": "audit",
         },
     )

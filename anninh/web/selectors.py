@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from anninh.accounts.roles import Role
+from anninh.audit import masking
 from anninh.audit.models import AuditAction, AuditEvent
 from anninh.compstat import views_dashboard as compstat_views
 from anninh.compstat.periods import Period
@@ -130,7 +131,11 @@ def audit_overview(*, viewer, hours: int = 24) -> dict:
             exports=Count("id", filter=Q(action=AuditAction.EXPORT)),
         )
     )
-    recent = list(AuditEvent.objects.restrict(viewer).order_by("-id")[:10])
+    sees = masking.sees_personal_data(viewer)
+    recent = [
+        masking.mask_event(e, viewer=viewer, sees=sees)
+        for e in AuditEvent.objects.restrict(viewer).order_by("-id")[:10]
+    ]
     return {"counts": counts, "recent": recent, "hours": hours}
 
 

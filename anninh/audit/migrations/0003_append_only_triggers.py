@@ -2,8 +2,8 @@
 
 PostgreSQL: a row trigger refuses UPDATE and DELETE. TRUNCATE, which Django's test flush
 uses on PostgreSQL, is not seen by row triggers, so TransactionTestCase still works.
-SQLite: a trigger refuses UPDATE only; Django flushes SQLite with DELETE FROM, which a
-DELETE trigger would break (see the AuditEvent docstring).
+SQLite: a trigger refuses UPDATE here; migration 0004 adds the DELETE trigger, with the
+flush of the whole database let through (see the AuditEvent docstring).
 
 The SQL lives here, frozen with the migration; tests import it from this module to lift
 the triggers for a moment when they tamper with rows on purpose.

@@ -15,7 +15,10 @@ from anninh.accounts.roles import Role
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record
 
-TRIGGERS = importlib.import_module("anninh.audit.migrations.0003_append_only_triggers")
+TRIGGERS = [
+    importlib.import_module("anninh.audit.migrations.0003_append_only_triggers"),
+    importlib.import_module("anninh.audit.migrations.0004_sqlite_delete_trigger"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -66,14 +69,16 @@ def triggers_lifted():
     """Drop the append-only triggers (the migration's own SQL) and put them back after. In a
     `db` test the DDL is also undone by the test's rollback, on SQLite and PostgreSQL alike."""
     with connection.cursor() as cursor:
-        for sql in TRIGGERS.UNINSTALL.get(connection.vendor, []):
-            cursor.execute(sql)
+        for module in TRIGGERS:
+            for sql in module.UNINSTALL.get(connection.vendor, []):
+                cursor.execute(sql)
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            for sql in TRIGGERS.INSTALL.get(connection.vendor, []):
-                cursor.execute(sql)
+            for module in TRIGGERS:
+                for sql in module.INSTALL.get(connection.vendor, []):
+                    cursor.execute(sql)
 
 
 def raw(sql: str, params=()) -> None:

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from anninh.audit.models import AuditAction, AuditChainHead, AuditEvent
 from anninh.audit.services import audit_chain_verify, audit_record
@@ -60,9 +60,13 @@ def test_a_transactional_test_flush_is_not_blocked_by_the_append_only_triggers(t
         audit_record(actor=None, action=AuditAction.CREATE, object_type="test.thing", object_id=1)
     audit_record(actor=None, action=AuditAction.VIEW)
     # What TransactionTestCase does after each test: TRUNCATE on PostgreSQL (row triggers do
-    # not see it), DELETE FROM on SQLite (whose trigger refuses UPDATE only).
+    # not see it), DELETE FROM on SQLite (the audit app lifts the DELETE trigger around it).
     call_command("flush", interactive=False, verbosity=0)
     assert not AuditEvent.objects.exists()
     assert not AuditChainHead.objects.exists()
     audit_record(actor=None, action=AuditAction.VIEW)
     assert audit_chain_verify().ok
+    # The DELETE trigger is still there after the flush.
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent")
+    assert AuditEvent.objects.count() == 1

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
@@ -15,7 +15,7 @@ from anninh.audit.hashing import GENESIS
 from anninh.audit.middleware import RequestContextMiddleware
 from anninh.audit.models import AppendOnlyError, AuditAction, AuditChainHead, AuditEvent
 from anninh.audit.services import audit_chain_verify, audit_record, diff, snapshot
-from anninh.audit.tests.conftest import make_plain_user, raw, write_events
+from anninh.audit.tests.conftest import make_plain_user, raw, triggers_lifted, write_events
 from anninh.org.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -139,20 +139,25 @@ def test_the_database_refuses_an_update_of_an_audit_row():
     assert AuditEvent.objects.get(pk=event.pk).object_repr == event.object_repr
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL refuses DELETE by trigger")
-def test_postgresql_refuses_a_delete_of_an_audit_row():
-    (event,) = write_events(1)
+def test_the_database_refuses_a_delete_of_an_audit_row():
+    # PostgreSQL and SQLite alike (SQLite had no DELETE trigger: a wiped log verified).
+    events = write_events(2)
     with pytest.raises(DatabaseError), transaction.atomic():
-        raw("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
-    assert AuditEvent.objects.filter(pk=event.pk).exists()
+        raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw("DELETE FROM audit_auditevent")
+    assert AuditEvent.objects.count() == 2
+    assert audit_chain_verify().ok
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite trade-off only")
-def test_sqlite_lets_a_raw_delete_through_for_test_flushes_but_verification_catches_it():
+def test_the_triggers_can_be_lifted_to_tamper_on_purpose_and_verification_catches_it():
     events = write_events(3)
-    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    with triggers_lifted():
+        raw("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
     result = audit_chain_verify()
     assert (result.ok, result.first_bad_id) == (False, events[2].pk)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        raw("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
 
 
 def test_every_request_gets_an_id_that_its_audit_rows_and_response_carry():
