@@ -51,7 +51,9 @@ def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str
             "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
         )
     if debug:
-        problems.append("ANNINH_DEBUG cannot be enabled in production (it shows settings and code to visitors)")
+        problems.append(
+            "ANNINH_DEBUG cannot be enabled in production (it shows settings and code to visitors)"
+        )
     if not allowed_hosts:
         problems.append("ANNINH_ALLOWED_HOSTS must be set in production")
     if demo:

@@ -31,7 +31,9 @@ SECRET_KEY = envstr("ANNINH_SECRET_KEY")
 ALLOWED_HOSTS = envlist("ANNINH_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = envlist("ANNINH_CSRF_TRUSTED_ORIGINS", [])
 if PRODUCTION:
-    _problems = production_problems(secret_key=SECRET_KEY, debug=DEBUG, allowed_hosts=ALLOWED_HOSTS, demo=DEMO)
+    _problems = production_problems(
+        secret_key=SECRET_KEY, debug=DEBUG, allowed_hosts=ALLOWED_HOSTS, demo=DEMO
+    )
     if _problems:
         raise ImproperlyConfigured("Production settings refused:\n- " + "\n- ".join(_problems))
 elif not SECRET_KEY:
@@ -149,8 +151,14 @@ if PRODUCTION:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Login throttling and two-factor authentication (see anninh.accounts).
+# The client's address (audit trail, login throttle): REMOTE_ADDR, or behind N reverse
+# proxies the N-th address from the right of X-Forwarded-For (anninh.audit.middleware).
+TRUSTED_PROXY_COUNT = envint("ANNINH_TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling and two-factor authentication (see anninh.accounts): failures are counted
+# per user name and per client address, each against its own limit.
 LOGIN_MAX_FAILURES = envint("ANNINH_LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = envint("ANNINH_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCKOUT_MINUTES = envint("ANNINH_LOGIN_LOCKOUT_MINUTES", 15)
 TWO_FACTOR_REQUIRED_ROLES = envlist(
     "ANNINH_2FA_REQUIRED_ROLES", ["commander", "administrator", "auditor"] if PRODUCTION else []
