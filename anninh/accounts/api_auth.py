@@ -4,14 +4,20 @@
 
 A token authenticates while it is not revoked, not expired and its user is active (and,
 for roles that require a second factor, has one set up). The authenticated user is put on
-`request.user` so that selectors scope API reads exactly like pages.
+`request.user` so that selectors scope API reads exactly like pages. A read-only token gets
+403 (JSON, audited) on any unsafe method, before the endpoint reads the request.
 """
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from anninh.accounts import services, twofactor
+from anninh.accounts.permissions import audit_denied
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BearerTokenAuth(HttpBearer):
@@ -24,6 +30,11 @@ class BearerTokenAuth(HttpBearer):
             return None
         request.user = user
         request.api_token = api_token
+        if request.method not in SAFE_METHODS and not api_token.can_write:
+            audit_denied(
+                request, reason="token_scope", object_type="accounts.apitoken", object_id=str(api_token.pk)
+            )
+            raise HttpError(403, _("This API token is read-only."))
         return user
 
 

@@ -51,7 +51,7 @@ def token(db, keep_db_connection):
     from anninh.testing.personas import make_user
 
     user = make_user("schema_all_roles", *[r.value for r in Role], unit_code="PV01")
-    _, secret = api_token_create(actor=user, user=user, name="schemathesis", days=1)
+    _, secret = api_token_create(actor=user, user=user, name="schemathesis", days=1, scope="write")
     return secret
 
 

@@ -35,7 +35,7 @@ def token():
     from anninh.accounts.services import api_token_create
 
     user = make_user("schema_records", *[r.value for r in Role], unit_code="PV01")
-    _, secret = api_token_create(actor=user, user=user, name="schemathesis", days=30)
+    _, secret = api_token_create(actor=user, user=user, name="schemathesis", days=30, scope="write")
     unit = unit_id("PV01")
     for i in range(3):
         incident = record(
