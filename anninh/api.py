@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.parser import Parser
 
 from anninh.accounts.api import router as accounts_router
-from anninh.accounts.api_auth import api_auth
+from anninh.accounts.api_auth import api_auth, require_api_caller
 from anninh.audit.api import router as audit_router
 from anninh.compstat.api import router as compstat_router
 from anninh.geo.api import router as geo_router
@@ -48,6 +48,7 @@ api = NinjaAPI(
     auth=api_auth,
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=require_api_caller,  # the schema and docs: signed-in users and tokens only
 )
 api.add_router("/accounts/", accounts_router, tags=["accounts"])
 api.add_router("/geo/", geo_router, tags=["geography"])

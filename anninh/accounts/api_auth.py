@@ -10,6 +10,9 @@ for roles that require a second factor, has one set up). The authenticated user 
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
@@ -36,6 +39,27 @@ class BearerTokenAuth(HttpBearer):
             )
             raise HttpError(403, _("This API token is read-only."))
         return user
+
+
+def api_caller(request):
+    """The user a request to the API authenticates as (session or token), or None."""
+    if request.user.is_authenticated:
+        return request.user
+    return BearerTokenAuth()(request)
+
+
+def require_api_caller(view):
+    """For the schema and docs views (NinjaAPI docs_decorator): 401 JSON unless signed in or
+    carrying a usable token. The schema maps every endpoint and its parameters; visitors
+    have no use for it."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if api_caller(request) is None:
+            return JsonResponse({"detail": _("Sign in or send an API token.")}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 SessionAuth = django_auth  # ninja.security.SessionAuth() with its CSRF check on unsafe methods
