@@ -63,7 +63,7 @@ class TokenOut(Schema):
 @router.post(
     "/tokens",
     auth=SessionAuth,
-    response={201: TokenOut, 401: ErrorOut, 422: ValidationErrorOut},
+    response={201: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},  # 403: CSRF
     summary="Create an API token for the signed-in user",
 )
 def token_create(request, payload: TokenIn):
