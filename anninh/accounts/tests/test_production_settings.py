@@ -56,6 +56,7 @@ def _env(**values: str) -> dict[str, str]:
         ANNINH_PRODUCTION="1",
         ANNINH_SECRET_KEY=GOOD_KEY,
         ANNINH_ALLOWED_HOSTS="anninh.example.vn",
+        ANNINH_TRUSTED_PROXY_COUNT="1",
     )
     env.update(values)
     return env
@@ -97,3 +98,17 @@ def test_check_deploy_is_clean_in_production_mode_with_valid_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_production_trusts_no_proxy(settings):
+    from anninh.accounts.checks import proxy_count_check
+
+    settings.PRODUCTION = True
+    settings.TRUSTED_PROXY_COUNT = 0
+    [warning] = proxy_count_check(None)
+    assert warning.id == "accounts.W002" and "ANNINH_TRUSTED_PROXY_COUNT" in warning.hint
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert proxy_count_check(None) == []
+    settings.PRODUCTION = False
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert proxy_count_check(None) == []
