@@ -176,11 +176,29 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 @admin.register(APIToken)
 class APITokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
     audit_exclude = ("hashed_secret",)
-    list_display = ("name", "prefix", "user", "created_at", "last_used_at", "expires_at", "revoked_at")
-    list_filter = ("revoked_at",)
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_filter = ("scope", "revoked_at")
     list_select_related = ("user",)
     search_fields = ("name", "prefix", "user__username", "user__search_key")
-    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
     exclude = ("hashed_secret",)
     actions = ["revoke"]
 
