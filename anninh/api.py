@@ -8,10 +8,12 @@ import json
 from typing import Any
 
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from ninja.parser import Parser
 
 from anninh.accounts.api import router as accounts_router
-from anninh.accounts.api_auth import api_auth
+from anninh.accounts.api_auth import api_auth, require_api_caller
+from anninh.accounts.api_schemas import validation_error_items
 from anninh.audit.api import router as audit_router
 from anninh.compstat.api import router as compstat_router
 from anninh.geo.api import router as geo_router
@@ -48,7 +50,16 @@ api = NinjaAPI(
     auth=api_auth,
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=require_api_caller,  # the schema and docs: signed-in users and tokens only
 )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    """Every request validation error as the documented 422 (ValidationErrorOut)."""
+    return api.create_response(request, {"detail": validation_error_items(exc.errors)}, status=422)
+
+
 api.add_router("/accounts/", accounts_router, tags=["accounts"])
 api.add_router("/geo/", geo_router, tags=["geography"])
 api.add_router("/org/", org_router, tags=["organisation"])

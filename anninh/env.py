@@ -32,6 +32,35 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# The key development, tests and the demo run with: published in this repository, so it must
+# never sign a production session.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-not-for-production-" + "x" * 20
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_DISTINCT = 10
+
+
+def production_problems(*, secret_key: str, debug: bool, allowed_hosts: list[str], demo: bool) -> list[str]:
+    """What makes these settings unfit for production (ANNINH_PRODUCTION=1); empty when fit."""
+    problems = []
+    if secret_key == DEVELOPMENT_SECRET_KEY or secret_key.startswith(("insecure-", "django-insecure")):
+        problems.append("ANNINH_SECRET_KEY is the published development key; generate a new one")
+    elif len(secret_key) < SECRET_KEY_MIN_LENGTH or len(set(secret_key)) < SECRET_KEY_MIN_DISTINCT:
+        problems.append(
+            f"ANNINH_SECRET_KEY must be set to a random value of at least {SECRET_KEY_MIN_LENGTH} characters "
+            f"with at least {SECRET_KEY_MIN_DISTINCT} distinct ones, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+        )
+    if debug:
+        problems.append(
+            "ANNINH_DEBUG cannot be enabled in production (it shows settings and code to visitors)"
+        )
+    if not allowed_hosts:
+        problems.append("ANNINH_ALLOWED_HOSTS must be set in production")
+    if demo:
+        problems.append("ANNINH_DEMO cannot be enabled in production")
+    return problems
+
+
 def database_from_url(url: str, *, sqlite_path: str) -> dict:
     """Build a Django DATABASES entry from DATABASE_URL (postgres://user:pw@host:port/name)
     or, when it is empty, the embedded SQLite database."""

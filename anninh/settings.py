@@ -11,7 +11,15 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from anninh.env import database_from_url, envbool, envint, envlist, envstr
+from anninh.env import (
+    DEVELOPMENT_SECRET_KEY,
+    database_from_url,
+    envbool,
+    envint,
+    envlist,
+    envstr,
+    production_problems,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,15 +31,14 @@ SECRET_KEY = envstr("ANNINH_SECRET_KEY")
 ALLOWED_HOSTS = envlist("ANNINH_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = envlist("ANNINH_CSRF_TRUSTED_ORIGINS", [])
 if PRODUCTION:
-    if len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("ANNINH_SECRET_KEY must be set (at least 50 characters) in production")
-    if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("ANNINH_ALLOWED_HOSTS must be set in production")
-    if DEMO:
-        raise ImproperlyConfigured("ANNINH_DEMO cannot be enabled in production")
+    _problems = production_problems(
+        secret_key=SECRET_KEY, debug=DEBUG, allowed_hosts=ALLOWED_HOSTS, demo=DEMO
+    )
+    if _problems:
+        raise ImproperlyConfigured("Production settings refused:\n- " + "\n- ".join(_problems))
 elif not SECRET_KEY:
-    # Only for development, tests and the demo: never used when ANNINH_PRODUCTION=1.
-    SECRET_KEY = "insecure-development-key-not-for-production-" + "x" * 20
+    # Only for development, tests and the demo: never accepted when ANNINH_PRODUCTION=1.
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -135,11 +142,26 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("ANNINH_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = envint("ANNINH_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("ANNINH_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading commits the whole domain to browsers' built-in HTTPS list, a decision for the
+    # owner of the domain (an intranet name cannot be preloaded at all): off unless asked for,
+    # and then `check --deploy` need not warn about it.
+    SECURE_HSTS_PRELOAD = envbool("ANNINH_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Login throttling and two-factor authentication (see anninh.accounts).
+# The client's address (audit trail, login throttle): REMOTE_ADDR, or behind N reverse
+# proxies the N-th address from the right of X-Forwarded-For (anninh.audit.middleware).
+TRUSTED_PROXY_COUNT = envint("ANNINH_TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling and two-factor authentication (see anninh.accounts): failures are counted
+# per user name and per client address, each against its own limit.
 LOGIN_MAX_FAILURES = envint("ANNINH_LOGIN_MAX_FAILURES", 5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = envint("ANNINH_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
 LOGIN_LOCKOUT_MINUTES = envint("ANNINH_LOGIN_LOCKOUT_MINUTES", 15)
+# API tokens: the longest validity a new token may have, in days (at most 365).
+API_TOKEN_MAX_DAYS = envint("ANNINH_API_TOKEN_MAX_DAYS", 90)
 TWO_FACTOR_REQUIRED_ROLES = envlist(
     "ANNINH_2FA_REQUIRED_ROLES", ["commander", "administrator", "auditor"] if PRODUCTION else []
 )

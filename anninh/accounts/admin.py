@@ -141,7 +141,8 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
             )
 
     def user_change_password(self, request, id, form_url=""):
-        """Setting another user's password in the admin is audited (without the password)."""
+        """Setting another user's password in the admin is audited (without the password) and
+        revokes that user's API tokens."""
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and isinstance(response, HttpResponseRedirect):
@@ -153,6 +154,9 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
                         target=user,
                         extra={"field": "password", "via": "admin"},
                     )
+                    # The user's tokens go with the old password (a reset often means the
+                    # account was in the wrong hands).
+                    services.api_tokens_revoke_all(actor=request.user, user=user, reason="password_reset")
         return response
 
     @admin.action(description=_("Reset two-factor authentication (lost phone)"))
@@ -172,11 +176,29 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 @admin.register(APIToken)
 class APITokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
     audit_exclude = ("hashed_secret",)
-    list_display = ("name", "prefix", "user", "created_at", "last_used_at", "expires_at", "revoked_at")
-    list_filter = ("revoked_at",)
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_filter = ("scope", "revoked_at")
     list_select_related = ("user",)
     search_fields = ("name", "prefix", "user__username", "user__search_key")
-    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
     exclude = ("hashed_secret",)
     actions = ["revoke"]
 

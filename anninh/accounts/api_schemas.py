@@ -9,6 +9,8 @@ error shapes live beside it, below every app that answers).
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Schema
 
 
@@ -28,3 +30,17 @@ class ValidationErrorOut(Schema):
     """The request did not validate; one item per problem."""
 
     detail: list[ValidationErrorItem]
+
+
+def validation_error_items(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Request validation errors reduced to the documented item: `type`, `loc` and `msg` only.
+    Pydantic adds `ctx` (the limit or pattern broken), `input` and `url`; they are not part
+    of the contract and `input` would echo whatever the caller sent."""
+    return [
+        {
+            "type": str(error.get("type") or "invalid"),
+            "loc": [part if isinstance(part, str | int) else str(part) for part in error.get("loc", ())],
+            "msg": str(error.get("msg", "")),
+        }
+        for error in errors
+    ]

@@ -7,7 +7,8 @@ from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChange
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from anninh.accounts.services import TOKEN_MAX_DAYS
+from anninh.accounts.models import APIToken
+from anninh.accounts.services import token_default_days, token_max_days
 
 
 class LoginForm(forms.Form):
@@ -57,7 +58,7 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         raise RuntimeError("save through anninh.accounts.services.password_change")
 
 
-TOKEN_DAYS = [30, 90, 180, TOKEN_MAX_DAYS]
+TOKEN_DAYS = [7, 30, 90, 180, 365]
 
 
 class TokenCreateForm(forms.Form):
@@ -66,15 +67,25 @@ class TokenCreateForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. the name of the integration."),
     )
-    days = forms.TypedChoiceField(
-        label=_("Valid for"),
-        coerce=int,
-        initial=90,
+    scope = forms.ChoiceField(
+        label=_("Access"),
+        choices=APIToken.Scope.choices,
+        initial=APIToken.Scope.READ,
+        required=False,  # not chosen: read only
+        help_text=_("A read-only token cannot change anything."),
     )
+    days = forms.TypedChoiceField(label=_("Valid for"), coerce=int)
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data["scope"] or APIToken.Scope.READ
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Built per form, so the labels are in the language of the request.
+        # Built per form, so the labels are in the language of the request and the choices
+        # follow the configured maximum (ANNINH_API_TOKEN_MAX_DAYS).
+        maximum = token_max_days()
+        offered = sorted({d for d in TOKEN_DAYS if d <= maximum} | {maximum})
         self.fields["days"].choices = [
-            (d, ngettext("%(days)d day", "%(days)d days", d) % {"days": d}) for d in TOKEN_DAYS
+            (d, ngettext("%(days)d day", "%(days)d days", d) % {"days": d}) for d in offered
         ]
+        self.fields["days"].initial = token_default_days()

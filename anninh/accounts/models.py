@@ -133,7 +133,14 @@ class APITokenQuerySet(models.QuerySet):
 
 class APIToken(models.Model):
     """A personal token for the HTTP API (`Authorization: Bearer <token>`). Only the SHA-256
-    of the token is stored; the token itself is shown once, when it is created."""
+    of the token is stored; the token itself is shown once, when it is created.
+
+    A token reads only (GET, HEAD, OPTIONS) unless made read-write; it expires (at most
+    API_TOKEN_MAX_DAYS after creation) and is revoked when its owner's password changes."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -142,6 +149,7 @@ class APIToken(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.READ)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     objects = APITokenQuerySet.as_manager()
@@ -157,3 +165,7 @@ class APIToken(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE

@@ -15,6 +15,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,7 +34,7 @@ USER_SECRET_FIELDS = ("password",)
 DEVICE_SECRET_FIELDS = ("sealed_secret", "last_used_step")
 TOKEN_SECRET_FIELDS = ("hashed_secret",)
 
-TOKEN_MAX_DAYS = 365
+TOKEN_HARD_MAX_DAYS = 365  # whatever ANNINH_API_TOKEN_MAX_DAYS says, a token lives at most a year
 TOKEN_PREFIX = "anh"  # noqa: S105 - the public marker in front of every token, not a secret
 PENDING_SEED_MINUTES = 10  # an unconfirmed seed older than this is replaced by a fresh one
 
@@ -152,13 +153,15 @@ def user_set_roles(*, actor, user: User, roles) -> User:
 
 
 def password_change(*, actor, user: User, new_password: str) -> None:
-    """Set the user's own password (already checked against the old one by the form)."""
+    """Set the user's own password (already checked against the old one by the form), and
+    revoke the user's API tokens: a token must not outlive the password that guarded it."""
     _require_self(actor, user, "password_change")
     validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
         _audit(actor, action=AuditAction.UPDATE, target=user, extra={"field": "password"})
+        _revoke_all_tokens(actor, user, reason="password_change")
 
 
 # ---- sign-in events (audit only) --------------------------------------------------------------
@@ -317,18 +320,33 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def api_token_create(*, actor, user: User, name: str, days: int) -> tuple[APIToken, str]:
-    """A new token for `user`, valid `days` days: (row, the token). The token is not stored
-    and cannot be shown again. A user creates their own; management commands any user's."""
+def token_max_days() -> int:
+    """The longest validity a new token may have (ANNINH_API_TOKEN_MAX_DAYS, at most a year)."""
+    return max(1, min(int(settings.API_TOKEN_MAX_DAYS), TOKEN_HARD_MAX_DAYS))
+
+
+def token_default_days() -> int:
+    return min(90, token_max_days())
+
+
+def api_token_create(
+    *, actor, user: User, name: str, days: int, scope: str = APIToken.Scope.READ
+) -> tuple[APIToken, str]:
+    """A new token for `user`, valid `days` days (at most token_max_days()), read only or
+    read-write (`scope`): (row, the token). The token is not stored and cannot be shown
+    again. A user creates their own; management commands any user's."""
     if not isinstance(actor, SystemActor):
         _require_self(actor, user, "api_token_create")
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("Give the token a name."), code="token_name")
-    if not 1 <= int(days) <= TOKEN_MAX_DAYS:
+    maximum = token_max_days()
+    if not 1 <= int(days) <= maximum:
         raise ValidationError(
-            _("A token is valid for 1 to %(max)d days.") % {"max": TOKEN_MAX_DAYS}, code="token_days"
+            _("A token is valid for 1 to %(max)d days.") % {"max": maximum}, code="token_days"
         )
+    if scope not in APIToken.Scope.values:
+        raise ValidationError(_("A token is either read only or read and write."), code="token_scope")
     if not user.is_active:
         raise ValidationError(_("The account is not active."), code="inactive")
     with transaction.atomic():
@@ -341,6 +359,7 @@ def api_token_create(*, actor, user: User, name: str, days: int) -> tuple[APITok
             name=name[:100],
             prefix=prefix,
             hashed_secret=hash_token(raw),
+            scope=scope,
             expires_at=timezone.now() + dt.timedelta(days=int(days)),
         )
         _audit(
@@ -373,6 +392,34 @@ def api_token_revoke(*, actor, token: APIToken) -> APIToken:
             extra={"field": "revoked_at"},
         )
     return token
+
+
+def api_tokens_revoke_all(*, actor, user: User, reason: str) -> int:
+    """Revoke every token of `user` (after an administrator set their password, for instance):
+    the user or an administrator. Returns how many were revoked."""
+    if not (isinstance(actor, SystemActor) or (_is_user(actor) and actor.pk == user.pk)):
+        _require_administrator(actor, "api_tokens_revoke_all")
+    with transaction.atomic():
+        return _revoke_all_tokens(actor, user, reason=reason)
+
+
+def _revoke_all_tokens(actor, user: User, *, reason: str) -> int:
+    """Inside the caller's transaction: revoke the user's unrevoked tokens, one audit row each."""
+    now = timezone.now()
+    tokens = list(APIToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True))
+    for token in tokens:
+        before = snapshot(token, exclude=TOKEN_SECRET_FIELDS)
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        _audit(
+            actor,
+            action=AuditAction.UPDATE,
+            target=token,
+            before=before,
+            after=snapshot(token, exclude=TOKEN_SECRET_FIELDS),
+            extra={"field": "revoked_at", "reason": reason},
+        )
+    return len(tokens)
 
 
 LAST_USED_GRANULARITY = dt.timedelta(minutes=1)

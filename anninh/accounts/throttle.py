@@ -37,15 +37,21 @@ def window() -> dt.timedelta:
 def is_locked(*, username: str, client_ip: str | None, now: dt.datetime | None = None) -> bool:
     """True when the user name or the address has used up its attempts.
 
-    The two are counted separately: five failures for one name lock that name from every
-    address, and five failures from one address lock that address for every name.
+    The two are counted separately, each against its own limit: LOGIN_MAX_FAILURES failures
+    for one name lock that name from every address (no guessing one account from many
+    addresses), and LOGIN_MAX_FAILURES_PER_ADDRESS failures from one address lock that address
+    for every name (no trying many names from one place). The address is the client's, not the
+    proxy's (see anninh.audit.middleware.client_ip_from), so one bad actor behind the proxy
+    does not lock out everyone else.
     """
     now = now or timezone.now()
     base = AuditEvent.objects.filter(
         action=AuditAction.LOGIN_FAILED, at__gt=now - window(), at__lte=now, extra__reason__in=COUNTED_REASONS
     )
-    limit = settings.LOGIN_MAX_FAILURES
     name = normalise_username(username)
-    if name and base.filter(actor_username=name).count() >= limit:
+    if name and base.filter(actor_username=name).count() >= settings.LOGIN_MAX_FAILURES:
         return True
-    return bool(client_ip) and base.filter(client_ip=client_ip).count() >= limit
+    return (
+        bool(client_ip)
+        and base.filter(client_ip=client_ip).count() >= settings.LOGIN_MAX_FAILURES_PER_ADDRESS
+    )

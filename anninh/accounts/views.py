@@ -155,6 +155,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 name=form.cleaned_data["name"],
                 days=form.cleaned_data["days"],
+                scope=form.cleaned_data["scope"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

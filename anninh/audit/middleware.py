@@ -7,16 +7,28 @@ import uuid
 from django.conf import settings
 
 from anninh.audit import context
+from anninh.audit.hashing import normalise_ip
 
 
 def client_ip_from(request) -> str | None:
-    # Behind a trusted reverse proxy the real address is the last hop it appended;
-    # only honour the header when the deployment says a proxy is there.
-    if getattr(settings, "ANNINH_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: the one helper for the audit trail and the login throttle.
+
+    With TRUSTED_PROXY_COUNT = 0 (the default) it is REMOTE_ADDR, and X-Forwarded-For is
+    ignored: anyone can send that header. Behind N trusted proxies (a TLS proxy: N = 1), each
+    appends the address it received the request from, so the client is the N-th address from
+    the right; anything further left was written by the client and is not believed. With
+    fewer addresses than proxies the farthest one recorded is taken; with no header, or one
+    that does not parse, REMOTE_ADDR (the request reached us without the proxy, or the proxy
+    is misconfigured and the proxy is all we know). Returned normalised, as stored.
+    """
+    remote = normalise_ip(request.META.get("REMOTE_ADDR"))
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if not hops:
+        return remote
+    return normalise_ip(hops[-min(proxies, len(hops))]) or remote
 
 
 class RequestContextMiddleware:

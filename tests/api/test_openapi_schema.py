@@ -5,7 +5,6 @@ type, body schema)."""
 from __future__ import annotations
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -15,6 +14,7 @@ from schemathesis.checks import (
 )
 
 from anninh.accounts.roles import Role
+from anninh.testing.openapi import openapi_schema
 
 pytestmark = pytest.mark.schema
 
@@ -22,11 +22,11 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 def _load_schema():
-    # Loaded at collection (pytest-django has configured Django by then); the schema itself
-    # needs no database.
-    from anninh.wsgi import application
+    # Loaded at collection (pytest-django has configured Django by then), in-process:
+    # /api/openapi.json needs a signed-in caller and no database exists yet.
+    from anninh.testing.openapi import schemathesis_schema
 
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    return schemathesis_schema()
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def token(db, keep_db_connection):
     from anninh.testing.personas import make_user
 
     user = make_user("schema_all_roles", *[r.value for r in Role], unit_code="PV01")
-    _, secret = api_token_create(actor=user, user=user, name="schemathesis", days=1)
+    _, secret = api_token_create(actor=user, user=user, name="schemathesis", days=1, scope="write")
     return secret
 
 
@@ -66,6 +66,6 @@ def test_api_answers_every_generated_request_as_documented(case, token):
 
 
 def test_openapi_schema_lists_the_core_endpoints(client):
-    paths = client.get("/api/openapi.json").json()["paths"]
+    paths = openapi_schema()["paths"]
     for path in ["/api/geo/communes", "/api/org/units", "/api/audit/events", "/api/accounts/me"]:
         assert path in paths, f"{path} missing from the OpenAPI schema"

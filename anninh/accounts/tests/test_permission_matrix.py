@@ -82,3 +82,29 @@ def test_the_admin_login_sends_visitors_to_our_login_and_refuses_non_administrat
 def test_a_users_admin_page_is_for_administrators_only(personas):
     url = f"/admin/accounts/user/{personas['analyst'].pk}/change/"
     check_matrix(url, everyone(403, administrator=200), personas=personas)
+
+
+def test_creating_a_token_through_the_api_is_open_to_every_signed_in_user_and_401_to_anonymous(personas):
+    check_matrix(
+        "/api/accounts/tokens",
+        {**dict.fromkeys(SIGNED_IN, 201), "anonymous": UNAUTHORIZED},
+        personas=personas,
+        method="post",
+        data={"name": "matrix", "days": 30, "scope": "read"},
+        content_type="application/json",
+    )
+
+
+def test_a_read_only_token_of_any_role_is_refused_on_writes(personas):
+    from django.test import Client
+
+    for name in SIGNED_IN:
+        user = personas[name]
+        _row, raw = services.api_token_create(actor=user, user=user, name="ro", days=30, scope="read")
+        response = Client().post(
+            "/api/records/incidents",
+            data={},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {raw}"},
+        )
+        assert response.status_code == 403, name

@@ -17,6 +17,7 @@ from anninh.accounts import services
 from anninh.accounts.models import APIToken
 from anninh.accounts.tests.helpers import events
 from anninh.audit.models import AuditAction, AuditEvent
+from anninh.testing.openapi import openapi_schema
 from anninh.testing.personas import make_user
 
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
@@ -206,14 +207,14 @@ def test_the_command_prints_a_working_token_and_is_audited_as_the_command(analys
 def test_the_command_refuses_an_unknown_user_or_a_silly_validity(analyst):
     with pytest.raises(CommandError, match="no user"):
         call_command("token_create", "ghost", "--name", "x", stdout=io.StringIO(), stderr=io.StringIO())
-    with pytest.raises(CommandError, match="1 to 365 days"):
+    with pytest.raises(CommandError, match="1 to 90 days"):
         call_command(
             "token_create", "minh", "--name", "x", "--days", "0", stdout=io.StringIO(), stderr=io.StringIO()
         )
 
 
 def test_the_schema_declares_200_and_401_and_both_ways_to_authenticate(db):
-    schema = Client().get("/api/openapi.json").json()
+    schema = openapi_schema()
     operation = schema["paths"]["/api/accounts/me"]["get"]
     assert set(operation["responses"]) == {"200", "401"}
     schemes = schema["components"]["securitySchemes"]
@@ -225,3 +226,167 @@ def test_the_service_refuses_an_inactive_user(analyst):
     analyst.save()
     with pytest.raises(ValidationError):
         services.api_token_create(actor=services.SystemActor("t"), user=analyst, name="x", days=5)
+
+
+# ---- scopes, expiry, revocation on a new password ------------------------------------------------
+
+
+def _token(user, scope="read", days=30):
+    return services.api_token_create(actor=user, user=user, name="bi", days=days, scope=scope)
+
+
+INCIDENTS = "/api/records/incidents"
+
+
+def test_a_read_only_token_reads_but_any_unsafe_method_is_a_403_json_and_audited(analyst, clock):
+    token, raw = _token(analyst, scope="read")
+    assert token.scope == "read"
+    assert Client().get("/api/accounts/me", headers=_bearer(raw)).status_code == 200
+    for method in ["post", "put"]:
+        url = INCIDENTS if method == "post" else f"{INCIDENTS}/1"
+        response = getattr(Client(), method)(
+            url, data={}, content_type="application/json", headers=_bearer(raw)
+        )
+        assert response.status_code == 403, method
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json() == {"detail": "This API token is read-only."}
+    denied = events(AuditAction.DENIED, actor_id=analyst.pk)
+    assert len(denied) == 2 and {e.extra["reason"] for e in denied} == {"token_scope"}
+
+
+def test_a_read_write_token_passes_authentication_on_unsafe_methods(analyst, clock):
+    _token_row, raw = _token(analyst, scope="write")
+    response = Client().post(INCIDENTS, data={}, content_type="application/json", headers=_bearer(raw))
+    assert response.status_code not in (401, 403)  # it reaches the endpoint (which validates the body)
+    assert not events(AuditAction.DENIED, actor_id=analyst.pk, extra__reason="token_scope")
+
+
+def test_an_unknown_scope_is_refused(analyst):
+    with pytest.raises(ValidationError):
+        _token(analyst, scope="admin")
+    assert not APIToken.objects.exists()
+
+
+def test_tokens_are_valid_at_most_90_days_by_default_and_the_maximum_is_a_setting(analyst, settings, clock):
+    assert settings.API_TOKEN_MAX_DAYS == 90
+    with pytest.raises(ValidationError, match="1 to 90 days"):
+        _token(analyst, days=91)
+    token, _raw = _token(analyst, days=90)
+    assert token.expires_at == T0 + dt.timedelta(days=90)
+    settings.API_TOKEN_MAX_DAYS = 30
+    with pytest.raises(ValidationError, match="1 to 30 days"):
+        _token(analyst, days=31)
+    client = Client()
+    client.force_login(analyst)
+    html = client.get("/accounts/profile/").content.decode()
+    offered = [int(v) for v in re.findall(r'<option value="(\d+)"', html)]
+    assert offered and max(offered) == 30
+    assert client.post("/accounts/tokens/", {"name": "x", "days": "90", "scope": "read"}).status_code == 400
+
+
+def test_an_expired_token_is_refused(analyst, clock):
+    _token_row, raw = _token(analyst, days=1)
+    clock.shift(dt.timedelta(days=1, seconds=1))
+    assert Client().get("/api/accounts/me", headers=_bearer(raw)).status_code == 401
+
+
+def test_the_profile_form_lets_the_owner_choose_the_scope_and_shows_it(analyst, clock):
+    client = Client()
+    client.force_login(analyst)
+    response = client.post("/accounts/tokens/", {"name": "ghi", "days": "30", "scope": "write"})
+    assert response.status_code == 200
+    token = APIToken.objects.get()
+    assert token.scope == "write" and token.expires_at == T0 + dt.timedelta(days=30)
+    assert "Read and write" in client.get("/accounts/profile/").content.decode()
+    assert client.post("/accounts/tokens/", {"name": "x", "days": "30", "scope": "root"}).status_code == 400
+
+
+def test_the_command_takes_a_scope_and_defaults_to_read_only(analyst, clock):
+    call_command("token_create", "minh", "--name", "a", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "token_create", "minh", "--name", "b", "--scope", "write", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    assert dict(APIToken.objects.values_list("name", "scope")) == {"a": "read", "b": "write"}
+    assert APIToken.objects.get(name="a").expires_at == T0 + dt.timedelta(days=90)
+
+
+def test_changing_ones_password_revokes_every_token_and_audits_each(analyst, clock):
+    from anninh.accounts.tests.helpers import PASSWORD
+
+    _first, raw1 = _token(analyst, scope="read")
+    _second, raw2 = _token(analyst, scope="write")
+    other = make_user("other", "analyst")
+    _kept, raw3 = _token(other)
+    client = Client()
+    client.force_login(analyst)
+    new = "Sóng-Biển-2026"
+    response = client.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
+    assert response.status_code == 302
+    for raw in (raw1, raw2):
+        assert Client().get("/api/accounts/me", headers=_bearer(raw)).status_code == 401
+    assert Client().get("/api/accounts/me", headers=_bearer(raw3)).status_code == 200
+    revoked = events(AuditAction.UPDATE, object_type="accounts.apitoken")
+    assert len(revoked) == 2
+    assert all(e.extra == {"field": "revoked_at", "reason": "password_change"} for e in revoked)
+
+
+def test_an_administrator_setting_a_users_password_revokes_that_users_tokens(analyst, clock):
+    _token_row, raw = _token(analyst)
+    admin = make_user("root", "administrator", unit_code="PV01")
+    client = Client()
+    client.force_login(admin)
+    strong = "Hoa-Phượng-Đỏ-2026"
+    response = client.post(
+        f"/admin/accounts/user/{analyst.pk}/password/",
+        {"password1": strong, "password2": strong, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert Client().get("/api/accounts/me", headers=_bearer(raw)).status_code == 401
+    [revoked] = events(AuditAction.UPDATE, object_type="accounts.apitoken")
+    assert revoked.actor_id == admin.pk and revoked.extra["reason"] == "password_reset"
+
+
+# ---- creating a token through the API (a session only: a token cannot make tokens) ------------
+
+
+def test_the_api_creates_a_token_for_the_signed_in_user_with_scope_and_expiry(analyst, clock):
+    client = Client()
+    client.force_login(analyst)
+    response = client.post(
+        "/api/accounts/tokens",
+        {"name": "tích hợp", "days": 7, "scope": "write"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    token = APIToken.objects.get()
+    assert body["token"].startswith(f"anh_{token.prefix}_") and body["prefix"] == token.prefix
+    assert body["scope"] == "write" and token.expires_at == T0 + dt.timedelta(days=7)
+    assert dt.datetime.fromisoformat(body["expires_at"]) == token.expires_at
+    assert Client().get("/api/accounts/me", headers=_bearer(body["token"])).status_code == 200
+
+
+def test_the_api_refuses_a_validity_beyond_the_maximum_with_a_422(analyst):
+    client = Client()
+    client.force_login(analyst)
+    response = client.post(
+        "/api/accounts/tokens", {"name": "x", "days": 91, "scope": "read"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert set(problem) == {"type", "loc", "msg"} and problem["type"] == "token_days"
+    assert not APIToken.objects.exists()
+
+
+def test_a_token_cannot_create_tokens(analyst):
+    _row, raw = _token(analyst, scope="write")
+    response = Client().post(
+        "/api/accounts/tokens",
+        {"name": "x", "days": 7, "scope": "write"},
+        content_type="application/json",
+        headers=_bearer(raw),
+    )
+    assert response.status_code == 401
+    assert APIToken.objects.count() == 1

@@ -181,7 +181,7 @@ def test_the_forwarded_address_counts_only_behind_a_trusted_proxy():
 
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.5")
     assert client_ip_from(request) == "10.0.0.1"
-    with override_settings(ANNINH_TRUST_X_FORWARDED_FOR=True):
+    with override_settings(TRUSTED_PROXY_COUNT=1):
         assert client_ip_from(request) == "203.0.113.5"
 
 

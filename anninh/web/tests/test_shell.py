@@ -136,7 +136,11 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
 def test_production_mode_starts_with_its_secrets_set():
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANNINH_")}
     env.update(
-        {"ANNINH_PRODUCTION": "1", "ANNINH_ALLOWED_HOSTS": "example.org", "ANNINH_SECRET_KEY": "k" * 60}
+        {
+            "ANNINH_PRODUCTION": "1",
+            "ANNINH_ALLOWED_HOSTS": "example.org",
+            "ANNINH_SECRET_KEY": "pW3-vN8q_Zr2Lk7xT0b" * 3,
+        }
     )
     result = subprocess.run(
         [
