@@ -142,6 +142,15 @@ CLOCK_MESSAGES = {
     ),
     "clock.suspended_twice": gettext_lazy("The report is already suspended."),
     "clock.not_suspended": gettext_lazy("Only a suspended report can be resumed."),
+    "clock.suspend_early": gettext_lazy(
+        "The handling of a report can be suspended only once its time limit has run out "
+        "(Criminal Procedure Code Art. 148): from %(date)s."
+    ),
+    "clock.resumed": gettext_lazy(
+        "After a resumption at most one month remains (Criminal Procedure Code Art. 149): "
+        "the deadline can no longer be extended."
+    ),
+    "clock.due_earlier": gettext_lazy("This step would move the deadline earlier than it was."),
 }
 
 
@@ -258,8 +267,10 @@ def clock_replay(report: CrimeReport, extra: ClockEvent | None = None) -> ClockS
     try:
         return clock_state(report.received_on, events, days_off=_days_off())
     except DeadlineError as exc:
-        message = CLOCK_MESSAGES.get(exc.code, gettext_lazy("The legal clock does not allow this step."))
-        raise RecordError(exc.code, str(message), field="on") from exc
+        message = str(CLOCK_MESSAGES.get(exc.code, gettext_lazy("The legal clock does not allow this step.")))
+        if exc.params:
+            message %= {k: format_date_vn(v) if isinstance(v, dt.date) else v for k, v in exc.params.items()}
+        raise RecordError(exc.code, message, field="on") from exc
 
 
 def _store_clock(report: CrimeReport, state: ClockState) -> None:
