@@ -38,12 +38,11 @@ from anninh.audit.services import audit_record, snapshot
 from anninh.geo.models import Commune
 from anninh.lib.dates import HCM_TZ, format_date_vn, local_date
 from anninh.org.models import Unit
-from anninh.records.deadlines import ClockEvent, ClockEventKind, ClockState, DeadlineError, clock_state
+from anninh.records.deadlines import ClockEvent, ClockEventKind, ClockState, clock_state
 from anninh.records.models import (
     Case,
     CaseStatus,
     CrimeReport,
-    DayOff,
     Offence,
     RegisterCounter,
     ReportChannel,
@@ -52,6 +51,13 @@ from anninh.records.models import (
     ReportStatus,
 )
 from anninh.records.permissions import acting_unit_ids, can_act_for
+from anninh.records.services.clock import (
+    CLOCK_FIELDS,
+    CLOCK_MESSAGES,
+    clock_replay,
+)
+from anninh.records.services.clock import days_off as _days_off
+from anninh.records.services.clock import store_clock as _store_clock
 from anninh.records.services.persons import clean_text, person_fields_clean, person_ids_clean, person_resolve
 from anninh.records.versioning import ConflictError, RecordError, save_versioned, timeline_add
 
@@ -124,34 +130,6 @@ class NotifyTarget(StrEnum):
 
 class PermissionRefused(RecordError):
     """The actor may not do this (their role or unit); the refusal has been audited."""
-
-
-# Translated messages of the clock's stable error codes (anninh.records.deadlines).
-CLOCK_MESSAGES = {
-    "clock.decided": gettext_lazy("The report has already been decided: its clock has ended."),
-    "clock.suspended": gettext_lazy("A suspended report cannot be extended."),
-    "clock.extended_twice": gettext_lazy("The deadline has already been extended once."),
-    "clock.extend_late": gettext_lazy("The deadline has already passed: it can no longer be extended."),
-    "clock.procuracy_before_extension": gettext_lazy(
-        "The procuracy extends only a deadline that was first extended to 2 months."
-    ),
-    "clock.procuracy_twice": gettext_lazy("The procuracy may extend the deadline only once."),
-    "clock.procuracy_months": gettext_lazy("The procuracy extension is 1 or 2 months."),
-    "clock.procuracy_late": gettext_lazy(
-        "The procuracy extension must be requested at least 5 days before the deadline."
-    ),
-    "clock.suspended_twice": gettext_lazy("The report is already suspended."),
-    "clock.not_suspended": gettext_lazy("Only a suspended report can be resumed."),
-    "clock.suspend_early": gettext_lazy(
-        "The handling of a report can be suspended only once its time limit has run out "
-        "(Criminal Procedure Code Art. 148): from %(date)s."
-    ),
-    "clock.resumed": gettext_lazy(
-        "After a resumption at most one month remains (Criminal Procedure Code Art. 149): "
-        "the deadline can no longer be extended."
-    ),
-    "clock.due_earlier": gettext_lazy("This step would move the deadline earlier than it was."),
-}
 
 
 # Permission ---------------------------------------------------------------------------------
@@ -245,41 +223,6 @@ def case_number(unit: Unit, year: int, seq: int) -> str:
 
 
 # The clock ------------------------------------------------------------------------------------
-
-
-def _days_off() -> list[dt.date]:
-    return list(DayOff.objects.values_list("date", flat=True))
-
-
-def _clock_events(report: CrimeReport) -> list[ClockEvent]:
-    return [
-        ClockEvent(ClockEventKind(e.kind), e.on, e.months)
-        for e in ReportClockEvent.objects.filter(report=report).order_by("on", "id")
-    ]
-
-
-def clock_replay(report: CrimeReport, extra: ClockEvent | None = None) -> ClockState:
-    """Where the report's clock stands (with `extra` appended); RecordError when the law does
-    not allow it."""
-    events = _clock_events(report)
-    if extra is not None:
-        events.append(extra)
-    try:
-        return clock_state(report.received_on, events, days_off=_days_off())
-    except DeadlineError as exc:
-        message = str(CLOCK_MESSAGES.get(exc.code, gettext_lazy("The legal clock does not allow this step.")))
-        if exc.params:
-            message %= {k: format_date_vn(v) if isinstance(v, dt.date) else v for k, v in exc.params.items()}
-        raise RecordError(exc.code, message, field="on") from exc
-
-
-def _store_clock(report: CrimeReport, state: ClockState) -> None:
-    report.due_on = state.due
-    report.extended = state.extended
-    report.procuracy_extended = state.procuracy_extended
-
-
-CLOCK_FIELDS = ["due_on", "extended", "procuracy_extended", "decided_on", "decided_within_deadline"]
 
 
 # Input checks ---------------------------------------------------------------------------------
