@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anninh.audit.models import AuditAction
@@ -139,3 +140,36 @@ def reports_reclock(*, actor, reason: str) -> int:
             )
             changed += 1
     return changed
+
+
+def check_step_date(report: CrimeReport, on: dt.date | None, *, field: str = "on") -> dt.date:
+    """The date of a step: today by default; not in the future, not before receipt, not
+    before the last step of the clock."""
+    today = timezone.localdate()
+    if on is None:
+        on = today
+    if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
+        raise RecordError("date.invalid", _("Enter a date as dd/mm/yyyy."), field=field)
+    if on > today:
+        raise RecordError("date.future", _("The date cannot be in the future."), field=field)
+    if on < report.received_on:
+        raise RecordError(
+            "date.before_receipt",
+            _("The date cannot be before the report was received (%(date)s).")
+            % {"date": format_date_vn(report.received_on)},
+            field=field,
+        )
+    last = (
+        ReportClockEvent.objects.filter(report=report)
+        .order_by("-on", "-id")
+        .values_list("on", flat=True)
+        .first()
+    )
+    if last is not None and on < last:
+        raise RecordError(
+            "date.before_last_step",
+            _("The date cannot be before the last recorded step (%(date)s).")
+            % {"date": format_date_vn(last)},
+            field=field,
+        )
+    return on

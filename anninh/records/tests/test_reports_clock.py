@@ -269,3 +269,16 @@ def test_a_resumed_report_cannot_be_extended(personas, step):
     assert err.value.code == "clock.resumed"
     assert "Art. 149" in err.value.message
     assert CrimeReport.objects.get(pk=report.pk).due_on == D(2026, 7, 10)
+
+
+def test_a_resumed_report_is_not_offered_an_extension(personas):
+    officer = personas["commune_officer"]
+    with at(local(2026, 3, 23, 9)) as clock:
+        report = advance(receive(officer, received_at=local(2026, 3, 2, 8)), officer, S.SUSPENDED)
+        clock.move_to(local(2026, 6, 10, 9))
+        before = advance(receive(officer, received_at=local(2026, 6, 10, 8)), officer, S.VERIFYING)
+        report = services.crime_report_resume(actor=officer, report=report, version=report.version)
+        offered = services.allowed_actions(officer, report)
+    assert services.Action.EXTEND in services.allowed_actions(officer, before)
+    assert services.Action.EXTEND not in offered and services.Action.PROCURACY_EXTEND not in offered
+    assert services.Action.DECIDE in offered
