@@ -16,6 +16,12 @@ decided_within_deadline) by each service.
 Refusals: PermissionRefused (audited, a RecordError with a "permission." code), RecordError
 (a business rule or bad input; translated message, stable code, the offending field),
 ConflictError (stale version).
+
+Imports downwards only: this workflow → cases (a case initiated from a report) → incidents,
+and the shared modules below all three: `register` (register numbers), `articles` (one
+article normalisation, the offence in force), `fields` (field checks), `report_access`
+(the workflow table and permissions), `clock` (replay, messages, days off). The names other
+code imports from here are re-exported (`__all__`).
 """
 
 from __future__ import annotations
