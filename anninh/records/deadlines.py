@@ -143,11 +143,18 @@ def clock_state(
     *,
     rules: DeadlineRules = DEFAULT_RULES,
     days_off: Iterable[dt.date] = (),
+    recorded: int = 0,
 ) -> ClockState:
     """Replay the clock of a report received on `received_on` (local date) through its
     events in date order, and return where it stands. Raises DeadlineError for an event the
     law does not allow (extending twice, a late procuracy request, resuming what is not
-    suspended, acting after the decision)."""
+    suspended, acting after the decision).
+
+    `recorded`: how many of the events (in date order) are history already recorded. They
+    are replayed as they were accepted, without the rules added since (suspension only once
+    the time limit has run out, no extension after a resumption, no earlier due date), so a
+    report recorded before those rules can still be worked on; every later event is checked
+    by all the rules."""
     off = tuple(days_off)
 
     def finish(day: dt.date) -> dt.date:
@@ -157,13 +164,15 @@ def clock_state(
     due: dt.date | None = finish(raw_due)
     last_due = due  # the latest due date so far: no event may move the deadline before it
     extended = procuracy = suspended = decided = resumed = False
-    for event in sorted(events, key=lambda e: e.on):  # stable: same-day events keep their order
+    # Stable sort: same-day events keep their order (a new event comes after the recorded ones).
+    for index, event in enumerate(sorted(events, key=lambda e: e.on)):
+        new = index >= recorded
         if decided:
             raise DeadlineError("clock.decided", "the report is already decided")
         if event.kind in (ClockEventKind.EXTEND, ClockEventKind.PROCURACY_EXTEND):
             if suspended:
                 raise DeadlineError("clock.suspended", "a suspended report cannot be extended")
-            if resumed:
+            if resumed and new:
                 raise DeadlineError(
                     "clock.resumed", "after a resumption at most one month remains, without extension"
                 )
@@ -199,7 +208,7 @@ def clock_state(
                 raise DeadlineError("clock.suspended_twice", "the report is already suspended")
             assert due is not None
             earliest = due if rules.suspend_on_last_day else due + dt.timedelta(days=1)
-            if event.on < earliest:
+            if event.on < earliest and new:
                 raise DeadlineError(
                     "clock.suspend_early",
                     f"a report can be suspended only once its time limit has run out ({earliest})",
@@ -214,7 +223,7 @@ def clock_state(
         elif event.kind is ClockEventKind.DECIDE:
             decided, due = True, None
         if due is not None:
-            if last_due is not None and due < last_due:
+            if last_due is not None and due < last_due and new:
                 raise DeadlineError("clock.due_earlier", "the step would move the deadline earlier")
             last_due = due
     return ClockState(

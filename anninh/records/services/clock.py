@@ -79,10 +79,13 @@ def clock_replay(report: CrimeReport, extra: ClockEvent | None = None, *, off=No
     """Where the report's clock stands (with `extra` appended); RecordError when the law does
     not allow it."""
     events = clock_events(report)
+    recorded = len(events)  # replayed as they were accepted; only `extra` meets the newer rules
     if extra is not None:
         events.append(extra)
     try:
-        return clock_state(report.received_on, events, days_off=days_off() if off is None else off)
+        return clock_state(
+            report.received_on, events, days_off=days_off() if off is None else off, recorded=recorded
+        )
     except DeadlineError as exc:
         message = str(CLOCK_MESSAGES.get(exc.code, gettext_lazy("The legal clock does not allow this step.")))
         if exc.params:

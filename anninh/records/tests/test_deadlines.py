@@ -306,3 +306,25 @@ def test_days_left_due_soon_and_overdue(today, left, soon, overdue):
     due = D(2026, 11, 22)
     assert (days_left(due, today), is_due_soon(due, today), is_overdue(due, today)) == (left, soon, overdue)
     assert (days_left(None, today), is_due_soon(None, today), is_overdue(None, today)) == (None, False, False)
+
+
+# History recorded before a rule existed is replayed as it was accepted ----------------------
+
+
+def test_recorded_history_is_replayed_without_the_newer_rules():
+    # An early suspension and an extension after the resumption, recorded before Art. 148/149
+    # were enforced: replaying them must not fail (the report must still be workable), but a
+    # new event is checked.
+    history = [
+        ClockEvent(K.SUSPEND, D(2026, 3, 7)),
+        ClockEvent(K.RESUME, D(2026, 3, 20)),
+        ClockEvent(K.EXTEND, D(2026, 3, 25)),
+    ]
+    state = clock_state(D(2026, 3, 2), history, recorded=3)
+    assert state.due == D(2026, 5, 4) and state.extended
+    with pytest.raises(DeadlineError) as err:
+        clock_state(D(2026, 3, 2), history, recorded=2)
+    assert err.value.code == "clock.resumed"
+    with pytest.raises(DeadlineError) as err:
+        clock_state(D(2026, 3, 2), history[:1], recorded=0)
+    assert err.value.code == "clock.suspend_early"

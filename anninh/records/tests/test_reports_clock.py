@@ -282,3 +282,24 @@ def test_a_resumed_report_is_not_offered_an_extension(personas):
     assert services.Action.EXTEND in services.allowed_actions(officer, before)
     assert services.Action.EXTEND not in offered and services.Action.PROCURACY_EXTEND not in offered
     assert services.Action.DECIDE in offered
+
+
+def test_a_report_suspended_early_before_the_rule_can_still_be_resumed_and_decided(personas):
+    from anninh.records.models import ReportClockEvent
+
+    officer = personas["commune_officer"]
+    with at(local(2026, 3, 7, 9)) as clock:
+        report = advance(receive(officer, received_at=local(2026, 3, 2, 8)), officer, S.VERIFYING)
+        # Recorded by the old code: suspended on day 5.
+        ReportClockEvent.objects.create(report=report, kind="suspend", on=D(2026, 3, 7), created_by=officer)
+        CrimeReport.objects.filter(pk=report.pk).update(
+            status=S.SUSPENDED, due_on=None, decided_on=D(2026, 3, 7)
+        )
+        report = CrimeReport.objects.get(pk=report.pk)
+        clock.move_to(local(2026, 4, 1, 9))
+        report = services.crime_report_resume(actor=officer, report=report, version=report.version)
+        assert report.due_on == D(2026, 5, 4)  # 01/05 + the 30/04-01/05 holidays and the weekend
+        report = services.crime_report_decide(
+            actor=officer, report=report, version=report.version, decision="not_initiate", grounds="x"
+        )
+    assert report.status == S.NOT_INITIATED
