@@ -7,7 +7,7 @@ Pure: dates and rules in, dates out; no Django import. The rules are data
 - A complex report may be extended to `extended_months` (2) from receipt (Art. 147(2)).
 - The procuracy may then extend once, by at most `procuracy_max_months` (2) (Art. 147(2));
   the request must be made at least `procuracy_request_days_before` (5) days before the
-  deadline (Art. 147(3)).
+  deadline (Art. 147(2)).
 - Suspension (Art. 148(1)) is allowed only once the time limit has run out ("khi hết thời
   hạn"); it stops the clock: no deadline runs while suspended. A report cannot be
   suspended twice in a row, nor extended while suspended.
@@ -23,12 +23,12 @@ Readings of the law the clock uses (also in the README, "The legal clock"):
    day; a period in months ends on the same day number of the later month, or on that
    month's last day when it has no such day (31/01 + 1 month = 28/02 or 29/02); a period
    whose last day is a day off (Saturday, Sunday, public holiday) ends at the end of the
-   next working day (Art. 134(2)). Local time: Asia/Ho_Chi_Minh.
+   next working day (Art. 134). Local time: Asia/Ho_Chi_Minh.
 2. The day of receipt is not counted: the 20 days are the 20 days after it (received
    02/11 → last day 22/11). Art. 134 does not say it; this is the rule for periods in days
    of Civil Code 2015 Art. 147(1), which practice applies here.
 3. The 20 days are calendar days: Saturdays, Sundays and holidays inside the period count;
-   only a last day that is a day off moves, to the next working day (Art. 134(2)). The
+   only a last day that is a day off moves, to the next working day (Art. 134). The
    same roll-over applies to the 2-month, procuracy and resumption periods.
 4. The procuracy extension (Art. 147(2)) is added to the calendar end of the 2-month
    extended period (receipt + 2 months, before any day-off roll-over), and the roll-over is

@@ -180,7 +180,7 @@ class ReportClockEvent(models.Model):
 
 
 class DayOff(models.Model):
-    """A public holiday on which no legal period may end (CPC Art. 134(2): it runs to the end
+    """A public holiday on which no legal period may end (CPC Art. 134: it runs to the end
     of the next working day). Data, because the Tết and Hùng Kings days move with the lunar
     calendar and the government announces compensatory days each year."""
 

@@ -1,4 +1,4 @@
-"""The public days off the legal clock rolls over (CPC Art. 134(2)): the shipped table, the
+"""The public days off the legal clock rolls over (CPC Art. 134): the shipped table, the
 warning when the next 12 months have no holiday data, and the recomputation of open
 reports' due dates when the table changes."""
 
