@@ -123,7 +123,7 @@ def parse_vnd(value: str | int, *, allow_negative: bool = False) -> int:
     if amount < 0 and not allow_negative:
         raise InvalidAmount("vnd.negative", "The amount cannot be negative.", value=value)
     if abs(amount) > MAX_VND:
-        raise InvalidAmount("vnd.too_large", "The amount is too large.", maximum=MAX_VND)
+        raise InvalidAmount("vnd.too_large", "The amount is too large.", value=value, maximum=MAX_VND)
     return amount
 
 

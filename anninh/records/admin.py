@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from anninh.audit.admin_mixins import AuditedAdminMixin
 from anninh.lib.text import fold
 from anninh.records.models import CrimeReport, DayOff, Offence, Person
+from anninh.records.services.clock import reports_reclock
 
 
 class ReadOnlyAdmin(AuditedAdminMixin, admin.ModelAdmin):
@@ -64,6 +66,24 @@ class DayOffAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ordering = ("-date",)
     date_hierarchy = "date"
     search_fields = ("name",)
+
+    # A changed table changes the deadlines: recompute the open reports' due dates (audited,
+    # in the same transaction as the change).
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            reports_reclock(actor=request.user, reason="days_off_changed")
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            reports_reclock(actor=request.user, reason="days_off_changed")
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                super().delete_model(request, obj)
+            reports_reclock(actor=request.user, reason="days_off_changed")
 
 
 class _Masked:

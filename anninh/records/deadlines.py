@@ -1,22 +1,44 @@
-"""The legal clock of a crime report (Criminal Procedure Code 2015, Art. 147-149).
+"""The legal clock of a crime report (Criminal Procedure Code 2015, Art. 134, 147-149).
 
 Pure: dates and rules in, dates out; no Django import. The rules are data
 (`DeadlineRules`), because the law changes; the arithmetic is here and tested.
 
-- A decision is due within `initial_days` (20) of receipt.
-- A complex report may be extended to `extended_months` (2) from receipt.
-- The procuracy may then extend once, by at most `procuracy_max_months` (2); the request
-  must be made at least `procuracy_request_days_before` (5) days before the deadline.
-- Suspension (Art. 148) stops the clock: no deadline runs while suspended.
+- A decision is due within `initial_days` (20) of receipt (Art. 147(1)).
+- A complex report may be extended to `extended_months` (2) from receipt (Art. 147(2)).
+- The procuracy may then extend once, by at most `procuracy_max_months` (2) (Art. 147(2));
+  the request must be made at least `procuracy_request_days_before` (5) days before the
+  deadline (Art. 147(2)).
+- Suspension (Art. 148(1)) is allowed only once the time limit has run out ("khi hết thời
+  hạn"); it stops the clock: no deadline runs while suspended. A report cannot be
+  suspended twice in a row, nor extended while suspended.
 - On resumption (Art. 149) the decision is due within `resume_months` (1) of the
-  resumption decision, whatever was left when it was suspended ("at most 1 month remains":
-  the law sets the period from the resumption, not from what was left).
+  resumption decision, whatever was left when it was suspended ("at most 1 month": the
+  law sets the period from the resumption, not from what was left), and that month cannot
+  be extended: the extensions of Art. 147 are extensions of the first period.
+- No event ever moves a due date earlier than it was (`clock.due_earlier`).
 
-Counting (Art. 137): the day of receipt is not counted; a period ends at 24:00 of its last
-day, local time (Asia/Ho_Chi_Minh); a period in months ends on the same day number of the
-month it lands in, or on that month's last day when it has no such day (31/01 + 1 month =
-28/02 or 29/02); a period whose last day is a day off ends at the end of the next working
-day.
+Readings of the law the clock uses (also in the README, "The legal clock"):
+
+1. Counting: Art. 134 (periods), not Art. 137. A period in days ends at 24:00 of its last
+   day; a period in months ends on the same day number of the later month, or on that
+   month's last day when it has no such day (31/01 + 1 month = 28/02 or 29/02); a period
+   whose last day is a day off (Saturday, Sunday, public holiday) ends at the end of the
+   next working day (Art. 134). Local time: Asia/Ho_Chi_Minh.
+2. The day of receipt is not counted: the 20 days are the 20 days after it (received
+   02/11 → last day 22/11). Art. 134 does not say it; this is the rule for periods in days
+   of Civil Code 2015 Art. 147(1), which practice applies here.
+3. The 20 days are calendar days: Saturdays, Sundays and holidays inside the period count;
+   only a last day that is a day off moves, to the next working day (Art. 134). The
+   same roll-over applies to the 2-month, procuracy and resumption periods.
+4. The procuracy extension (Art. 147(2)) is added to the calendar end of the 2-month
+   extended period (receipt + 2 months, before any day-off roll-over), and the roll-over is
+   applied once, to the new end.
+5. "Once the time limit has run out" (Art. 148(1)): the suspension is one of the three
+   decisions Art. 147(1) requires within the period, so it may be taken on the last day of
+   the period (`suspend_on_last_day`), or any day after it; never before.
+6. Resumption (Art. 149): 1 month from the day of the resumption decision, with no
+   extension afterwards; a resumed report may be suspended again once that month has run
+   out (Art. 148 applies to the new period).
 """
 
 from __future__ import annotations
@@ -37,6 +59,9 @@ class DeadlineRules:
     resume_months: int = 1
     due_soon_days: int = 3
     roll_over_days_off: bool = True
+    # Art. 148(1): the suspension may be decided on the last day of the period (True) or
+    # only from the day after it (False).
+    suspend_on_last_day: bool = True
 
 
 DEFAULT_RULES = DeadlineRules()
@@ -60,9 +85,10 @@ class ClockEvent:
 class DeadlineError(ValueError):
     """A clock event the law does not allow at that point (with a stable `code`)."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, **params):
         super().__init__(message)
         self.code = code
+        self.params = params  # e.g. {"date": the first day a suspension is possible}
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -89,17 +115,26 @@ class ClockState:
     decided: bool
     extended: bool
     procuracy_extended: bool
+    resumed: bool = False  # resumed after a suspension (Art. 149): no extension any more
 
-    def days_left(self, today: dt.date) -> int | None:
-        """Whole days from `today` to the due day: 0 = due today, negative = overdue."""
-        return None if self.due is None else (self.due - today).days
 
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.due is not None and today > self.due
+# Whole days left, due soon, overdue: the one rule (the model's badges and the board use it).
 
-    def is_due_soon(self, today: dt.date, rules: DeadlineRules = DEFAULT_RULES) -> bool:
-        left = self.days_left(today)
-        return left is not None and 0 <= left <= rules.due_soon_days
+
+def days_left(due: dt.date | None, today: dt.date) -> int | None:
+    """Whole days from `today` to the due day: 0 = due today, negative = overdue; None when
+    no clock runs (suspended or decided)."""
+    return None if due is None else (due - today).days
+
+
+def is_overdue(due: dt.date | None, today: dt.date) -> bool:
+    return due is not None and today > due
+
+
+def is_due_soon(due: dt.date | None, today: dt.date, rules: DeadlineRules = DEFAULT_RULES) -> bool:
+    """Due today or within `rules.due_soon_days` days."""
+    left = days_left(due, today)
+    return left is not None and 0 <= left <= rules.due_soon_days
 
 
 def clock_state(
@@ -108,11 +143,18 @@ def clock_state(
     *,
     rules: DeadlineRules = DEFAULT_RULES,
     days_off: Iterable[dt.date] = (),
+    recorded: int = 0,
 ) -> ClockState:
     """Replay the clock of a report received on `received_on` (local date) through its
     events in date order, and return where it stands. Raises DeadlineError for an event the
     law does not allow (extending twice, a late procuracy request, resuming what is not
-    suspended, acting after the decision)."""
+    suspended, acting after the decision).
+
+    `recorded`: how many of the events (in date order) are history already recorded. They
+    are replayed as they were accepted, without the rules added since (suspension only once
+    the time limit has run out, no extension after a resumption, no earlier due date), so a
+    report recorded before those rules can still be worked on; every later event is checked
+    by all the rules."""
     off = tuple(days_off)
 
     def finish(day: dt.date) -> dt.date:
@@ -120,13 +162,21 @@ def clock_state(
 
     raw_due = received_on + dt.timedelta(days=rules.initial_days)
     due: dt.date | None = finish(raw_due)
-    extended = procuracy = suspended = decided = False
-    for event in sorted(events, key=lambda e: e.on):
+    last_due = due  # the latest due date so far: no event may move the deadline before it
+    extended = procuracy = suspended = decided = resumed = False
+    # Stable sort: same-day events keep their order (a new event comes after the recorded ones).
+    for index, event in enumerate(sorted(events, key=lambda e: e.on)):
+        new = index >= recorded
         if decided:
             raise DeadlineError("clock.decided", "the report is already decided")
-        if event.kind is ClockEventKind.EXTEND:
+        if event.kind in (ClockEventKind.EXTEND, ClockEventKind.PROCURACY_EXTEND):
             if suspended:
                 raise DeadlineError("clock.suspended", "a suspended report cannot be extended")
+            if resumed and new:
+                raise DeadlineError(
+                    "clock.resumed", "after a resumption at most one month remains, without extension"
+                )
+        if event.kind is ClockEventKind.EXTEND:
             if extended:
                 raise DeadlineError("clock.extended_twice", "the report was already extended")
             assert due is not None
@@ -136,8 +186,6 @@ def clock_state(
             raw_due = add_months(received_on, rules.extended_months)
             due = finish(raw_due)
         elif event.kind is ClockEventKind.PROCURACY_EXTEND:
-            if suspended:
-                raise DeadlineError("clock.suspended", "a suspended report cannot be extended")
             if not extended:
                 raise DeadlineError(
                     "clock.procuracy_before_extension", "the procuracy extends only an extended report"
@@ -158,14 +206,26 @@ def clock_state(
         elif event.kind is ClockEventKind.SUSPEND:
             if suspended:
                 raise DeadlineError("clock.suspended_twice", "the report is already suspended")
+            assert due is not None
+            earliest = due if rules.suspend_on_last_day else due + dt.timedelta(days=1)
+            if event.on < earliest and new:
+                raise DeadlineError(
+                    "clock.suspend_early",
+                    f"a report can be suspended only once its time limit has run out ({earliest})",
+                    date=earliest,
+                )
             suspended, due = True, None
         elif event.kind is ClockEventKind.RESUME:
             if not suspended:
                 raise DeadlineError("clock.not_suspended", "only a suspended report can be resumed")
             raw_due = add_months(event.on, rules.resume_months)
-            suspended, due = False, finish(raw_due)
+            suspended, resumed, due = False, True, finish(raw_due)
         elif event.kind is ClockEventKind.DECIDE:
             decided, due = True, None
+        if due is not None:
+            if last_due is not None and due < last_due and new:
+                raise DeadlineError("clock.due_earlier", "the step would move the deadline earlier")
+            last_due = due
     return ClockState(
         due=due,
         running=not (suspended or decided),
@@ -173,4 +233,5 @@ def clock_state(
         decided=decided,
         extended=extended,
         procuracy_extended=procuracy,
+        resumed=resumed,
     )

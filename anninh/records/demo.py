@@ -180,7 +180,7 @@ def _write(
 ) -> dict[str, int]:
     from anninh.org.models import Unit
     from anninh.records.services.incidents import incident_number
-    from anninh.records.services.reports import case_number, register_number
+    from anninh.records.services.register import case_number, register_number
 
     rng = np.random.default_rng(seed + 1)
     today = end.astimezone(HCM_TZ).date()

@@ -310,3 +310,43 @@ def test_identifier_problems_are_validation_problems() -> None:
 def test_identifier_functions_refuse_non_strings(func) -> None:
     with pytest.raises(TypeError):
         func(31095012345)
+
+
+# --- review #12: separators of a branch, error parameters ---------------------------------------
+
+
+@pytest.mark.parametrize("text", ["0314409058/002", "0314409058 / 002", "0314409058_002", "0314409058:002"])
+def test_a_branch_written_with_another_separator_than_a_dash_is_refused(text: str) -> None:
+    with pytest.raises(InvalidIdentifier) as excinfo:
+        normalize_tax_code(text)
+    assert (excinfo.value.code, excinfo.value.params) == ("tax.format", {"value": text})
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("0100109107", "tax.check_digit"),
+        ("0100000000", "tax.sequence"),
+        ("0100109106-000", "tax.branch"),
+        ("010010910A", "tax.format"),
+    ],
+)
+def test_tax_code_refusals_carry_the_typed_value(text: str, code: str) -> None:
+    with pytest.raises(InvalidIdentifier) as excinfo:
+        normalize_tax_code(f" {text} ")
+    assert (excinfo.value.code, excinfo.value.params) == (code, {"value": f" {text} "})
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "params"),
+    [
+        ("03109501234", "cccd.length", {"value": "03109501234", "length": 11}),
+        ("03109501234a", "cccd.not_digits", {"value": "03109501234a"}),
+        ("100095012345", "cccd.province", {"value": "100095012345"}),
+        ("   ", "cccd.empty", {}),
+    ],
+)
+def test_cccd_refusals_carry_their_parameters(text: str, code: str, params: dict) -> None:
+    with pytest.raises(InvalidIdentifier) as excinfo:
+        normalize_cccd(text)
+    assert (excinfo.value.code, excinfo.value.params) == (code, params)

@@ -254,3 +254,95 @@ def test_parse_vnd_either_returns_an_int_or_raises_invalid_amount(text: str) -> 
         assert problem.code.startswith("vnd.")
     else:
         assert type(result) is int
+
+
+# --- review #12: literals, separators, signs, "dong", error parameters --------------------------
+
+
+def test_max_vnd_is_the_largest_signed_64_bit_integer() -> None:
+    # A literal, not an expression of MAX_VND: a wrong constant must fail here.
+    assert MAX_VND == 9_223_372_036_854_775_807
+    assert parse_vnd("9.223.372.036.854.775.807") == 9_223_372_036_854_775_807
+    with pytest.raises(InvalidAmount) as excinfo:
+        parse_vnd("9.223.372.036.854.775.808")
+    assert excinfo.value.code == "vnd.too_large"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("1.234.567,89", "vnd.fractional"),  # Vietnamese grouping, decimal comma
+        ("1,234,567.89", "vnd.fractional"),  # English grouping, decimal point
+        ("1.234.567,000", "vnd.fractional"),  # a single trailing comma is a decimal comma
+        ("1.234,567.890", "vnd.grouping"),  # mixed, neither reading
+        ("1 234.567", "vnd.fractional"),  # the last separator occurs once: a decimal point
+        ("1.234 567 890", "vnd.grouping"),
+    ],
+)
+def test_mixed_separators_are_refused_with_the_right_code_and_the_typed_value(text: str, code: str) -> None:
+    with pytest.raises(InvalidAmount) as excinfo:
+        parse_vnd(text)
+    assert (excinfo.value.code, excinfo.value.params) == (code, {"value": text})
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("- 12.345", -12_345), ("−  500 ₫", -500), ("+ 12.345", 12_345), ("- ₫12.345", -12_345)],
+)
+def test_a_sign_followed_by_spaces_is_read(text: str, amount: int) -> None:
+    assert parse_vnd(text, allow_negative=True) == amount
+
+
+def test_a_negative_with_a_space_after_the_sign_is_still_negative() -> None:
+    with pytest.raises(InvalidAmount) as excinfo:
+        parse_vnd("- 12.345")
+    assert (excinfo.value.code, excinfo.value.params) == ("vnd.negative", {"value": "- 12.345"})
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("12.345 dong", 12_345), ("12.345dong", 12_345), ("DONG 5.000", 5_000), ("5.000 Dong", 5_000)],
+)
+def test_the_word_dong_typed_without_diacritics_is_a_currency_marker(text: str, amount: int) -> None:
+    assert parse_vnd(text) == amount
+
+
+@pytest.mark.parametrize("text", ["12.345 dong dong", "dong", "12.345 dongs", "₫ -12.345"])
+def test_the_word_dong_alone_or_twice_is_not_an_amount(text: str) -> None:
+    with pytest.raises(InvalidAmount) as excinfo:
+        parse_vnd(text)
+    assert excinfo.value.code in {"vnd.empty", "vnd.invalid"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("12,5", "vnd.fractional"),
+        ("1.23.456", "vnd.grouping"),
+        ("abc", "vnd.invalid"),
+        ("-5", "vnd.negative"),
+    ],
+)
+def test_every_refusal_of_typed_text_carries_the_typed_value(text: str, code: str) -> None:
+    # The import report prints `value`: it must be what was typed, untouched.
+    with pytest.raises(InvalidAmount) as excinfo:
+        parse_vnd(f" {text} ")
+    assert (excinfo.value.code, excinfo.value.params) == (code, {"value": f" {text} "})
+
+
+def test_too_large_carries_the_maximum_and_the_typed_value() -> None:
+    with pytest.raises(InvalidAmount) as excinfo:
+        parse_vnd("99.999.999.999.999.999.999 ₫")
+    assert excinfo.value.params == {
+        "value": "99.999.999.999.999.999.999 ₫",
+        "maximum": 9_223_372_036_854_775_807,
+    }
+    with pytest.raises(InvalidAmount) as excinfo:
+        parse_vnd(-(2**63), allow_negative=True)
+    assert excinfo.value.params == {"value": -(2**63), "maximum": 9_223_372_036_854_775_807}
+
+
+def test_empty_input_has_no_value_parameter() -> None:
+    with pytest.raises(InvalidAmount) as excinfo:
+        parse_vnd("  ₫ ")
+    assert excinfo.value.params == {}

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anninh.accounts.scoping import RestrictedManager, ScopeRule
+from anninh.records import deadlines
+from anninh.records.deadlines import DEFAULT_RULES
 from anninh.records.models.choices import ReportChannel, ReportKind, ReportStatus, ReviewStatus
 
 
@@ -132,8 +134,9 @@ class CrimeReport(models.Model):
         return self.register_number
 
     # The clock as the pages show it: derived from the stored due_on (no query), on the
-    # Vietnamese calendar day (TIME_ZONE is Asia/Ho_Chi_Minh).
-    DUE_SOON_DAYS = 3
+    # Vietnamese calendar day (TIME_ZONE is Asia/Ho_Chi_Minh), by the one rule of
+    # anninh.records.deadlines.
+    DUE_SOON_DAYS = DEFAULT_RULES.due_soon_days
 
     @property
     def received_on(self) -> dt.date:
@@ -144,17 +147,15 @@ class CrimeReport(models.Model):
     def days_left(self) -> int | None:
         """Whole days until the decision is due: 0 = due today, negative = overdue; None when
         no clock runs (decided or suspended)."""
-        return None if self.due_on is None else (self.due_on - timezone.localdate()).days
+        return deadlines.days_left(self.due_on, timezone.localdate())
 
     @property
     def overdue(self) -> bool:
-        left = self.days_left
-        return left is not None and left < 0
+        return deadlines.is_overdue(self.due_on, timezone.localdate())
 
     @property
     def due_soon(self) -> bool:
-        left = self.days_left
-        return left is not None and 0 <= left <= self.DUE_SOON_DAYS
+        return deadlines.is_due_soon(self.due_on, timezone.localdate())
 
     @property
     def clock_tone(self) -> str:
@@ -186,8 +187,8 @@ class ReportClockEvent(models.Model):
 
 
 class DayOff(models.Model):
-    """A public holiday on which no legal period may end (Art. 137: it runs to the end of
-    the next working day). Data, because the Tết and Hùng Kings days move with the lunar
+    """A public holiday on which no legal period may end (CPC Art. 134: it runs to the end
+    of the next working day). Data, because the Tết and Hùng Kings days move with the lunar
     calendar and the government announces compensatory days each year."""
 
     date = models.DateField(_("date"), unique=True)

@@ -31,6 +31,7 @@ from anninh.org.models import Unit
 from anninh.records import scoping
 from anninh.records.models import CrimeReport, Offence, ReportStatus
 from anninh.records.permissions import acting_unit_ids
+from anninh.records.services.clock import days_off_gaps
 from anninh.records.services.reports import (
     DECISION_LABELS,
     Action,
@@ -423,6 +424,9 @@ class Board:
     later: list[CrimeReport]
     today: dt.date
     city_wide: bool
+    # Years of the next 12 months without public holidays in the days-off table: the
+    # deadlines in them may fall on a holiday (the board warns).
+    days_off_gaps: list[int] = field(default_factory=list)
 
     @property
     def totals(self) -> BoardRow:
@@ -534,6 +538,7 @@ def deadline_board(*, viewer, unit_id: int | None = None, today: dt.date | None 
         later=list(listed.filter(due_on__gt=soon).order_by("due_on", "received_at", "id")[:BOARD_LIST_LIMIT]),
         today=today,
         city_wide=allowed is None,
+        days_off_gaps=days_off_gaps(today),
     )
 
 

@@ -25,15 +25,15 @@ from anninh.audit.services import audit_record, snapshot
 from anninh.lib.dates import HCM_TZ, local_day_bounds
 from anninh.records.models import Case, CaseStatus, CaseStatusChange, CrimeReport, Incident, Offence
 from anninh.records.permissions import acting_unit_ids
+from anninh.records.services.articles import normalise_article
 from anninh.records.services.incidents import (
     CLOCK_SKEW,
     EARLIEST,
     InvalidRecord,
     _aware,
-    normalise_article,
 )
 from anninh.records.services.persons import clean_text
-from anninh.records.services.reports import case_number, register_allocate
+from anninh.records.services.register import case_number, register_allocate
 from anninh.records.versioning import RecordError, save_versioned, timeline_add
 
 C = CaseStatus

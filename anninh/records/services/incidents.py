@@ -49,8 +49,9 @@ from anninh.records.models import (
     River,
 )
 from anninh.records.permissions import acting_unit_ids, can_review
+from anninh.records.services.articles import normalise_article, offence_on
 from anninh.records.services.persons import clean_text, person_fields_clean, person_ids_clean, person_resolve
-from anninh.records.services.reports import register_allocate
+from anninh.records.services.register import incident_number, register_allocate
 from anninh.records.versioning import ConflictError, RecordError, object_type_of, save_versioned
 
 __all__ = [
@@ -187,21 +188,6 @@ class _Clean:
 # Helpers ---------------------------------------------------------------------------------
 
 
-def incident_number(unit_code: str, year: int, seq: int) -> str:
-    """`VV-CA11311-2026-000123` (vụ việc): responsible unit, year reported, sequence."""
-    return f"VV-{unit_code[:23]}-{year:04d}-{seq:06d}"
-
-
-def normalise_article(value: str) -> str:
-    """ "Điều 256a", "d.173", " 173 " → "256a", "173"."""
-    text = fold(clean_text(str(value or ""))).replace(" ", "")[:20]
-    for prefix in ("dieu", "d.", "art.", "article"):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-            break
-    return text.strip(".")
-
-
 def _clean_text(value: str, max_length: int, *, multiline: bool = False) -> str:
     """Text made safe to store (no control characters or lone surrogates, which PostgreSQL
     refuses), in its canonical Vietnamese form, cut to `max_length`."""
@@ -229,13 +215,6 @@ def writer_kinds(actor) -> frozenset[str]:
 def _check_actor(actor) -> None:
     if not getattr(actor, "is_authenticated", False) or not actor.has_role(*WRITER_ROLES):
         raise RecordError("permission.role", _("You cannot record incidents."))
-
-
-def _offence_in_force(article: str, on: dt.date) -> Offence | None:
-    for offence in Offence.objects.filter(article=article).order_by("-valid_from"):
-        if offence.valid_from <= on and (offence.valid_to is None or offence.valid_to >= on):
-            return offence
-    return None
 
 
 def _person_label(link: IncidentPerson) -> str:
@@ -444,7 +423,7 @@ def _validate(actor, data: IncidentData, *, incident: Incident | None = None) ->
                 f"offences.{i}.article",
             )
             continue
-        offence = _offence_in_force(article, on)
+        offence = offence_on(article, on)
         if offence is None:
             err(
                 "offence.not_in_force",

@@ -249,8 +249,11 @@ def plan_case_and_report(
         clock.append(("decide", decided, 0))
         status, handling = "initiated", department
     elif age > 60:
-        decided = received + dt.timedelta(days=int(4 + u[6] * 15))
         suspend = u[9] < 0.3
+        # A suspension only once the time limit has run out (Art. 148): 32-40 days after
+        # receipt is past the 20 days and any day-off roll-over (Tết included).
+        days = int(32 + u[6] * 8) if suspend else int(4 + u[6] * 15)
+        decided = received + dt.timedelta(days=days)
         clock.append(("suspend" if suspend else "decide", decided, 0))
         status, handling = ("suspended" if suspend else "not_initiated"), receiving
     else:

@@ -16,12 +16,17 @@ decided_within_deadline) by each service.
 Refusals: PermissionRefused (audited, a RecordError with a "permission." code), RecordError
 (a business rule or bad input; translated message, stable code, the offending field),
 ConflictError (stale version).
+
+Imports downwards only: this workflow → cases (a case initiated from a report) → incidents,
+and the shared modules below all three: `register` (register numbers), `articles` (one
+article normalisation, the offence in force), `fields` (field checks), `report_access`
+(the workflow table and permissions), `clock` (replay, messages, days off). The names other
+code imports from here are re-exported (`__all__`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,72 +36,106 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from anninh.accounts.permissions import audit_denied
-from anninh.accounts.roles import Role
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record, snapshot
-from anninh.geo.models import Commune
-from anninh.lib.dates import HCM_TZ, format_date_vn, local_date
+from anninh.lib.dates import format_date_vn, local_date
 from anninh.org.models import Unit
-from anninh.records.deadlines import ClockEvent, ClockEventKind, ClockState, DeadlineError, clock_state
+from anninh.records.deadlines import ClockEvent, ClockEventKind, ClockState, clock_state
 from anninh.records.models import (
     Case,
     CaseStatus,
     CrimeReport,
-    DayOff,
-    Offence,
-    RegisterCounter,
     ReportChannel,
     ReportClockEvent,
     ReportKind,
-    ReportStatus,
 )
-from anninh.records.permissions import acting_unit_ids, can_act_for
+from anninh.records.permissions import can_act_for
+from anninh.records.services.articles import normalise_article, offence_in_force
+from anninh.records.services.cases import case_create
+from anninh.records.services.clock import (
+    CLOCK_FIELDS,
+    CLOCK_MESSAGES,
+    check_step_date,
+    clock_replay,
+)
+from anninh.records.services.clock import days_off as _days_off
+from anninh.records.services.clock import store_clock as _store_clock
+from anninh.records.services.fields import (
+    EARLIEST_RECEIPT,
+    FUTURE_TOLERANCE,
+    NOTE_MAX,
+    SUMMARY_MAX,
+    check_commune,
+    check_point,
+    check_received_at,
+    check_version,
+    text_field,
+)
 from anninh.records.services.persons import clean_text, person_fields_clean, person_ids_clean, person_resolve
+from anninh.records.services.register import case_number, register_allocate, register_number
+from anninh.records.services.report_access import (
+    ALLOWED_FROM,
+    DECIDED,
+    REPORT_WRITER_ROLES,
+    RUNNING,
+    Action,
+    PermissionRefused,
+    S,
+    acting_unit_for,
+    allowed_actions,
+    is_report_writer,
+    may_act,
+    receiving_units,
+    refuse,
+    require,
+)
 from anninh.records.versioning import ConflictError, RecordError, save_versioned, timeline_add
 
-S = ReportStatus
-
-# Roles that write crime reports (for the units they act for: anninh.records.permissions).
-REPORT_WRITER_ROLES = frozenset({Role.COMMUNE_OFFICER, Role.INVESTIGATOR})
-
-RUNNING = frozenset({S.RECEIVED, S.CLASSIFIED, S.TRANSFERRED, S.VERIFYING})
-DECIDED = frozenset({S.INITIATED, S.NOT_INITIATED, S.SUSPENDED})
-
-SUMMARY_MAX = 5000
-NOTE_MAX = 2000
-EARLIEST_RECEIPT = dt.datetime(2000, 1, 1, tzinfo=HCM_TZ)
-FUTURE_TOLERANCE = dt.timedelta(minutes=1)  # clock skew between a client and the server
-
-
-class Action(StrEnum):
-    """The steps of the workflow (also the API paths and the names of the page forms)."""
-
-    CLASSIFY = "classify"
-    TRANSFER = "transfer"
-    ACCEPT = "accept"
-    VERIFY = "verify"
-    EXTEND = "extend"
-    PROCURACY_EXTEND = "procuracy-extend"
-    DECIDE = "decide"
-    SUSPEND = "suspend"
-    RESUME = "resume"
-    NOTIFY = "notify"
-
-
-# From which statuses each step is allowed. Extending and notifying do not change the status.
-ALLOWED_FROM: dict[Action, frozenset[str]] = {
-    Action.CLASSIFY: frozenset({S.RECEIVED}),
-    Action.TRANSFER: frozenset({S.CLASSIFIED, S.VERIFYING}),
-    Action.ACCEPT: frozenset({S.TRANSFERRED}),
-    Action.VERIFY: frozenset({S.CLASSIFIED}),
-    Action.EXTEND: RUNNING,
-    Action.PROCURACY_EXTEND: RUNNING,
-    Action.DECIDE: frozenset({S.VERIFYING}),
-    Action.SUSPEND: frozenset({S.VERIFYING}),
-    Action.RESUME: frozenset({S.SUSPENDED}),
-    Action.NOTIFY: frozenset(S.values),
-}
+# Names other modules and tests import from here (they live below, in the modules above).
+__all__ = [
+    "ALLOWED_FROM",
+    "CLOCK_FIELDS",
+    "CLOCK_MESSAGES",
+    "DECIDED",
+    "DECISION_LABELS",
+    "DECISION_STATUS",
+    "EARLIEST_RECEIPT",
+    "FUTURE_TOLERANCE",
+    "NOTE_MAX",
+    "REPORT_WRITER_ROLES",
+    "RUNNING",
+    "SUMMARY_MAX",
+    "Action",
+    "ConflictError",
+    "Decision",
+    "NotifyTarget",
+    "PermissionRefused",
+    "ReporterInput",
+    "acting_unit_for",
+    "allowed_actions",
+    "case_number",
+    "clean_text",
+    "clock_replay",
+    "crime_report_accept",
+    "crime_report_classify",
+    "crime_report_decide",
+    "crime_report_extend",
+    "crime_report_notify",
+    "crime_report_procuracy_extend",
+    "crime_report_receive",
+    "crime_report_resume",
+    "crime_report_suspend",
+    "crime_report_transfer",
+    "crime_report_verify",
+    "crime_report_viewed",
+    "is_report_writer",
+    "may_act",
+    "normalise_article",
+    "offence_in_force",
+    "receiving_units",
+    "register_allocate",
+    "register_number",
+]
 
 
 class Decision(StrEnum):
@@ -120,328 +159,6 @@ DECISION_LABELS = {
 class NotifyTarget(StrEnum):
     REPORTER = "reporter"
     PROCURACY = "procuracy"
-
-
-class PermissionRefused(RecordError):
-    """The actor may not do this (their role or unit); the refusal has been audited."""
-
-
-# Translated messages of the clock's stable error codes (anninh.records.deadlines).
-CLOCK_MESSAGES = {
-    "clock.decided": gettext_lazy("The report has already been decided: its clock has ended."),
-    "clock.suspended": gettext_lazy("A suspended report cannot be extended."),
-    "clock.extended_twice": gettext_lazy("The deadline has already been extended once."),
-    "clock.extend_late": gettext_lazy("The deadline has already passed: it can no longer be extended."),
-    "clock.procuracy_before_extension": gettext_lazy(
-        "The procuracy extends only a deadline that was first extended to 2 months."
-    ),
-    "clock.procuracy_twice": gettext_lazy("The procuracy may extend the deadline only once."),
-    "clock.procuracy_months": gettext_lazy("The procuracy extension is 1 or 2 months."),
-    "clock.procuracy_late": gettext_lazy(
-        "The procuracy extension must be requested at least 5 days before the deadline."
-    ),
-    "clock.suspended_twice": gettext_lazy("The report is already suspended."),
-    "clock.not_suspended": gettext_lazy("Only a suspended report can be resumed."),
-}
-
-
-# Permission ---------------------------------------------------------------------------------
-
-
-def _refuse(actor, report: CrimeReport | None, code: str, message: str) -> PermissionRefused:
-    audit_denied(
-        actor,
-        reason=code,
-        object_type="records.crimereport" if report is not None else "",
-        object_id=str(report.pk) if report is not None else "",
-    )
-    return PermissionRefused(code, message)
-
-
-def is_report_writer(actor) -> bool:
-    return bool(getattr(actor, "is_authenticated", False)) and actor.has_role(*REPORT_WRITER_ROLES)
-
-
-def receiving_units(actor) -> list[Unit]:
-    """The units `actor` may receive crime reports for (their own unit first)."""
-    if not is_report_writer(actor):
-        return []
-    ids = acting_unit_ids(actor)
-    units = list(Unit.objects.active().filter(pk__in=ids))
-    return sorted(units, key=lambda u: (u.pk != actor.unit_id, u.sort_key, u.code))
-
-
-def acting_unit_for(action: Action, report: CrimeReport) -> int | None:
-    """The unit whose members take this step: the target unit accepts a transfer; the handling
-    unit does everything else."""
-    return report.transfer_to_id if action is Action.ACCEPT else report.handling_unit_id
-
-
-def may_act(actor, action: Action, report: CrimeReport) -> bool:
-    """Role and unit allow `actor` to take `action` on `report` (whatever its status)."""
-    return is_report_writer(actor) and can_act_for(actor, acting_unit_for(action, report))
-
-
-def allowed_actions(actor, report: CrimeReport) -> list[Action]:
-    """The steps `actor` may take on `report` now (role, unit and status)."""
-    return [a for a in Action if report.status in ALLOWED_FROM[a] and may_act(actor, a, report)]
-
-
-def _require(actor, action: Action, report: CrimeReport) -> None:
-    if not is_report_writer(actor):
-        raise _refuse(
-            actor,
-            report,
-            "permission.role",
-            _("Only investigators and commune officers handle crime reports."),
-        )
-    if not can_act_for(actor, acting_unit_for(action, report)):
-        if action is Action.ACCEPT:
-            message = _("Only the unit the report was transferred to can accept it.")
-        else:
-            message = _("Only the handling unit can do this.")
-        raise _refuse(actor, report, "permission.unit", message)
-
-
-# The register ---------------------------------------------------------------------------------
-
-
-def register_allocate(*, unit: Unit, register: str, year: int) -> int:
-    """The next number of `unit`'s `register` ("report" or "case") for `year`.
-
-    Must run inside the transaction that uses the number: the counter row stays locked
-    (SELECT … FOR UPDATE) until it commits, so concurrent intakes queue here and get
-    consecutive numbers; a rolled-back intake rolls its number back with it, and a number
-    that was committed is never handed out again.
-    """
-    if transaction.get_autocommit():
-        raise RuntimeError("register_allocate() must run inside a transaction")
-    RegisterCounter.objects.bulk_create(
-        [RegisterCounter(unit=unit, register=register, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = RegisterCounter.objects.select_for_update().get(unit=unit, register=register, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
-
-
-def register_number(unit: Unit, year: int, seq: int) -> str:
-    """`CA11311-2026-000123`: unit code, year of receipt, sequence in that year."""
-    return f"{unit.code[:26]}-{year:04d}-{seq:06d}"
-
-
-def case_number(unit: Unit, year: int, seq: int) -> str:
-    """`VA-PC02-2026-000012` (vụ án): handling unit, year of initiation, sequence."""
-    return f"VA-{unit.code[:23]}-{year:04d}-{seq:06d}"
-
-
-# The clock ------------------------------------------------------------------------------------
-
-
-def _days_off() -> list[dt.date]:
-    return list(DayOff.objects.values_list("date", flat=True))
-
-
-def _clock_events(report: CrimeReport) -> list[ClockEvent]:
-    return [
-        ClockEvent(ClockEventKind(e.kind), e.on, e.months)
-        for e in ReportClockEvent.objects.filter(report=report).order_by("on", "id")
-    ]
-
-
-def clock_replay(report: CrimeReport, extra: ClockEvent | None = None) -> ClockState:
-    """Where the report's clock stands (with `extra` appended); RecordError when the law does
-    not allow it."""
-    events = _clock_events(report)
-    if extra is not None:
-        events.append(extra)
-    try:
-        return clock_state(report.received_on, events, days_off=_days_off())
-    except DeadlineError as exc:
-        message = CLOCK_MESSAGES.get(exc.code, gettext_lazy("The legal clock does not allow this step."))
-        raise RecordError(exc.code, str(message), field="on") from exc
-
-
-def _store_clock(report: CrimeReport, state: ClockState) -> None:
-    report.due_on = state.due
-    report.extended = state.extended
-    report.procuracy_extended = state.procuracy_extended
-
-
-CLOCK_FIELDS = ["due_on", "extended", "procuracy_extended", "decided_on", "decided_within_deadline"]
-
-
-# Input checks ---------------------------------------------------------------------------------
-
-
-def _text(
-    value: str | None,
-    *,
-    field: str,
-    max_length: int,
-    required: bool = False,
-    multiline: bool = False,
-    label: str = "",
-) -> str:
-    text = clean_text(value, multiline=multiline)
-    if required and not text:
-        raise RecordError(f"{field}.required", label or _("This field is required."), field=field)
-    if len(text) > max_length:
-        raise RecordError(f"{field}.length", _("At most %(n)s characters.") % {"n": max_length}, field=field)
-    return text
-
-
-def _check_received_at(received_at: dt.datetime, now: dt.datetime) -> dt.datetime:
-    if not isinstance(received_at, dt.datetime):
-        raise RecordError("received_at.required", _("Enter the time of receipt."), field="received_at")
-    if received_at.tzinfo is None or received_at.utcoffset() is None:
-        received_at = received_at.replace(tzinfo=HCM_TZ)  # a time typed in Hai Phong
-    if received_at.year < 2000 or received_at < EARLIEST_RECEIPT:
-        raise RecordError(
-            "received_at.too_old", _("The time of receipt is before 2000."), field="received_at"
-        )
-    if received_at > now + FUTURE_TOLERANCE:
-        raise RecordError(
-            "received_at.future", _("The time of receipt cannot be in the future."), field="received_at"
-        )
-    return received_at
-
-
-def _check_point(lat, lon) -> tuple[float | None, float | None, str | None]:
-    """(lat, lon, commune code at the point) or (None, None, None); RecordError outside the city."""
-    if lat in (None, "") and lon in (None, ""):
-        return None, None, None
-    if lat in (None, "") or lon in (None, ""):
-        raise RecordError(
-            "point.incomplete", _("Give both the latitude and the longitude, or neither."), field="lat"
-        )
-    try:
-        lat, lon = float(lat), float(lon)
-    except (TypeError, ValueError):
-        raise RecordError(
-            "point.invalid", _("The latitude and longitude must be numbers."), field="lat"
-        ) from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also refuses NaN
-        raise RecordError(
-            "point.invalid", _("The latitude and longitude are not a place on Earth."), field="lat"
-        )
-    from anninh.geo.lookup import commune_at
-
-    code = commune_at(lat, lon)
-    if code is None:
-        raise RecordError("point.outside", _("The point is outside Hai Phong."), field="lat")
-    return lat, lon, code
-
-
-def _check_commune(commune_code: str | None, point_code: str | None) -> Commune:
-    code = clean_text(commune_code)
-    if not code:
-        code = point_code or ""
-    if not code:
-        raise RecordError(
-            "commune.required", _("Enter the commune, or pick the place on the map."), field="commune"
-        )
-    commune = Commune.objects.filter(pk=code).only("code", "name").first() if len(code) <= 5 else None
-    if commune is None:
-        raise RecordError("commune.unknown", _("There is no commune with this code."), field="commune")
-    if point_code and point_code != commune.code:
-        raise RecordError(
-            "commune.point_mismatch",
-            _(
-                "The point on the map is in another commune (%(other)s). Move the point or correct the commune."
-            )
-            % {
-                "other": Commune.objects.filter(pk=point_code).values_list("name", flat=True).first()
-                or point_code
-            },
-            field="commune",
-        )
-    return commune
-
-
-_ARTICLE = re.compile(r"([0-9]{1,3}[a-z]?)(?![0-9a-z])")
-
-
-def normalise_article(text: str | None) -> str:
-    """'Điều 173', 'art. 256A', ' 173 ', '173 · Trộm cắp tài sản' → '173' / '256a'; text that
-    does not start with an article number comes back folded, without spaces."""
-    from anninh.lib.text import fold
-
-    value = fold(clean_text(text))
-    for prefix in ("dieu", "article", "art.", "art", "d."):
-        if value.startswith(prefix):
-            value = value[len(prefix) :].strip()
-            break
-    match = _ARTICLE.match(value)
-    return match[1] if match else value.replace(" ", "")
-
-
-def offence_in_force(article: str | None, on: dt.date) -> Offence | None:
-    """The version of Penal Code `article` in force on `on`; None for an empty article;
-    RecordError for an unknown article or one not in force then."""
-    value = normalise_article(article)
-    if not value:
-        return None
-    versions = Offence.objects.filter(article=value[:8]).order_by("-valid_from")
-    if not versions.exists():
-        raise RecordError(
-            "offence.unknown",
-            _("There is no article %(article)s in the offence table.")
-            % {"article": clean_text(article)[:20]},
-            field="offence",
-        )
-    for offence in versions:
-        if offence.valid_from <= on and (offence.valid_to is None or offence.valid_to >= on):
-            return offence
-    raise RecordError(
-        "offence.not_in_force",
-        _("Article %(article)s was not in force on %(date)s.")
-        % {"article": value, "date": format_date_vn(on)},
-        field="offence",
-    )
-
-
-def _check_on(report: CrimeReport, on: dt.date | None, *, field: str = "on") -> dt.date:
-    """The date of a step: today by default; not in the future, not before receipt, not
-    before the last step of the clock."""
-    today = timezone.localdate()
-    if on is None:
-        on = today
-    if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
-        raise RecordError("date.invalid", _("Enter a date as dd/mm/yyyy."), field=field)
-    if on > today:
-        raise RecordError("date.future", _("The date cannot be in the future."), field=field)
-    if on < report.received_on:
-        raise RecordError(
-            "date.before_receipt",
-            _("The date cannot be before the report was received (%(date)s).")
-            % {"date": format_date_vn(report.received_on)},
-            field=field,
-        )
-    last = (
-        ReportClockEvent.objects.filter(report=report)
-        .order_by("-on", "-id")
-        .values_list("on", flat=True)
-        .first()
-    )
-    if last is not None and on < last:
-        raise RecordError(
-            "date.before_last_step",
-            _("The date cannot be before the last recorded step (%(date)s).")
-            % {"date": format_date_vn(last)},
-            field=field,
-        )
-    return on
-
-
-def _check_version(version) -> int:
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise RecordError(
-            "version.required",
-            _("The form is missing the record's version; reload the page."),
-            field="version",
-        )
-    return version
 
 
 # Receiving a report ---------------------------------------------------------------------------
@@ -482,7 +199,7 @@ def crime_report_receive(
     receipt, rolled over days off). Nothing is saved when anything is refused.
     """
     if not is_report_writer(actor):
-        raise _refuse(
+        raise refuse(
             actor,
             None,
             "permission.role",
@@ -491,7 +208,7 @@ def crime_report_receive(
     if receiving_unit_id is None:
         receiving_unit_id = actor.unit_id
     if not can_act_for(actor, receiving_unit_id):
-        raise _refuse(actor, None, "permission.unit", _("You cannot receive reports for this unit."))
+        raise refuse(actor, None, "permission.unit", _("You cannot receive reports for this unit."))
     unit = Unit.objects.filter(pk=receiving_unit_id).first()
     if unit is None or not unit.is_active_on():
         raise RecordError(
@@ -503,9 +220,9 @@ def crime_report_receive(
     if channel not in ReportChannel.values:
         raise RecordError("channel.invalid", _("Choose how the report came in."), field="channel")
     now = timezone.now()
-    received_at = _check_received_at(received_at, now)
+    received_at = check_received_at(received_at, now)
     received_on = local_date(received_at)
-    summary = _text(
+    summary = text_field(
         summary,
         field="summary",
         max_length=SUMMARY_MAX,
@@ -513,10 +230,10 @@ def crime_report_receive(
         multiline=True,
         label=_("Write a summary of the report."),
     )
-    address = _text(address, field="address", max_length=300)
-    reporter_agency = _text(reporter_agency, field="reporter_agency", max_length=200)
-    lat, lon, point_code = _check_point(lat, lon)
-    commune = _check_commune(commune_code, point_code)
+    address = text_field(address, field="address", max_length=300)
+    reporter_agency = text_field(reporter_agency, field="reporter_agency", max_length=200)
+    lat, lon, point_code = check_point(lat, lon)
+    commune = check_commune(commune_code, point_code)
     offence = offence_in_force(offence_article, received_on)
     if reporter is not None:
         # Checked before anything is written, so a bad CCCD or phone saves nothing.
@@ -590,11 +307,11 @@ def _step(
     """Run one step: permission (audited refusal), then, in one transaction with the row
     locked, the version check, the status check, `apply` (which changes the locked report
     and returns the fields it changed), the versioned save, the audit row and the timeline."""
-    version = _check_version(version)
-    _require(actor, action, report)
+    version = check_version(version)
+    require(actor, action, report)
     with transaction.atomic():
         locked = CrimeReport.objects.select_for_update().get(pk=report.pk)
-        _require(actor, action, locked)  # the handling unit may have changed meanwhile
+        require(actor, action, locked)  # the handling unit may have changed meanwhile
         if locked.version != version:
             raise ConflictError(locked)
         if locked.status not in ALLOWED_FROM[action]:
@@ -643,7 +360,7 @@ def crime_report_classify(
     *, actor, report: CrimeReport, version: int, offence_article: str = "", note: str = ""
 ) -> CrimeReport:
     """received → classified: it is a crime report; optionally name the suspected offence."""
-    note = _text(note, field="note", max_length=NOTE_MAX, multiline=True)
+    note = text_field(note, field="note", max_length=NOTE_MAX, multiline=True)
 
     def apply(r: CrimeReport) -> list[str]:
         offence = (
@@ -670,8 +387,8 @@ def crime_report_transfer(
     *, actor, report: CrimeReport, version: int, to_unit_id: int | None, note: str = ""
 ) -> CrimeReport:
     """→ transferred: pass the report to the competent unit, which must accept it."""
-    _require(actor, Action.TRANSFER, report)
-    note = _text(note, field="note", max_length=NOTE_MAX, multiline=True)
+    require(actor, Action.TRANSFER, report)
+    note = text_field(note, field="note", max_length=NOTE_MAX, multiline=True)
     target = Unit.objects.filter(pk=to_unit_id).first() if isinstance(to_unit_id, int) else None
     if target is None or not target.is_active_on():
         raise RecordError(
@@ -701,7 +418,7 @@ def crime_report_transfer(
 
 def crime_report_accept(*, actor, report: CrimeReport, version: int, note: str = "") -> CrimeReport:
     """transferred → classified: the target unit accepts and becomes the handling unit."""
-    note = _text(note, field="note", max_length=NOTE_MAX, multiline=True)
+    note = text_field(note, field="note", max_length=NOTE_MAX, multiline=True)
 
     def apply(r: CrimeReport) -> list[str]:
         r.handling_unit_id, r.transfer_to = r.transfer_to_id, None
@@ -721,7 +438,7 @@ def crime_report_accept(*, actor, report: CrimeReport, version: int, note: str =
 
 def crime_report_verify(*, actor, report: CrimeReport, version: int, note: str = "") -> CrimeReport:
     """classified → verifying: checking and verification begin."""
-    note = _text(note, field="note", max_length=NOTE_MAX, multiline=True)
+    note = text_field(note, field="note", max_length=NOTE_MAX, multiline=True)
 
     def apply(r: CrimeReport) -> list[str]:
         r.status = S.VERIFYING
@@ -742,10 +459,10 @@ def crime_report_extend(
     *, actor, report: CrimeReport, version: int, on: dt.date | None = None, note: str = ""
 ) -> CrimeReport:
     """A complex report: the deadline becomes 2 months from receipt (once, before it expires)."""
-    note = _text(note, field="note", max_length=NOTE_MAX, multiline=True)
+    note = text_field(note, field="note", max_length=NOTE_MAX, multiline=True)
 
     def apply(r: CrimeReport) -> list[str]:
-        day = _check_on(r, on)
+        day = check_step_date(r, on)
         _add_clock_event(r, actor, ClockEventKind.EXTEND, day, note=note)
         return CLOCK_FIELDS
 
@@ -765,15 +482,15 @@ def crime_report_procuracy_extend(
 ) -> CrimeReport:
     """The procuracy extends once, by 1 or 2 months; `on` is the day of the request, at least 5
     days before the deadline."""
-    _require(actor, Action.PROCURACY_EXTEND, report)
-    note = _text(note, field="note", max_length=NOTE_MAX, multiline=True)
+    require(actor, Action.PROCURACY_EXTEND, report)
+    note = text_field(note, field="note", max_length=NOTE_MAX, multiline=True)
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 2:
         raise RecordError(
             "clock.procuracy_months", str(CLOCK_MESSAGES["clock.procuracy_months"]), field="months"
         )
 
     def apply(r: CrimeReport) -> list[str]:
-        day = _check_on(r, on)
+        day = check_step_date(r, on)
         _add_clock_event(r, actor, ClockEventKind.PROCURACY_EXTEND, day, months=months, note=note)
         return CLOCK_FIELDS
 
@@ -802,12 +519,12 @@ def crime_report_decide(
     """verifying → initiated | not_initiated | suspended (Art. 147-148). Initiating needs the
     suspected offence (given here or at classification) and creates the case (numbered in the
     handling unit's case register)."""
-    _require(actor, Action.DECIDE, report)
+    require(actor, Action.DECIDE, report)
     try:
         decision = Decision(decision)
     except ValueError:
         raise RecordError("decision.invalid", _("Choose the decision."), field="decision") from None
-    grounds = _text(
+    grounds = text_field(
         grounds,
         field="grounds",
         max_length=NOTE_MAX,
@@ -818,7 +535,7 @@ def crime_report_decide(
     created: dict = {}
 
     def apply(r: CrimeReport) -> list[str]:
-        day = _check_on(r, on)
+        day = check_step_date(r, on)
         if normalise_article(offence_article):
             r.suspected_offence = offence_in_force(offence_article, r.received_on)
         if decision is Decision.INITIATE and r.suspected_offence_id is None:
@@ -867,10 +584,10 @@ def crime_report_resume(
     *, actor, report: CrimeReport, version: int, on: dt.date | None = None, note: str = ""
 ) -> CrimeReport:
     """suspended → verifying (Art. 149): at most 1 month from the resumption remains."""
-    note = _text(note, field="note", max_length=NOTE_MAX, multiline=True)
+    note = text_field(note, field="note", max_length=NOTE_MAX, multiline=True)
 
     def apply(r: CrimeReport) -> list[str]:
-        day = _check_on(r, on)
+        day = check_step_date(r, on)
         _add_clock_event(r, actor, ClockEventKind.RESUME, day, note=note)
         r.decided_on = None
         r.decided_within_deadline = None
@@ -894,12 +611,12 @@ def crime_report_notify(
 ) -> CrimeReport:
     """Record the day the reporter was told the result (after a decision) or the procuracy was
     notified in writing."""
-    _require(actor, Action.NOTIFY, report)
+    require(actor, Action.NOTIFY, report)
     try:
         target = NotifyTarget(target)
     except ValueError:
         raise RecordError("notify.target", _("Choose who was notified."), field="target") from None
-    note = _text(note, field="note", max_length=NOTE_MAX, multiline=True)
+    note = text_field(note, field="note", max_length=NOTE_MAX, multiline=True)
 
     def apply(r: CrimeReport) -> list[str]:
         today = timezone.localdate()
@@ -953,8 +670,6 @@ def _case_create(*, actor, report: CrimeReport, on: dt.date, grounds: str) -> Ca
     """The case initiated from `report`, through the cases service (numbered in the handling
     unit's case register for the year of initiation, with its first status change). Linked
     to the report's incident when there is exactly one (and it has no open case yet)."""
-    from anninh.records.services.cases import case_create
-
     # Only an incident the actor can see (the cases service refuses others); an unlinked case
     # is linked when its incident is recorded (anninh.records.services.incidents).
     linked = report.incidents.all()

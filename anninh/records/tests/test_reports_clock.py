@@ -169,12 +169,12 @@ def test_suspension_stops_the_clock_and_resumption_leaves_one_month(personas):
     officer = personas["commune_officer"]
     with at(local(2026, 3, 2, 9)) as clock:
         report = advance(receive(officer, received_at=local(2026, 3, 2, 8)), officer, S.VERIFYING)
-        clock.move_to(local(2026, 3, 10, 9))
+        clock.move_to(local(2026, 3, 23, 9))  # the last day of the 20 days (22/03 is a Sunday)
         report = services.crime_report_suspend(
             actor=officer, report=report, version=report.version, grounds="Chưa rõ."
         )
         assert (report.status, report.due_on, report.days_left) == (S.SUSPENDED, None, None)
-        assert report.decided_on == D(2026, 3, 10) and report.decided_within_deadline is True
+        assert report.decided_on == D(2026, 3, 23) and report.decided_within_deadline is True
         clock.move_to(local(2026, 9, 30, 9))  # months later: still no clock, never overdue
         assert not CrimeReport.objects.get(pk=report.pk).overdue
         clock.move_to(local(2026, 3, 31, 9))
@@ -219,10 +219,87 @@ def test_a_step_cannot_be_dated_before_the_last_step_of_the_clock(personas):
     officer = personas["commune_officer"]
     with at(local(2026, 1, 5, 9)) as clock:
         report = advance(receive(officer, received_at=local(2026, 1, 5, 8)), officer, S.VERIFYING)
-        clock.move_to(local(2026, 1, 20, 9))
-        report = services.crime_report_extend(actor=officer, report=report, version=report.version)
-        with pytest.raises(RecordError) as err:
+        clock.move_to(local(2026, 3, 6, 9))
+        report = services.crime_report_extend(
+            actor=officer, report=report, version=report.version, on=D(2026, 1, 20)
+        )
+        with pytest.raises(RecordError) as err:  # due 05/03: a suspension then is possible...
             services.crime_report_suspend(
                 actor=officer, report=report, version=report.version, grounds="x", on=D(2026, 1, 15)
-            )
+            )  # ...but not dated before the extension
     assert err.value.code == "date.before_last_step"
+
+
+def test_a_suspension_before_the_time_limit_has_run_out_is_refused_saying_when_it_becomes_possible(
+    personas,
+):
+    officer = personas["commune_officer"]
+    with at(local(2026, 3, 2, 9)) as clock:
+        report = advance(receive(officer, received_at=local(2026, 3, 2, 8)), officer, S.VERIFYING)
+        clock.move_to(local(2026, 3, 7, 9))  # day 5
+        with translation.override("en"), pytest.raises(RecordError) as err:
+            services.crime_report_suspend(
+                actor=officer, report=report, version=report.version, grounds="Chưa rõ."
+            )
+    assert err.value.code == "clock.suspend_early"
+    assert err.value.message == (
+        "The handling of a report can be suspended only once its time limit has run out "
+        "(Criminal Procedure Code Art. 148): from 23/03/2026."
+    )
+    stored = CrimeReport.objects.get(pk=report.pk)
+    assert (stored.status, stored.due_on, stored.version) == (S.VERIFYING, D(2026, 3, 23), report.version)
+
+
+@pytest.mark.parametrize("step", ["extend", "procuracy"])
+def test_a_resumed_report_cannot_be_extended(personas, step):
+    officer = personas["commune_officer"]
+    with at(local(2026, 3, 23, 9)) as clock:
+        report = advance(receive(officer, received_at=local(2026, 3, 2, 8)), officer, S.SUSPENDED)
+        clock.move_to(local(2026, 6, 10, 9))
+        report = services.crime_report_resume(actor=officer, report=report, version=report.version)
+        assert report.due_on == D(2026, 7, 10)
+        clock.move_to(local(2026, 6, 12, 9))
+        with translation.override("en"), pytest.raises(RecordError) as err:
+            if step == "extend":
+                services.crime_report_extend(actor=officer, report=report, version=report.version)
+            else:
+                services.crime_report_procuracy_extend(
+                    actor=officer, report=report, version=report.version, months=2
+                )
+    assert err.value.code == "clock.resumed"
+    assert "Art. 149" in err.value.message
+    assert CrimeReport.objects.get(pk=report.pk).due_on == D(2026, 7, 10)
+
+
+def test_a_resumed_report_is_not_offered_an_extension(personas):
+    officer = personas["commune_officer"]
+    with at(local(2026, 3, 23, 9)) as clock:
+        report = advance(receive(officer, received_at=local(2026, 3, 2, 8)), officer, S.SUSPENDED)
+        clock.move_to(local(2026, 6, 10, 9))
+        before = advance(receive(officer, received_at=local(2026, 6, 10, 8)), officer, S.VERIFYING)
+        report = services.crime_report_resume(actor=officer, report=report, version=report.version)
+        offered = services.allowed_actions(officer, report)
+    assert services.Action.EXTEND in services.allowed_actions(officer, before)
+    assert services.Action.EXTEND not in offered and services.Action.PROCURACY_EXTEND not in offered
+    assert services.Action.DECIDE in offered
+
+
+def test_a_report_suspended_early_before_the_rule_can_still_be_resumed_and_decided(personas):
+    from anninh.records.models import ReportClockEvent
+
+    officer = personas["commune_officer"]
+    with at(local(2026, 3, 7, 9)) as clock:
+        report = advance(receive(officer, received_at=local(2026, 3, 2, 8)), officer, S.VERIFYING)
+        # Recorded by the old code: suspended on day 5.
+        ReportClockEvent.objects.create(report=report, kind="suspend", on=D(2026, 3, 7), created_by=officer)
+        CrimeReport.objects.filter(pk=report.pk).update(
+            status=S.SUSPENDED, due_on=None, decided_on=D(2026, 3, 7)
+        )
+        report = CrimeReport.objects.get(pk=report.pk)
+        clock.move_to(local(2026, 4, 1, 9))
+        report = services.crime_report_resume(actor=officer, report=report, version=report.version)
+        assert report.due_on == D(2026, 5, 4)  # 01/05 + the 30/04-01/05 holidays and the weekend
+        report = services.crime_report_decide(
+            actor=officer, report=report, version=report.version, decision="not_initiate", grounds="x"
+        )
+    assert report.status == S.NOT_INITIATED

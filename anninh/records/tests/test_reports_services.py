@@ -230,9 +230,11 @@ EXPECTED_STATUS = {
 }
 
 
-def _at_status(personas, status):
+def _at_status(personas, status, *, expired=False):
+    """A report at `status`; `expired`: received 40 days ago, so its 20 days have run out and
+    it may be suspended (Art. 148)."""
     officer = personas["commune_officer"]
-    report = receive(officer)
+    report = receive(officer, received_at=timezone.now() - dt.timedelta(days=40 if expired else 0, hours=1))
     if status == S.TRANSFERRED:
         report = advance(report, officer, S.CLASSIFIED)
         pc02 = Unit.objects.get(code="PC02")
@@ -292,7 +294,7 @@ ALL_STATUSES = [
 def test_each_step_is_allowed_exactly_from_its_statuses(personas, action):
     failures = []
     for status in ALL_STATUSES:
-        report = _at_status(personas, status)
+        report = _at_status(personas, status, expired=action is Action.SUSPEND or status == S.SUSPENDED)
         before_version = report.version
         allowed = status in EXPECTED_FROM[action]
         try:

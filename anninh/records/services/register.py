@@ -1,0 +1,46 @@
+"""The registers' numbers: the receipt register of crime reports, the case register and the
+incident numbers. Allocation locks one counter row per unit, register and year.
+
+Below the services: imports no service module (reports, incidents and cases use it).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from anninh.org.models import Unit
+from anninh.records.models import RegisterCounter
+
+
+def register_allocate(*, unit: Unit, register: str, year: int) -> int:
+    """The next number of `unit`'s `register` ("report" or "case") for `year`.
+
+    Must run inside the transaction that uses the number: the counter row stays locked
+    (SELECT … FOR UPDATE) until it commits, so concurrent intakes queue here and get
+    consecutive numbers; a rolled-back intake rolls its number back with it, and a number
+    that was committed is never handed out again.
+    """
+    if transaction.get_autocommit():
+        raise RuntimeError("register_allocate() must run inside a transaction")
+    RegisterCounter.objects.bulk_create(
+        [RegisterCounter(unit=unit, register=register, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = RegisterCounter.objects.select_for_update().get(unit=unit, register=register, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def register_number(unit: Unit, year: int, seq: int) -> str:
+    """`CA11311-2026-000123`: unit code, year of receipt, sequence in that year."""
+    return f"{unit.code[:26]}-{year:04d}-{seq:06d}"
+
+
+def case_number(unit: Unit, year: int, seq: int) -> str:
+    """`VA-PC02-2026-000012` (vụ án): handling unit, year of initiation, sequence."""
+    return f"VA-{unit.code[:23]}-{year:04d}-{seq:06d}"
+
+
+def incident_number(unit_code: str, year: int, seq: int) -> str:
+    """`VV-CA11311-2026-000123` (vụ việc): responsible unit, year reported, sequence."""
+    return f"VV-{unit_code[:23]}-{year:04d}-{seq:06d}"
