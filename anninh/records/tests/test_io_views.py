@@ -204,3 +204,54 @@ def test_a_stale_token_asks_for_the_file_again(personas, settings, tmp_path):
         reverse("records:import"), {"action": "commit", "unit": user.unit_id, "token": "0" * 64 + ".csv"}
     )
     assert response.status_code == 302
+
+
+FORMULAS = ['=HYPERLINK("http://x.example","bấm")', "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+
+
+def test_the_problems_csv_neutralises_formulas(personas, settings, tmp_path):
+    """Every cell of the problems CSV that a spreadsheet would run (=, +, -, @, tab, CR)
+    gets the apostrophe the other exports give it, whatever part of a problem it is in."""
+    import csv as csv_module
+
+    from anninh.records.services.io_formats import Problem
+    from anninh.records.services.io_import import ImportResult
+    from anninh.records.views.io import _problems_csv
+
+    result = ImportResult(file_name="x.csv", sha256="0" * 64)
+    result.file_problems = [
+        Problem(code="file.column_missing", column=FORMULAS[0], params=(("column", "x"),))
+    ]
+    result.problems = [Problem(code="kind.unknown", row=2, column=f, value=f) for f in FORMULAS]
+    text = _problems_csv(result).content.decode("utf-8-sig")
+    rows = list(csv_module.reader(io.StringIO(text)))
+    cells = [cell for row in rows[1:] for cell in row[1:3] if cell]
+    assert len(cells) == 1 + 2 * len(FORMULAS)
+    assert all(cell.startswith("'") for cell in cells), cells
+    assert {cell[1:] for cell in cells} == set(FORMULAS)
+
+    # Through the page: a value typed as a formula comes back neutralised.
+    settings.ANNINH_IMPORT_STAGING = str(tmp_path)
+    user = personas["commune_officer"]
+    client = client_for(user)
+    bad = [[*GOOD[0][:4], FORMULAS[0], *GOOD[0][5:]]]
+    response = client.post(
+        reverse("records:import"),
+        {
+            "action": "upload",
+            "unit": user.unit_id,
+            "file": SimpleUploadedFile("f.csv", csv_bytes(bad), "text/csv"),
+        },
+    )
+    problems = client.post(
+        reverse("records:import"),
+        {
+            "action": "problems",
+            "unit": user.unit_id,
+            "token": response.context["token"],
+            "file_name": "f.csv",
+            **{f"map_{field}": field for field in HEADER},
+        },
+    )
+    rows = list(csv_module.reader(io.StringIO(problems.content.decode("utf-8-sig"))))
+    assert rows[1][2] == "'" + FORMULAS[0]

@@ -38,7 +38,7 @@ from anninh.records.models import ImportBatch
 from anninh.records.permissions import acting_unit_ids
 from anninh.records.selectors.incidents import IncidentFilters
 from anninh.records.services import io as services
-from anninh.records.services.io_export import export_file_name
+from anninh.records.services.io_export import export_file_name, neutralise
 from anninh.records.services.io_formats import FileProblem, open_sheet
 from anninh.records.versioning import RecordError
 
@@ -253,7 +253,9 @@ def _problems_csv(result: services.ImportResult) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([_("Row"), _("Column"), _("Value"), _("Problem")])
     for item in [*result.file_problems, *result.problems]:
-        writer.writerow([item.row or "", item.column, item.value, item.message])
+        writer.writerow(
+            [item.row or "", neutralise(item.column), neutralise(item.value), neutralise(item.message)]
+        )
     return response
 
 
