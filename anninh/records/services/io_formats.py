@@ -76,6 +76,18 @@ MESSAGES: dict[str, Promise] = {
     "file.clash": _(
         "An incident number in the file clashes with one given to another row; nothing was imported."
     ),
+    "file.too_many_rows": _(
+        "The file has more than %(max)s rows, more than an import from the page takes: split it, "
+        "or ask an administrator to import it with the command line. Nothing was imported."
+    ),
+    "file.too_many_problems": _(
+        "Too many problems: the first %(max)s are shown and the check stopped there. Correct them "
+        "and check again; nothing was imported."
+    ),
+    "file.expands": _(
+        "The XLSX file expands to far more data than it holds (a compressed bomb?): it was not "
+        "opened. Save it again from the spreadsheet program, or send it as CSV."
+    ),
     "mapping.invalid": _(
         'The mapping must be a JSON object of source column → field, e.g. {"Mã vụ": "external_id"}.'
     ),

@@ -296,7 +296,39 @@ def test_commit_is_all_or_nothing(tmp_path, personas, unit_a):
     assert not Incident.objects.exists()
     assert not ImportBatch.objects.exists()
     assert not RecordEvent.objects.exists()
-    assert AuditEvent.objects.count() == audit_before
+    # Nothing written, so no record of a write; the refused attempt is audited as a check.
+    assert not AuditEvent.objects.filter(
+        action=AuditAction.CREATE, object_type="records.importbatch"
+    ).exists()
+    check = AuditEvent.objects.get(object_type="records.importbatch")
+    assert check.action == AuditAction.VIEW and check.extra["outcome"] == "rejected"
+    assert AuditEvent.objects.count() == audit_before + 1
+
+
+def test_every_dry_run_is_audited(tmp_path, personas, unit_a):
+    """Who checked which file, its size, rows and problems: one audit row per dry run, like
+    the real import's (which writes the batch), even though nothing is written."""
+    user = personas["commune_officer"]
+    rows = [
+        *GOOD,
+        ["B-1", "crime", "05/11/2025 10:00", "05/11/2025 11:00", "99999", "", "", "", "173", "", ""],
+    ]
+    path = write_csv(tmp_path / "check.csv", rows)
+    result = incidents_import(actor=user, unit=unit_a, path=path, file_name="kiểm tra.csv", dry_run=True)
+    audit = AuditEvent.objects.get(object_type="records.importbatch")
+    assert audit.action == AuditAction.VIEW and audit.actor_id == user.pk
+    assert audit.extra["dry_run"] is True and audit.extra["outcome"] == "checked"
+    assert audit.after["file_name"] == "kiểm tra.csv" and audit.after["size"] == path.stat().st_size
+    assert audit.after["sha256"] == result.sha256 and audit.after["unit"] == "CA11311"
+    assert (audit.after["rows"], audit.after["problems"], audit.after["bad_rows"]) == (4, 1, 1)
+    assert not ImportBatch.objects.exists()
+
+    # A file that cannot be read at all is audited too (no rows, its file problem counted).
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    incidents_import(actor=user, unit=unit_a, path=empty, dry_run=True)
+    audit = AuditEvent.objects.filter(object_type="records.importbatch").latest("pk")
+    assert audit.after["file_problems"] == 1 and audit.after["rows"] == 0
 
 
 def test_commit_writes_every_row_with_one_audit_row(tmp_path, personas, unit_a):
