@@ -591,3 +591,37 @@ def test_checking_in_a_worker_process_gives_the_same_result(tmp_path, personas, 
         actor=user, unit=unit_a, path=write_csv(tmp_path / "ok.csv", GOOD), parallel=True, batch_size=2
     )
     assert result.ok and Incident.objects.count() == 3
+
+
+def _bad_rows(count: int) -> list[list[str]]:
+    return [
+        [f"B-{i}", "crime", "05/11/2025 10:00", "05/11/2025 11:00", "99999", "", "", "", "173", "", ""]
+        for i in range(count)
+    ]
+
+
+def test_an_import_from_the_page_stops_past_its_row_cap(tmp_path, personas, unit_a, settings):
+    settings.ANNINH_IMPORT_MAX_ROWS = 2
+    user = personas["commune_officer"]
+    path = write_csv(tmp_path / "big.csv", GOOD)
+    for via in ("page", "api"):
+        result = incidents_import(actor=user, unit=unit_a, path=path, via=via, batch_size=1)
+        assert [p.code for p in result.file_problems] == ["file.too_many_rows"]
+        assert "2" in result.file_problems[0].message and result.rows == 2
+    assert not Incident.objects.exists()
+    # The command line has no cap unless given one.
+    assert incidents_import(actor=user, unit=unit_a, path=path, dry_run=True).ok
+    capped = incidents_import(actor=user, unit=unit_a, path=path, dry_run=True, max_rows=1)
+    assert [p.code for p in capped.file_problems] == ["file.too_many_rows"]
+
+
+def test_the_check_stops_after_too_many_problems(tmp_path, personas, unit_a, settings):
+    settings.ANNINH_IMPORT_MAX_PROBLEMS = 3
+    path = write_csv(tmp_path / "bad.csv", _bad_rows(20))
+    result = incidents_import(
+        actor=personas["commune_officer"], unit=unit_a, path=path, dry_run=True, batch_size=2, via="page"
+    )
+    assert [p.code for p in result.file_problems] == ["file.too_many_problems"]
+    assert "3" in result.file_problems[0].message
+    assert [p.row for p in result.problems] == [2, 3, 4]  # the first ones, in file order
+    assert result.rows < 20  # it stopped reading
