@@ -328,21 +328,55 @@ def _open_csv(path: Path) -> Sheet:
     return Sheet(format="csv", header=header, rows=rows(), total=total, _close=fh.close)
 
 
+# An XLSX is a zip of XML: refused before parsing when its entries would expand past these
+# (settings ANNINH_IMPORT_MAX_XLSX_BYTES and ANNINH_IMPORT_MAX_XLSX_RATIO). Spreadsheets of
+# real records compress 5 to 20 times; a file of one row repeated, hundreds of times.
+MAX_XLSX_BYTES = 1 << 30
+MAX_XLSX_RATIO = 100
+RATIO_FROM = 4 << 20  # below 4 MB expanded, any ratio (a nearly empty sheet compresses well)
+
+
+def check_expansion(path: Path) -> None:
+    """Raise FileProblem("file.expands") when the zip's entries declare more than the
+    allowed uncompressed size, in total or relative to the file's size. The declared sizes
+    bind: Python's zipfile never reads an entry past its declared size (openpyxl reads
+    through it)."""
+    import zipfile
+
+    from django.conf import settings
+
+    max_bytes = int(getattr(settings, "ANNINH_IMPORT_MAX_XLSX_BYTES", MAX_XLSX_BYTES))
+    max_ratio = float(getattr(settings, "ANNINH_IMPORT_MAX_XLSX_RATIO", MAX_XLSX_RATIO))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileProblem(problem("file.unreadable", error=type(exc).__name__)) from None
+    packed = max(path.stat().st_size, 1)
+    if expanded > max_bytes or (expanded > RATIO_FROM and expanded / packed > max_ratio):
+        raise FileProblem(problem("file.expands"))
+
+
 def _open_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
 
+    check_expansion(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         raise FileProblem(problem("file.unreadable", error=type(exc).__name__)) from None
     sheet = workbook.worksheets[0]
+    declared = sheet.max_row  # the sheet's <dimension>, for the progress bar only
+    # In read-only mode openpyxl stops at the declared dimension: a file declaring fewer rows
+    # than it holds would lose the rest without a word. Every row is read instead.
+    sheet.reset_dimensions()
     values = sheet.iter_rows(values_only=True)
     first = next(values, None)
     if not first or not any(v not in (None, "") for v in first):
         workbook.close()
         raise FileProblem(problem("file.empty"))
     header = ["" if v is None else unicodedata.normalize("NFC", str(v)).strip() for v in first]
-    total = (sheet.max_row - 1) if sheet.max_row else None
+    total = (declared - 1) if declared else None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         number = 1

@@ -625,3 +625,46 @@ def test_the_check_stops_after_too_many_problems(tmp_path, personas, unit_a, set
     assert "3" in result.file_problems[0].message
     assert [p.row for p in result.problems] == [2, 3, 4]  # the first ones, in file order
     assert result.rows < 20  # it stopped reading
+
+
+def _zip_bomb(path, rows: int):
+    """An XLSX whose one sheet holds `rows` identical rows: a few kilobytes that openpyxl
+    would expand to megabytes of XML (the 111 KB file that became 250,000 rows)."""
+    import zipfile
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    buffer = BytesIO()
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    workbook.save(buffer)
+    row = "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in GOOD[0])
+    with (
+        zipfile.ZipFile(BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head, _sep, tail = data.decode().partition("</row>")
+                data = (head + "</row>" + f"<row>{row}</row>" * rows + tail).encode()
+            out.writestr(info.filename, data)
+    return path
+
+
+def test_an_xlsx_that_expands_too_much_is_not_opened(tmp_path, personas, unit_a, settings):
+    user = personas["commune_officer"]
+    bomb = _zip_bomb(tmp_path / "bomb.xlsx", 20_000)
+    assert bomb.stat().st_size < 200_000
+    result = incidents_import(actor=user, unit=unit_a, path=bomb, dry_run=True, via="page")
+    assert [p.code for p in result.file_problems] == ["file.expands"] and result.rows == 0
+    # A cap on the expanded size too, whatever the ratio.
+    settings.ANNINH_IMPORT_MAX_XLSX_BYTES = 1000
+    small = _zip_bomb(tmp_path / "small.xlsx", 1)
+    result = incidents_import(actor=user, unit=unit_a, path=small, dry_run=True)
+    assert [p.code for p in result.file_problems] == ["file.expands"]
+    settings.ANNINH_IMPORT_MAX_XLSX_BYTES = 10 * 1024 * 1024
+    # Its sheet declares only the header row (<dimension ref="A1:K1">): every row is read all
+    # the same, not silently dropped as openpyxl's read-only mode would.
+    assert incidents_import(actor=user, unit=unit_a, path=small, dry_run=True).rows == 1
