@@ -101,6 +101,13 @@ MESSAGES: dict[str, Promise] = {
     "row.number_duplicate": _("Number %(value)s is also on row %(first)s of this file."),
     "row.number_taken": _("Number %(value)s already belongs to another incident."),
     "row.number_mismatch": _("This external id is incident %(number)s, not %(value)s."),
+    # Said of an external id held by an incident the importer cannot see: nothing of it (its
+    # unit, commune, number, or whether the row equals it) is told. External ids are unique
+    # city-wide, so the row cannot create a second incident with it either.
+    "row.external_id_unavailable": _(
+        "This external id cannot be used for this row: give the row another external id, or ask "
+        "your supervisor."
+    ),
     "row.too_long": _("Too long: at most %(max)s characters."),
     "row.other_unit": _("This incident belongs to unit %(unit)s, whose records you cannot change."),
     "row.locked": _(

@@ -8,6 +8,18 @@
 - A row is identified by its external id (or, without one, by its incident number): the
   same file imported twice creates nothing the second time, and a changed row updates its
   incident (new version, timeline entry saying what changed).
+- Rows match only incidents the importer may see (anninh.records.scoping.
+  incident_visibility_q), dry run or not. External ids stay unique city-wide (a record
+  transferred to another unit keeps its id, and re-importing its source file must not
+  duplicate it), so an id held by an incident the importer cannot see cannot be used: the
+  row gets "row.external_id_unavailable", which names no unit, commune or number and is the
+  same whatever the row holds. What remains told is that the id exists somewhere, as the
+  incident form tells; a number outside the scope is "number taken", numbers being the
+  units' registers.
+- Caps (import_limits): rows per import from a page or the API, problems per import (the
+  check stops and keeps the first ones); an XLSX is refused before parsing when its zip
+  entries would expand too much (io_formats.check_expansion). Rows are read as a stream
+  (CSV reader, openpyxl read-only), checked and written in batches.
 - Fast: lookups (communes, offences, units) are loaded once; existing incidents are read
   per batch of rows; new rows are written in bulk (anninh.records.services.io_fast). No
   query runs per row.
@@ -500,13 +512,18 @@ class _Writer:
         fields = ("pk", "number", "external_id", "version", *COMPARED)
         # Which keys exist is asked in plain SQL (cheap for thousands of keys); the ORM reads
         # (with its type conversions) only the incidents that do.
+        # Only incidents the importer may see are matched (the records' visibility rule):
+        # an external id held by one they cannot see is a problem of its row that names
+        # nothing of it (see "row.external_id_unavailable"), and a number, a number taken.
+        visible = self.look.visible
         found = set(values_in(Incident, "external_id", by_key, "external_id"))
         if found:
-            for item in Incident.objects.filter(external_id__in=sorted(found)).values(*fields):
+            for item in visible.filter(external_id__in=sorted(found)).values(*fields):
                 existing[("x", item["external_id"])] = item
+        hidden = {key for key in found if ("x", key) not in existing}
         found = set(values_in(Incident, "number", by_number, "number"))
         if found:
-            for item in Incident.objects.filter(number__in=sorted(found)).values(*fields):
+            for item in visible.filter(number__in=sorted(found)).values(*fields):
                 existing[("n", item["number"])] = item
         given = [r.number for r in rows if r.number]
         taken = dict(values_in(Incident, "number", given, "number", "id"))
@@ -521,6 +538,9 @@ class _Writer:
         creates: list[Row] = []
         updates: list[tuple[Row, dict[str, Any], dict[str, list]]] = []
         for r in rows:
+            if r.external_id in hidden:
+                checker.bad("row.external_id_unavailable", r.row, "external_id", r.external_id)
+                continue
             current = existing.get(("x", r.external_id)) if r.external_id else existing.get(("n", r.number))
             if current is None:
                 if r.number and r.number in taken:

@@ -491,16 +491,77 @@ def test_importing_for_another_unit_is_refused(tmp_path, personas, unit_a):
 
 
 def test_an_incident_of_another_unit_cannot_be_changed_through_its_external_id(tmp_path, personas, unit_a):
-    incidents_import(
-        actor=personas["commune_officer"], unit=unit_a, path=write_csv(tmp_path / "ok.csv", GOOD)
-    )
+    """An incident the importer sees (here: in their commune) but whose unit they do not act
+    for is named with its unit, which they can read anyway."""
     pc02 = Unit.objects.active().get(code="PC02")
+    incidents_import(actor=personas["investigator"], unit=pc02, path=write_csv(tmp_path / "ok.csv", GOOD[:1]))
     changed = [list(GOOD[0])]
     changed[0][10] = "changed by another unit"
     result = incidents_import(
-        actor=personas["investigator"], unit=pc02, path=write_csv(tmp_path / "c.csv", changed), dry_run=True
+        actor=personas["commune_officer"],
+        unit=unit_a,
+        path=write_csv(tmp_path / "c.csv", changed),
+        dry_run=True,
     )
     assert [p.code for p in result.problems] == ["row.other_unit"]
+    assert "PC02" in result.problems[0].message
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+@pytest.mark.parametrize("same", [True, False], ids=["same-row", "changed-row"])
+def test_an_external_id_outside_the_importers_scope_reveals_nothing(
+    tmp_path, personas, unit_a, dry_run, same
+):
+    """Rows are matched only with incidents the importer may see (the records' visibility
+    rule). An external id held by an incident they cannot see is a problem of its row whose
+    message names no unit, commune or number, and which is the same whether the row equals
+    the hidden incident or not (no counting it as unchanged: that would read its fields)."""
+    incidents_import(
+        actor=personas["commune_officer"], unit=unit_a, path=write_csv(tmp_path / "ok.csv", GOOD)
+    )
+    hidden = Incident.objects.get(external_id="T-1")
+    other = personas["other_commune_officer"]
+    unit_b = Unit.objects.get(pk=other.unit_id)
+    row = list(GOOD[0])
+    row[4] = "11329"  # a row of the other commune, with the same external id
+    if not same:
+        row[10] = "something else"
+    else:
+        row[4] = GOOD[0][4]
+    result = incidents_import(
+        actor=other, unit=unit_b, path=write_csv(tmp_path / "probe.csv", [row]), dry_run=dry_run
+    )
+    assert [(p.row, p.column, p.code) for p in result.problems] == [
+        (2, "external_id", "row.external_id_unavailable")
+    ]
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 0)
+    message = result.problems[0].message
+    for secret in ("CA11311", "11311", "Hồng Bàng", hidden.number, str(hidden.pk)):
+        assert secret not in message
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert "CA11311" not in result.problems[0].message
+    hidden.refresh_from_db()
+    assert hidden.version == 1 and Incident.objects.count() == 3
+    assert ImportBatch.objects.count() == 1  # the first import's only
+
+
+def test_an_incident_number_outside_the_importers_scope_is_only_taken(tmp_path, personas, unit_a):
+    incidents_import(
+        actor=personas["commune_officer"], unit=unit_a, path=write_csv(tmp_path / "ok.csv", GOOD)
+    )
+    hidden = Incident.objects.get(external_id="T-1")
+    other = personas["other_commune_officer"]
+    header = ["number", *HEADER[1:]]
+    row = [hidden.number, *GOOD[0][1:]]
+    result = incidents_import(
+        actor=other,
+        unit=Unit.objects.get(pk=other.unit_id),
+        path=write_csv(tmp_path / "n.csv", [row], header=header),
+        dry_run=True,
+    )
+    assert [p.code for p in result.problems] == ["row.number_taken"]
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 0)
 
 
 def test_the_command_checks_then_imports(tmp_path, personas, capsys):
