@@ -76,6 +76,7 @@ MESSAGES: dict[str, Promise] = {
     "file.clash": _(
         "An incident number in the file clashes with one given to another row; nothing was imported."
     ),
+    "file.gone": _("The uploaded file is no longer here: upload it again."),
     "file.too_many_rows": _(
         "The file has more than %(max)s rows, more than an import from the page takes: split it, "
         "or ask an administrator to import it with the command line. Nothing was imported."

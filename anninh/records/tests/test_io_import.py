@@ -729,3 +729,31 @@ def test_an_xlsx_that_expands_too_much_is_not_opened(tmp_path, personas, unit_a,
     # Its sheet declares only the header row (<dimension ref="A1:K1">): every row is read all
     # the same, not silently dropped as openpyxl's read-only mode would.
     assert incidents_import(actor=user, unit=unit_a, path=small, dry_run=True).rows == 1
+
+
+def test_the_command_shows_progress_of_the_whole_file_and_takes_caps(tmp_path, personas):
+    import io
+
+    path = write_csv(tmp_path / "ok.csv", GOOD)
+    err = io.StringIO()
+    call_command(
+        "import_incidents", str(path), "--unit", "CA11311", "--dry-run", stderr=err, stdout=io.StringIO()
+    )
+    assert "3/3" in err.getvalue()  # the bar knows the file's rows from the start
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing written"):
+        call_command(
+            "import_incidents",
+            str(path),
+            "--unit",
+            "CA11311",
+            "--max-rows",
+            "2",
+            "--no-progress",
+            "--language",
+            "en",
+            stderr=err,
+            stdout=io.StringIO(),
+        )
+    assert "more than 2 rows" in err.getvalue()
+    assert not Incident.objects.exists()
