@@ -255,7 +255,10 @@ def import_job_run(job_id: int) -> str:
 
 def import_job_error(job: ImportJob) -> str:
     """Why a failed job stopped, for its officer (translated)."""
-    error = (job.result or {}).get("error")
+    data = job.result or {}
+    error = data.get("error")
+    if not error and data.get("file_problems"):
+        return " ".join(_problem(p).message for p in data["file_problems"])
     if error == "permission.unit":
         return _("You cannot import incidents for this unit.")
     if error:

@@ -370,5 +370,13 @@ def test_a_job_of_a_user_who_lost_the_unit_fails_without_writing(personas, setti
     assert io_jobs.import_job_run(job.pk) == "failed"
     assert io_jobs.import_job_run(job.pk) == "failed"  # a second delivery finds it taken
     assert not Incident.objects.exists()
-    html = client_for(user).get(reverse("records:import_job", args=[job.pk])).content.decode()
-    assert "hx-trigger" not in html
+    client = client_for(user)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("records:import_job", args=[job.pk])).content.decode()
+    assert "hx-trigger" not in html and "You cannot import incidents for this unit." in html
+    # A job whose staged file is gone says so.
+    gone = ImportJob.objects.create(
+        unit_id=user.unit_id, created_by=user, token="b" * 64 + ".csv", file_name="y.csv"
+    )
+    assert io_jobs.import_job_run(gone.pk) == "failed"
+    assert "upload it again" in client.get(reverse("records:import_job", args=[gone.pk])).content.decode()
