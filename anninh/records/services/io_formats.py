@@ -365,6 +365,38 @@ def check_expansion(path: Path) -> None:
         raise FileProblem(problem("file.expands"))
 
 
+def declared_rows(path: Path) -> int | None:
+    """The data rows a file says it holds, cheaply: a CSV's lines (less the header), an
+    XLSX's first worksheet's <dimension>, read without loading the workbook (its shared
+    strings can be most of it); None when it does not say or cannot be read. For deciding,
+    not for checking: the import reads every row whatever the file declares."""
+    import zipfile
+
+    from openpyxl.reader.excel import ExcelReader, _find_workbook_part
+    from openpyxl.reader.workbook import WorkbookParser
+    from openpyxl.worksheet._read_only import read_dimension
+
+    try:
+        if detect_format(path) == "csv":
+            return max(_count_lines(path) - 1, 0)
+        check_expansion(path)
+        reader = ExcelReader(str(path), read_only=True, data_only=True)
+        try:
+            reader.read_manifest()
+            parser = WorkbookParser(reader.archive, _find_workbook_part(reader.package).PartName[1:])
+            parser.parse()
+            for _sheet, rel in parser.find_sheets():
+                if "worksheet" in rel.Type:
+                    with reader.archive.open(rel.target) as source:
+                        bounds = read_dimension(source)
+                    return max(bounds[3] - 1, 0) if bounds and bounds[3] else None
+        finally:
+            reader.archive.close()
+    except (FileProblem, OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile):
+        return None
+    return None
+
+
 def _open_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
 

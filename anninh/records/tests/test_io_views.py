@@ -380,3 +380,29 @@ def test_a_job_of_a_user_who_lost_the_unit_fails_without_writing(personas, setti
     )
     assert io_jobs.import_job_run(gone.pk) == "failed"
     assert "upload it again" in client.get(reverse("records:import_job", args=[gone.pk])).content.decode()
+
+
+def test_an_xlsx_goes_to_a_job_by_the_rows_it_declares(personas, settings, tmp_path):
+    """The page decides from the sheet's declared size, without loading the workbook."""
+    from openpyxl import Workbook
+
+    from anninh.records.models import ImportJob
+    from anninh.records.services.io_formats import declared_rows
+
+    settings.ANNINH_IMPORT_STAGING = str(tmp_path)
+    settings.ANNINH_IMPORT_BACKGROUND_FROM = 3
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    for row in GOOD:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(buffer.getvalue())
+    assert declared_rows(path) == 3
+    user = personas["commune_officer"]
+    response = client_for(user).post(
+        reverse("records:import"),
+        {"action": "upload", "unit": user.unit_id, "file": SimpleUploadedFile("x.xlsx", buffer.getvalue())},
+    )
+    assert response.status_code == 302 and ImportJob.objects.get().result["created"] == 3

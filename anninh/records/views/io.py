@@ -41,7 +41,7 @@ from anninh.records.selectors.incidents import IncidentFilters
 from anninh.records.services import io as services
 from anninh.records.services import io_jobs
 from anninh.records.services.io_export import export_file_name, neutralise
-from anninh.records.services.io_formats import FileProblem, open_sheet
+from anninh.records.services.io_formats import FileProblem, declared_rows, open_sheet
 from anninh.records.services.io_jobs import stage_upload, staged_path
 from anninh.records.versioning import RecordError
 
@@ -181,18 +181,12 @@ def _mapping_from_post(post) -> dict[str, str]:
 
 
 def _header(path: Path) -> list[str]:
-    return _peek(path)[0]
-
-
-def _peek(path: Path) -> tuple[list[str], int | None]:
-    """(header, data rows when known) of a staged file, without reading its rows (a CSV's
-    lines are counted; an XLSX says how many it holds, after its expansion check)."""
     try:
         sheet = open_sheet(path)
     except FileProblem:
-        return [], None
+        return []
     sheet.close()
-    return sheet.header, sheet.total
+    return sheet.header
 
 
 def _result_context(result: services.ImportResult, *, token: str, unit: Unit, header: list[str]) -> dict:
@@ -267,7 +261,7 @@ def import_incidents(request: HttpRequest) -> HttpResponse:
 
     commit = action == "commit"
     if action != "problems":
-        _header_row, total = _peek(staged)
+        total = declared_rows(staged)
         if total is not None and total >= io_jobs.background_from():
             # A large file: a background job, whose progress the officer watches.
             try:
