@@ -196,6 +196,16 @@ TASKS = {
     "default": {"BACKEND": envstr("ANNINH_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}
 }
 
+# Imports of incidents (anninh.records.services.io_import, io_jobs): rows per import from the
+# page or the API (the command line: --max-rows), problems before a check stops, the rows
+# from which the page runs the import as a background task, and the expansion an XLSX (a zip)
+# may have before it is parsed: total bytes, and ratio to the file's size.
+ANNINH_IMPORT_MAX_ROWS = envint("ANNINH_IMPORT_MAX_ROWS", 50_000)
+ANNINH_IMPORT_MAX_PROBLEMS = envint("ANNINH_IMPORT_MAX_PROBLEMS", 1_000)
+ANNINH_IMPORT_BACKGROUND_FROM = envint("ANNINH_IMPORT_BACKGROUND_FROM", 5_000)
+ANNINH_IMPORT_MAX_XLSX_BYTES = envint("ANNINH_IMPORT_MAX_XLSX_BYTES", 1 << 30)
+ANNINH_IMPORT_MAX_XLSX_RATIO = envint("ANNINH_IMPORT_MAX_XLSX_RATIO", 100)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,7 +15,7 @@ from anninh.records.models.choices import (
     River,
 )
 from anninh.records.models.history import RecordEvent
-from anninh.records.models.imports import ImportBatch  # noqa: F401
+from anninh.records.models.imports import ImportBatch, ImportJob, ImportJobStatus  # noqa: F401
 from anninh.records.models.incidents import (
     FireRescueDetail,
     Incident,

@@ -192,13 +192,19 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else value.astimezone(HCM_TZ)
 
 
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) with a leading
+    apostrophe, which spreadsheets show as text and our import removes again. Every CSV or
+    XLSX cell of text that leaves the system goes through this (exports, import problems)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         return _local(value).strftime("%d/%m/%Y %H:%M:%S")
-    text = value if isinstance(value, str) else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return neutralise(value if isinstance(value, str) else str(value))
 
 
 class _Echo:

@@ -76,6 +76,19 @@ MESSAGES: dict[str, Promise] = {
     "file.clash": _(
         "An incident number in the file clashes with one given to another row; nothing was imported."
     ),
+    "file.gone": _("The uploaded file is no longer here: upload it again."),
+    "file.too_many_rows": _(
+        "The file has more than %(max)s rows, more than an import from the page takes: split it, "
+        "or ask an administrator to import it with the command line. Nothing was imported."
+    ),
+    "file.too_many_problems": _(
+        "Too many problems: the first %(max)s are shown and the check stopped there. Correct them "
+        "and check again; nothing was imported."
+    ),
+    "file.expands": _(
+        "The XLSX file expands to far more data than it holds (a compressed bomb?): it was not "
+        "opened. Save it again from the spreadsheet program, or send it as CSV."
+    ),
     "mapping.invalid": _(
         'The mapping must be a JSON object of source column → field, e.g. {"Mã vụ": "external_id"}.'
     ),
@@ -89,6 +102,13 @@ MESSAGES: dict[str, Promise] = {
     "row.number_duplicate": _("Number %(value)s is also on row %(first)s of this file."),
     "row.number_taken": _("Number %(value)s already belongs to another incident."),
     "row.number_mismatch": _("This external id is incident %(number)s, not %(value)s."),
+    # Said of an external id held by an incident the importer cannot see: nothing of it (its
+    # unit, commune, number, or whether the row equals it) is told. External ids are unique
+    # city-wide, so the row cannot create a second incident with it either.
+    "row.external_id_unavailable": _(
+        "This external id cannot be used for this row: give the row another external id, or ask "
+        "your supervisor."
+    ),
     "row.too_long": _("Too long: at most %(max)s characters."),
     "row.other_unit": _("This incident belongs to unit %(unit)s, whose records you cannot change."),
     "row.locked": _(
@@ -316,21 +336,87 @@ def _open_csv(path: Path) -> Sheet:
     return Sheet(format="csv", header=header, rows=rows(), total=total, _close=fh.close)
 
 
+# An XLSX is a zip of XML: refused before parsing when its entries would expand past these
+# (settings ANNINH_IMPORT_MAX_XLSX_BYTES and ANNINH_IMPORT_MAX_XLSX_RATIO). Spreadsheets of
+# real records compress 5 to 20 times; a file of one row repeated, hundreds of times.
+MAX_XLSX_BYTES = 1 << 30
+MAX_XLSX_RATIO = 100
+RATIO_FROM = 4 << 20  # below 4 MB expanded, any ratio (a nearly empty sheet compresses well)
+
+
+def check_expansion(path: Path) -> None:
+    """Raise FileProblem("file.expands") when the zip's entries declare more than the
+    allowed uncompressed size, in total or relative to the file's size. The declared sizes
+    bind: Python's zipfile never reads an entry past its declared size (openpyxl reads
+    through it)."""
+    import zipfile
+
+    from django.conf import settings
+
+    max_bytes = int(getattr(settings, "ANNINH_IMPORT_MAX_XLSX_BYTES", MAX_XLSX_BYTES))
+    max_ratio = float(getattr(settings, "ANNINH_IMPORT_MAX_XLSX_RATIO", MAX_XLSX_RATIO))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileProblem(problem("file.unreadable", error=type(exc).__name__)) from None
+    packed = max(path.stat().st_size, 1)
+    if expanded > max_bytes or (expanded > RATIO_FROM and expanded / packed > max_ratio):
+        raise FileProblem(problem("file.expands"))
+
+
+def declared_rows(path: Path) -> int | None:
+    """The data rows a file says it holds, cheaply: a CSV's lines (less the header), an
+    XLSX's first worksheet's <dimension>, read without loading the workbook (its shared
+    strings can be most of it); None when it does not say or cannot be read. For deciding,
+    not for checking: the import reads every row whatever the file declares."""
+    import zipfile
+
+    from openpyxl.reader.excel import ExcelReader, _find_workbook_part
+    from openpyxl.reader.workbook import WorkbookParser
+    from openpyxl.worksheet._read_only import read_dimension
+
+    try:
+        if detect_format(path) == "csv":
+            return max(_count_lines(path) - 1, 0)
+        check_expansion(path)
+        reader = ExcelReader(str(path), read_only=True, data_only=True)
+        try:
+            reader.read_manifest()
+            parser = WorkbookParser(reader.archive, _find_workbook_part(reader.package).PartName[1:])
+            parser.parse()
+            for _sheet, rel in parser.find_sheets():
+                if "worksheet" in rel.Type:
+                    with reader.archive.open(rel.target) as source:
+                        bounds = read_dimension(source)
+                    return max(bounds[3] - 1, 0) if bounds and bounds[3] else None
+        finally:
+            reader.archive.close()
+    except (FileProblem, OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile):
+        return None
+    return None
+
+
 def _open_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
 
+    check_expansion(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         raise FileProblem(problem("file.unreadable", error=type(exc).__name__)) from None
     sheet = workbook.worksheets[0]
+    declared = sheet.max_row  # the sheet's <dimension>, for the progress bar only
+    # In read-only mode openpyxl stops at the declared dimension: a file declaring fewer rows
+    # than it holds would lose the rest without a word. Every row is read instead.
+    sheet.reset_dimensions()
     values = sheet.iter_rows(values_only=True)
     first = next(values, None)
     if not first or not any(v not in (None, "") for v in first):
         workbook.close()
         raise FileProblem(problem("file.empty"))
     header = ["" if v is None else unicodedata.normalize("NFC", str(v)).strip() for v in first]
-    total = (sheet.max_row - 1) if sheet.max_row else None
+    total = (declared - 1) if declared else None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         number = 1

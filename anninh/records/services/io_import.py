@@ -8,6 +8,18 @@
 - A row is identified by its external id (or, without one, by its incident number): the
   same file imported twice creates nothing the second time, and a changed row updates its
   incident (new version, timeline entry saying what changed).
+- Rows match only incidents the importer may see (anninh.records.scoping.
+  incident_visibility_q), dry run or not. External ids stay unique city-wide (a record
+  transferred to another unit keeps its id, and re-importing its source file must not
+  duplicate it), so an id held by an incident the importer cannot see cannot be used: the
+  row gets "row.external_id_unavailable", which names no unit, commune or number and is the
+  same whatever the row holds. What remains told is that the id exists somewhere, as the
+  incident form tells; a number outside the scope is "number taken", numbers being the
+  units' registers.
+- Caps (import_limits): rows per import from a page or the API, problems per import (the
+  check stops and keeps the first ones); an XLSX is refused before parsing when its zip
+  entries would expand too much (io_formats.check_expansion). Rows are read as a stream
+  (CSV reader, openpyxl read-only), checked and written in batches.
 - Fast: lookups (communes, offences, units) are loaded once; existing incidents are read
   per batch of rows; new rows are written in bulk (anninh.records.services.io_fast). No
   query runs per row.
@@ -32,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,6 +83,8 @@ from anninh.records.services.io_formats import (
 from anninh.records.versioning import RecordError
 
 BATCH_SIZE = 2000
+MAX_ROWS = 50_000  # per import from a page, the API or their background job (settings)
+MAX_PROBLEMS = 1_000  # per import (settings): beyond, the check stops
 PARALLEL_FROM = 50_000  # rows; below this a worker process is not worth starting
 IN_FLIGHT = 3  # chunks handed to the worker ahead of the writer
 IMPORT_EVENT = "imported"
@@ -122,6 +137,17 @@ class ImportResult:
 # The import ---------------------------------------------------------------------------
 
 
+def import_limits(via: str) -> tuple[int, int]:
+    """(rows, problems) an import from `via` stops at (0: no cap on rows).
+
+    ANNINH_IMPORT_MAX_ROWS (default 50,000) caps the pages, the API and the background jobs
+    they start; the command line has no row cap unless given one (--max-rows): whoever runs
+    manage.py already holds the server. ANNINH_IMPORT_MAX_PROBLEMS (default 1,000) caps
+    every import: beyond, the check stops and reports the first ones."""
+    rows = 0 if via == "command" else int(getattr(settings, "ANNINH_IMPORT_MAX_ROWS", MAX_ROWS))
+    return rows, int(getattr(settings, "ANNINH_IMPORT_MAX_PROBLEMS", MAX_PROBLEMS))
+
+
 def incidents_import(
     *,
     actor,
@@ -132,14 +158,24 @@ def incidents_import(
     dry_run: bool = False,
     system: bool = False,
     progress: Callable[[int], None] | None = None,
+    started: Callable[[int | None], None] | None = None,
     batch_size: int = BATCH_SIZE,
     via: str = "command",
     parallel: bool | None = None,
+    max_rows: int | None = None,
+    max_problems: int | None = None,
 ) -> ImportResult:
     """Check (and unless `dry_run`, write) every row of the file at `path` for `unit`.
 
     `system=True` is the command line without --as (`actor` is then the system user).
+    `started(total)` is called once the file is open (its data rows when known up front),
+    `progress(count)` after each batch of rows. `max_rows` and `max_problems` default to
+    `import_limits(via)` (0: no cap).
     Raises RecordError when the actor may not import for `unit`.
+
+    An import that writes nothing (a dry run, or a file with any problem) is audited too,
+    in a transaction of its own (action view: who checked which file, its size, rows and
+    problems); a written import is audited as the creation of its batch, in its transaction.
     """
     path = Path(path)
     file_name = (file_name or path.name)[:255]
@@ -147,19 +183,99 @@ def incidents_import(
         not getattr(actor, "is_authenticated", False) or unit is None or unit.pk not in acting_unit_ids(actor)
     ):
         raise RecordError("permission.unit", _("You cannot import incidents for this unit."))
+    default_rows, default_problems = import_limits(via)
+    limits = (
+        default_rows if max_rows is None else max_rows,
+        default_problems if max_problems is None else max_problems,
+    )
     result = ImportResult(file_name=file_name, sha256=file_sha256(path), dry_run=dry_run)
+    _run(
+        result,
+        actor=actor,
+        unit=unit,
+        path=path,
+        mapping=mapping,
+        system=system,
+        progress=progress,
+        started=started,
+        batch_size=batch_size,
+        via=via,
+        parallel=parallel,
+        limits=limits,
+    )
+    if result.batch is None:
+        _audit_check(result, actor=actor, unit=unit, size=path.stat().st_size, via=via)
+    return result
+
+
+def _audit_check(result: ImportResult, *, actor, unit, size: int, via: str) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="records.importbatch",
+        object_repr=f"{'dry run' if result.dry_run else 'rejected'}: {result.file_name}"[:200],
+        after={
+            "unit": unit.code,
+            "file_name": result.file_name,
+            "size": size,
+            "sha256": result.sha256,
+            "format": result.format,
+            "mapping": result.mapping,
+            "rows": result.rows,
+            "problems": len(result.problems),
+            "bad_rows": result.bad_rows,
+            "file_problems": len(result.file_problems),
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+        extra={"via": via, "dry_run": result.dry_run, "outcome": "checked" if result.dry_run else "rejected"},
+    )
+
+
+def _capped(rows: Iterable, limit: int):
+    """The rows of the file, raising FileProblem past the `limit`-th (0: no limit)."""
+    for count, item in enumerate(rows, start=1):
+        if limit and count > limit:
+            raise FileProblem(problem("file.too_many_rows", max=_count(limit)))
+        yield item
+
+
+def _count(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _run(
+    result: ImportResult,
+    *,
+    actor,
+    unit,
+    path: Path,
+    mapping,
+    system: bool,
+    progress,
+    started,
+    batch_size: int,
+    via: str,
+    parallel: bool | None,
+    limits: tuple[int, int],
+) -> None:
+    dry_run = result.dry_run
+    max_rows, max_problems = limits
     try:
-        sheet = open_sheet(path, file_name)
+        sheet = open_sheet(path, result.file_name)
     except FileProblem as exc:
         result.file_problems.append(exc.problem)
-        return result
+        return
     try:
         result.format = sheet.format
         columns, used, problems = resolve_mapping(sheet.header, mapping)
         result.mapping = used
         if problems:
             result.file_problems.extend(problems)
-            return result
+            return
+        if started is not None:
+            started(sheet.total)
         lookups = Lookups(actor, system=system)
         _sqlite_bulk_cache(on=True)
         names = dict(enumerate(sheet.header))
@@ -171,11 +287,18 @@ def incidents_import(
             if parallel is None:
                 parallel = (sheet.total or 0) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
             try:
-                for count, rows in _checked(sheet.rows, checker, batch_size, parallel=parallel):
+                rows = _capped(sheet.rows, max_rows)
+                for count, checked in _checked(rows, checker, batch_size, parallel=parallel):
                     result.rows += count
-                    writer.batch(rows, checker, write=not dry_run and not checker.problems)
+                    writer.batch(checked, checker, write=not dry_run and not checker.problems)
                     if progress is not None:
                         progress(count)
+                    if max_problems and len(checker.problems) >= max_problems:
+                        # Enough to fix for now: stop reading, keep the first ones.
+                        result.file_problems.append(
+                            problem("file.too_many_problems", max=_count(max_problems))
+                        )
+                        break
                 writer.wait()
             except FileProblem as exc:
                 result.file_problems.append(exc.problem)
@@ -186,11 +309,12 @@ def incidents_import(
             finally:
                 writer.close()
             result.problems = sorted(checker.problems, key=lambda p: p.row or 0)
+            if max_problems:
+                del result.problems[max_problems:]
             if dry_run or not result.ok:
                 transaction.set_rollback(True)
-                if not dry_run:
-                    result.batch = None
-                return result
+                result.batch = None
+                return
             writer.finish()
             audit_record(
                 actor=actor,
@@ -198,7 +322,8 @@ def incidents_import(
                 target=result.batch,
                 after={
                     "unit": unit.code,
-                    "file_name": file_name,
+                    "file_name": result.file_name,
+                    "size": path.stat().st_size,
                     "sha256": result.sha256,
                     "format": result.format,
                     "mapping": result.mapping,
@@ -212,7 +337,6 @@ def incidents_import(
     finally:
         _sqlite_bulk_cache(on=False)
         sheet.close()
-    return result
 
 
 def _sqlite_bulk_cache(*, on: bool) -> None:
@@ -388,13 +512,18 @@ class _Writer:
         fields = ("pk", "number", "external_id", "version", *COMPARED)
         # Which keys exist is asked in plain SQL (cheap for thousands of keys); the ORM reads
         # (with its type conversions) only the incidents that do.
+        # Only incidents the importer may see are matched (the records' visibility rule):
+        # an external id held by one they cannot see is a problem of its row that names
+        # nothing of it (see "row.external_id_unavailable"), and a number, a number taken.
+        visible = self.look.visible
         found = set(values_in(Incident, "external_id", by_key, "external_id"))
         if found:
-            for item in Incident.objects.filter(external_id__in=sorted(found)).values(*fields):
+            for item in visible.filter(external_id__in=sorted(found)).values(*fields):
                 existing[("x", item["external_id"])] = item
+        hidden = {key for key in found if ("x", key) not in existing}
         found = set(values_in(Incident, "number", by_number, "number"))
         if found:
-            for item in Incident.objects.filter(number__in=sorted(found)).values(*fields):
+            for item in visible.filter(number__in=sorted(found)).values(*fields):
                 existing[("n", item["number"])] = item
         given = [r.number for r in rows if r.number]
         taken = dict(values_in(Incident, "number", given, "number", "id"))
@@ -409,6 +538,9 @@ class _Writer:
         creates: list[Row] = []
         updates: list[tuple[Row, dict[str, Any], dict[str, list]]] = []
         for r in rows:
+            if r.external_id in hidden:
+                checker.bad("row.external_id_unavailable", r.row, "external_id", r.external_id)
+                continue
             current = existing.get(("x", r.external_id)) if r.external_id else existing.get(("n", r.number))
             if current is None:
                 if r.number and r.number in taken:

@@ -296,7 +296,39 @@ def test_commit_is_all_or_nothing(tmp_path, personas, unit_a):
     assert not Incident.objects.exists()
     assert not ImportBatch.objects.exists()
     assert not RecordEvent.objects.exists()
-    assert AuditEvent.objects.count() == audit_before
+    # Nothing written, so no record of a write; the refused attempt is audited as a check.
+    assert not AuditEvent.objects.filter(
+        action=AuditAction.CREATE, object_type="records.importbatch"
+    ).exists()
+    check = AuditEvent.objects.get(object_type="records.importbatch")
+    assert check.action == AuditAction.VIEW and check.extra["outcome"] == "rejected"
+    assert AuditEvent.objects.count() == audit_before + 1
+
+
+def test_every_dry_run_is_audited(tmp_path, personas, unit_a):
+    """Who checked which file, its size, rows and problems: one audit row per dry run, like
+    the real import's (which writes the batch), even though nothing is written."""
+    user = personas["commune_officer"]
+    rows = [
+        *GOOD,
+        ["B-1", "crime", "05/11/2025 10:00", "05/11/2025 11:00", "99999", "", "", "", "173", "", ""],
+    ]
+    path = write_csv(tmp_path / "check.csv", rows)
+    result = incidents_import(actor=user, unit=unit_a, path=path, file_name="kiểm tra.csv", dry_run=True)
+    audit = AuditEvent.objects.get(object_type="records.importbatch")
+    assert audit.action == AuditAction.VIEW and audit.actor_id == user.pk
+    assert audit.extra["dry_run"] is True and audit.extra["outcome"] == "checked"
+    assert audit.after["file_name"] == "kiểm tra.csv" and audit.after["size"] == path.stat().st_size
+    assert audit.after["sha256"] == result.sha256 and audit.after["unit"] == "CA11311"
+    assert (audit.after["rows"], audit.after["problems"], audit.after["bad_rows"]) == (4, 1, 1)
+    assert not ImportBatch.objects.exists()
+
+    # A file that cannot be read at all is audited too (no rows, its file problem counted).
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    incidents_import(actor=user, unit=unit_a, path=empty, dry_run=True)
+    audit = AuditEvent.objects.filter(object_type="records.importbatch").latest("pk")
+    assert audit.after["file_problems"] == 1 and audit.after["rows"] == 0
 
 
 def test_commit_writes_every_row_with_one_audit_row(tmp_path, personas, unit_a):
@@ -459,16 +491,77 @@ def test_importing_for_another_unit_is_refused(tmp_path, personas, unit_a):
 
 
 def test_an_incident_of_another_unit_cannot_be_changed_through_its_external_id(tmp_path, personas, unit_a):
-    incidents_import(
-        actor=personas["commune_officer"], unit=unit_a, path=write_csv(tmp_path / "ok.csv", GOOD)
-    )
+    """An incident the importer sees (here: in their commune) but whose unit they do not act
+    for is named with its unit, which they can read anyway."""
     pc02 = Unit.objects.active().get(code="PC02")
+    incidents_import(actor=personas["investigator"], unit=pc02, path=write_csv(tmp_path / "ok.csv", GOOD[:1]))
     changed = [list(GOOD[0])]
     changed[0][10] = "changed by another unit"
     result = incidents_import(
-        actor=personas["investigator"], unit=pc02, path=write_csv(tmp_path / "c.csv", changed), dry_run=True
+        actor=personas["commune_officer"],
+        unit=unit_a,
+        path=write_csv(tmp_path / "c.csv", changed),
+        dry_run=True,
     )
     assert [p.code for p in result.problems] == ["row.other_unit"]
+    assert "PC02" in result.problems[0].message
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+@pytest.mark.parametrize("same", [True, False], ids=["same-row", "changed-row"])
+def test_an_external_id_outside_the_importers_scope_reveals_nothing(
+    tmp_path, personas, unit_a, dry_run, same
+):
+    """Rows are matched only with incidents the importer may see (the records' visibility
+    rule). An external id held by an incident they cannot see is a problem of its row whose
+    message names no unit, commune or number, and which is the same whether the row equals
+    the hidden incident or not (no counting it as unchanged: that would read its fields)."""
+    incidents_import(
+        actor=personas["commune_officer"], unit=unit_a, path=write_csv(tmp_path / "ok.csv", GOOD)
+    )
+    hidden = Incident.objects.get(external_id="T-1")
+    other = personas["other_commune_officer"]
+    unit_b = Unit.objects.get(pk=other.unit_id)
+    row = list(GOOD[0])
+    row[4] = "11329"  # a row of the other commune, with the same external id
+    if not same:
+        row[10] = "something else"
+    else:
+        row[4] = GOOD[0][4]
+    result = incidents_import(
+        actor=other, unit=unit_b, path=write_csv(tmp_path / "probe.csv", [row]), dry_run=dry_run
+    )
+    assert [(p.row, p.column, p.code) for p in result.problems] == [
+        (2, "external_id", "row.external_id_unavailable")
+    ]
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 0)
+    message = result.problems[0].message
+    for secret in ("CA11311", "11311", "Hồng Bàng", hidden.number, str(hidden.pk)):
+        assert secret not in message
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert "CA11311" not in result.problems[0].message
+    hidden.refresh_from_db()
+    assert hidden.version == 1 and Incident.objects.count() == 3
+    assert ImportBatch.objects.count() == 1  # the first import's only
+
+
+def test_an_incident_number_outside_the_importers_scope_is_only_taken(tmp_path, personas, unit_a):
+    incidents_import(
+        actor=personas["commune_officer"], unit=unit_a, path=write_csv(tmp_path / "ok.csv", GOOD)
+    )
+    hidden = Incident.objects.get(external_id="T-1")
+    other = personas["other_commune_officer"]
+    header = ["number", *HEADER[1:]]
+    row = [hidden.number, *GOOD[0][1:]]
+    result = incidents_import(
+        actor=other,
+        unit=Unit.objects.get(pk=other.unit_id),
+        path=write_csv(tmp_path / "n.csv", [row], header=header),
+        dry_run=True,
+    )
+    assert [p.code for p in result.problems] == ["row.number_taken"]
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 0)
 
 
 def test_the_command_checks_then_imports(tmp_path, personas, capsys):
@@ -559,3 +652,108 @@ def test_checking_in_a_worker_process_gives_the_same_result(tmp_path, personas, 
         actor=user, unit=unit_a, path=write_csv(tmp_path / "ok.csv", GOOD), parallel=True, batch_size=2
     )
     assert result.ok and Incident.objects.count() == 3
+
+
+def _bad_rows(count: int) -> list[list[str]]:
+    return [
+        [f"B-{i}", "crime", "05/11/2025 10:00", "05/11/2025 11:00", "99999", "", "", "", "173", "", ""]
+        for i in range(count)
+    ]
+
+
+def test_an_import_from_the_page_stops_past_its_row_cap(tmp_path, personas, unit_a, settings):
+    settings.ANNINH_IMPORT_MAX_ROWS = 2
+    user = personas["commune_officer"]
+    path = write_csv(tmp_path / "big.csv", GOOD)
+    for via in ("page", "api"):
+        result = incidents_import(actor=user, unit=unit_a, path=path, via=via, batch_size=1)
+        assert [p.code for p in result.file_problems] == ["file.too_many_rows"]
+        assert "2" in result.file_problems[0].message and result.rows == 2
+    assert not Incident.objects.exists()
+    # The command line has no cap unless given one.
+    assert incidents_import(actor=user, unit=unit_a, path=path, dry_run=True).ok
+    capped = incidents_import(actor=user, unit=unit_a, path=path, dry_run=True, max_rows=1)
+    assert [p.code for p in capped.file_problems] == ["file.too_many_rows"]
+
+
+def test_the_check_stops_after_too_many_problems(tmp_path, personas, unit_a, settings):
+    settings.ANNINH_IMPORT_MAX_PROBLEMS = 3
+    path = write_csv(tmp_path / "bad.csv", _bad_rows(20))
+    result = incidents_import(
+        actor=personas["commune_officer"], unit=unit_a, path=path, dry_run=True, batch_size=2, via="page"
+    )
+    assert [p.code for p in result.file_problems] == ["file.too_many_problems"]
+    assert "3" in result.file_problems[0].message
+    assert [p.row for p in result.problems] == [2, 3, 4]  # the first ones, in file order
+    assert result.rows < 20  # it stopped reading
+
+
+def _zip_bomb(path, rows: int):
+    """An XLSX whose one sheet holds `rows` identical rows: a few kilobytes that openpyxl
+    would expand to megabytes of XML (the 111 KB file that became 250,000 rows)."""
+    import zipfile
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    buffer = BytesIO()
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    workbook.save(buffer)
+    row = "".join(f'<c t="inlineStr"><is><t>{v}</t></is></c>' for v in GOOD[0])
+    with (
+        zipfile.ZipFile(BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head, _sep, tail = data.decode().partition("</row>")
+                data = (head + "</row>" + f"<row>{row}</row>" * rows + tail).encode()
+            out.writestr(info.filename, data)
+    return path
+
+
+def test_an_xlsx_that_expands_too_much_is_not_opened(tmp_path, personas, unit_a, settings):
+    user = personas["commune_officer"]
+    bomb = _zip_bomb(tmp_path / "bomb.xlsx", 20_000)
+    assert bomb.stat().st_size < 200_000
+    result = incidents_import(actor=user, unit=unit_a, path=bomb, dry_run=True, via="page")
+    assert [p.code for p in result.file_problems] == ["file.expands"] and result.rows == 0
+    # A cap on the expanded size too, whatever the ratio.
+    settings.ANNINH_IMPORT_MAX_XLSX_BYTES = 1000
+    small = _zip_bomb(tmp_path / "small.xlsx", 1)
+    result = incidents_import(actor=user, unit=unit_a, path=small, dry_run=True)
+    assert [p.code for p in result.file_problems] == ["file.expands"]
+    settings.ANNINH_IMPORT_MAX_XLSX_BYTES = 10 * 1024 * 1024
+    # Its sheet declares only the header row (<dimension ref="A1:K1">): every row is read all
+    # the same, not silently dropped as openpyxl's read-only mode would.
+    assert incidents_import(actor=user, unit=unit_a, path=small, dry_run=True).rows == 1
+
+
+def test_the_command_shows_progress_of_the_whole_file_and_takes_caps(tmp_path, personas):
+    import io
+
+    path = write_csv(tmp_path / "ok.csv", GOOD)
+    err = io.StringIO()
+    call_command(
+        "import_incidents", str(path), "--unit", "CA11311", "--dry-run", stderr=err, stdout=io.StringIO()
+    )
+    assert "3/3" in err.getvalue()  # the bar knows the file's rows from the start
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing written"):
+        call_command(
+            "import_incidents",
+            str(path),
+            "--unit",
+            "CA11311",
+            "--max-rows",
+            "2",
+            "--no-progress",
+            "--language",
+            "en",
+            stderr=err,
+            stdout=io.StringIO(),
+        )
+    assert "more than 2 rows" in err.getvalue()
+    assert not Incident.objects.exists()

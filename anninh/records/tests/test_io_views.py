@@ -204,3 +204,205 @@ def test_a_stale_token_asks_for_the_file_again(personas, settings, tmp_path):
         reverse("records:import"), {"action": "commit", "unit": user.unit_id, "token": "0" * 64 + ".csv"}
     )
     assert response.status_code == 302
+
+
+FORMULAS = ['=HYPERLINK("http://x.example","bấm")', "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+
+
+def test_the_problems_csv_neutralises_formulas(personas, settings, tmp_path):
+    """Every cell of the problems CSV that a spreadsheet would run (=, +, -, @, tab, CR)
+    gets the apostrophe the other exports give it, whatever part of a problem it is in."""
+    import csv as csv_module
+
+    from anninh.records.services.io_formats import Problem
+    from anninh.records.services.io_import import ImportResult
+    from anninh.records.views.io import _problems_csv
+
+    result = ImportResult(file_name="x.csv", sha256="0" * 64)
+    result.file_problems = [
+        Problem(code="file.column_missing", column=FORMULAS[0], params=(("column", "x"),))
+    ]
+    result.problems = [Problem(code="kind.unknown", row=2, column=f, value=f) for f in FORMULAS]
+    text = _problems_csv(result).content.decode("utf-8-sig")
+    rows = list(csv_module.reader(io.StringIO(text)))
+    cells = [cell for row in rows[1:] for cell in row[1:3] if cell]
+    assert len(cells) == 1 + 2 * len(FORMULAS)
+    assert all(cell.startswith("'") for cell in cells), cells
+    assert {cell[1:] for cell in cells} == set(FORMULAS)
+
+    # Through the page: a value typed as a formula comes back neutralised.
+    settings.ANNINH_IMPORT_STAGING = str(tmp_path)
+    user = personas["commune_officer"]
+    client = client_for(user)
+    bad = [[*GOOD[0][:4], FORMULAS[0], *GOOD[0][5:]]]
+    response = client.post(
+        reverse("records:import"),
+        {
+            "action": "upload",
+            "unit": user.unit_id,
+            "file": SimpleUploadedFile("f.csv", csv_bytes(bad), "text/csv"),
+        },
+    )
+    problems = client.post(
+        reverse("records:import"),
+        {
+            "action": "problems",
+            "unit": user.unit_id,
+            "token": response.context["token"],
+            "file_name": "f.csv",
+            **{f"map_{field}": field for field in HEADER},
+        },
+    )
+    rows = list(csv_module.reader(io.StringIO(problems.content.decode("utf-8-sig"))))
+    assert rows[1][2] == "'" + FORMULAS[0]
+
+
+def _upload(client, user, rows, name="big.csv"):
+    return client.post(
+        reverse("records:import"),
+        {
+            "action": "upload",
+            "unit": user.unit_id,
+            "file": SimpleUploadedFile(name, csv_bytes(rows), "text/csv"),
+        },
+    )
+
+
+def test_a_large_file_is_checked_then_imported_by_a_background_job(personas, settings, tmp_path):
+    """From BACKGROUND_FROM rows the page hands the file to a job (the immediate task backend
+    runs it at once here) and shows its page; the dry run, the all-or-nothing commit and the
+    idempotent re-run are the import's own."""
+    from anninh.records.models import ImportJob
+
+    settings.ANNINH_IMPORT_STAGING = str(tmp_path)
+    settings.ANNINH_IMPORT_BACKGROUND_FROM = 2
+    user = personas["commune_officer"]
+    client = client_for(user)
+    client.cookies["django_language"] = "en"
+    response = _upload(client, user, GOOD)
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "records:import_job", args=[job.pk]
+    )
+    assert job.status == "done" and job.dry_run and job.rows_total == 3 and job.result["created"] == 3
+    assert not Incident.objects.exists()
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert 'value="commit"' in html and "hx-trigger" not in html  # finished: no more polling
+    assert page.context["result"].ok
+    check = AuditEvent.objects.filter(object_type="records.importbatch").get()
+    assert check.action == AuditAction.VIEW and check.extra["via"] == "job"
+
+    mapping = {f"map_{field}": field for field in HEADER}
+    token = page.context["token"]
+    response = client.post(
+        reverse("records:import"),
+        {"action": "commit", "unit": user.unit_id, "token": token, "file_name": "big.csv", **mapping},
+    )
+    job = ImportJob.objects.latest("pk")
+    assert response["Location"] == reverse("records:import_job", args=[job.pk])
+    assert job.status == "done" and not job.dry_run and job.batch == ImportBatch.objects.get()
+    assert Incident.objects.count() == 3 and not (tmp_path / str(user.pk) / token).exists()
+    assert "Imported as batch" in client.get(response["Location"]).content.decode()
+
+    # The same file again, through a job: nothing new.
+    _upload(client, user, GOOD)
+    page = client.get(reverse("records:import_job", args=[ImportJob.objects.latest("pk").pk]))
+    assert (page.context["result"].created, page.context["result"].unchanged) == (0, 3)
+
+    # Somebody else's job is not found.
+    other = client_for(personas["investigator"])
+    assert other.get(reverse("records:import_job", args=[job.pk])).status_code == 404
+    assert other.get(reverse("records:import_job_problems", args=[job.pk])).status_code == 404
+
+
+def test_a_running_job_shows_its_progress_and_is_polled(personas, settings, tmp_path):
+    from anninh.records.models import ImportJob
+    from anninh.records.services import io_jobs
+
+    settings.ANNINH_IMPORT_STAGING = str(tmp_path)
+    user = personas["commune_officer"]
+    job = ImportJob.objects.create(
+        unit_id=user.unit_id, created_by=user, token="0" * 64 + ".csv", file_name="big.csv", status="running"
+    )
+    io_jobs._write_progress(io_jobs._progress_file(job), 2000, 5000)
+    client = client_for(user)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("records:import_job", args=[job.pk])).content.decode()
+    assert "2000 of 5000 rows" in html and 'value="40"' in html and 'hx-trigger="every 2s"' in html
+    # htmx asks for the fragment only.
+    fragment = client.get(reverse("records:import_job", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().lstrip().startswith('<div id="import-job"')
+
+
+def test_a_background_job_lists_its_problems_and_downloads_them(personas, settings, tmp_path):
+    from anninh.records.models import ImportJob
+
+    settings.ANNINH_IMPORT_STAGING = str(tmp_path)
+    settings.ANNINH_IMPORT_BACKGROUND_FROM = 1
+    user = personas["commune_officer"]
+    client = client_for(user)
+    client.cookies["django_language"] = "en"
+    bad = [[*GOOD[0][:4], FORMULAS[0], *GOOD[0][5:]], GOOD[1]]
+    page = client.get(_upload(client, user, bad)["Location"])
+    html = page.content.decode()
+    assert "Unknown commune code" in html and 'value="commit"' not in html
+    job = ImportJob.objects.get()
+    import csv
+
+    download = client.get(reverse("records:import_job_problems", args=[job.pk]))
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert rows[1][0] == "2" and rows[1][2] == "'" + FORMULAS[0]
+
+
+def test_a_job_of_a_user_who_lost_the_unit_fails_without_writing(personas, settings, tmp_path):
+    from anninh.records.models import ImportJob
+    from anninh.records.services import io_jobs
+
+    settings.ANNINH_IMPORT_STAGING = str(tmp_path)
+    user = personas["commune_officer"]
+    other_unit = personas["other_commune_officer"].unit_id
+    folder = io_jobs.staging_dir(user)
+    (folder / ("a" * 64 + ".csv")).write_bytes(csv_bytes(GOOD))
+    job = ImportJob.objects.create(
+        unit_id=other_unit, created_by=user, token="a" * 64 + ".csv", file_name="x.csv", dry_run=False
+    )
+    assert io_jobs.import_job_run(job.pk) == "failed"
+    assert io_jobs.import_job_run(job.pk) == "failed"  # a second delivery finds it taken
+    assert not Incident.objects.exists()
+    client = client_for(user)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("records:import_job", args=[job.pk])).content.decode()
+    assert "hx-trigger" not in html and "You cannot import incidents for this unit." in html
+    # A job whose staged file is gone says so.
+    gone = ImportJob.objects.create(
+        unit_id=user.unit_id, created_by=user, token="b" * 64 + ".csv", file_name="y.csv"
+    )
+    assert io_jobs.import_job_run(gone.pk) == "failed"
+    assert "upload it again" in client.get(reverse("records:import_job", args=[gone.pk])).content.decode()
+
+
+def test_an_xlsx_goes_to_a_job_by_the_rows_it_declares(personas, settings, tmp_path):
+    """The page decides from the sheet's declared size, without loading the workbook."""
+    from openpyxl import Workbook
+
+    from anninh.records.models import ImportJob
+    from anninh.records.services.io_formats import declared_rows
+
+    settings.ANNINH_IMPORT_STAGING = str(tmp_path)
+    settings.ANNINH_IMPORT_BACKGROUND_FROM = 3
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    for row in GOOD:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(buffer.getvalue())
+    assert declared_rows(path) == 3
+    user = personas["commune_officer"]
+    response = client_for(user).post(
+        reverse("records:import"),
+        {"action": "upload", "unit": user.unit_id, "file": SimpleUploadedFile("x.xlsx", buffer.getvalue())},
+    )
+    assert response.status_code == 302 and ImportJob.objects.get().result["created"] == 3

@@ -13,20 +13,21 @@ read through the scoped selector; without a format, the page offers the formats.
 from __future__ import annotations
 
 import csv
-import hashlib
-import os
-import re
-import tempfile
-import time
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -34,20 +35,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 from anninh.accounts.permissions import audit_denied, require_roles
 from anninh.accounts.roles import Role
 from anninh.org.models import Unit
-from anninh.records.models import ImportBatch
+from anninh.records.models import ImportBatch, ImportJob
 from anninh.records.permissions import acting_unit_ids
 from anninh.records.selectors.incidents import IncidentFilters
 from anninh.records.services import io as services
-from anninh.records.services.io_export import export_file_name
-from anninh.records.services.io_formats import FileProblem, open_sheet
+from anninh.records.services import io_jobs
+from anninh.records.services.io_export import export_file_name, neutralise
+from anninh.records.services.io_formats import FileProblem, declared_rows, open_sheet
+from anninh.records.services.io_jobs import stage_upload, staged_path
 from anninh.records.versioning import RecordError
 
 IMPORT_ROLES = (Role.COMMUNE_OFFICER, Role.INVESTIGATOR)
 EXPORT_ROLES = (Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER, Role.FIRE_RESCUE)
 MAX_UPLOAD = 200 * 1024 * 1024  # bytes; larger files go through `manage.py import_incidents`
 SHOWN_PROBLEMS = 500  # on the page; the CSV of problems has them all
-STAGING_HOURS = 24
-_TOKEN = re.compile(r"[0-9a-f]{64}\.(csv|xlsx)")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -120,48 +121,6 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 # Import --------------------------------------------------------------------------------
-
-
-def staging_dir(user) -> Path:
-    root = Path(
-        getattr(settings, "ANNINH_IMPORT_STAGING", "") or Path(tempfile.gettempdir()) / "anninh-imports"
-    )
-    folder = root / str(user.pk)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
-
-
-def _sweep(folder: Path) -> None:
-    """Forget staged files nobody came back to within a day."""
-    limit = time.time() - STAGING_HOURS * 3600
-    for item in folder.glob("*"):
-        if item.stat().st_mtime < limit:
-            item.unlink(missing_ok=True)
-
-
-def stage_upload(user, upload) -> str:
-    """Keep an uploaded file in the user's staging folder; returns its token
-    (<sha256>.<csv|xlsx>)."""
-    folder = staging_dir(user)
-    _sweep(folder)
-    digest = hashlib.sha256()
-    handle, temp_name = tempfile.mkstemp(dir=folder, suffix=".part")
-    with os.fdopen(handle, "wb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
-    with open(temp_name, "rb") as fh:
-        zipped = fh.read(4) == b"PK\x03\x04"
-    token = f"{digest.hexdigest()}.{'xlsx' if zipped else 'csv'}"
-    os.replace(temp_name, folder / token)
-    return token
-
-
-def staged_path(user, token: str) -> Path | None:
-    if not _TOKEN.fullmatch(token or ""):
-        return None
-    candidate = staging_dir(user) / token
-    return candidate if candidate.is_file() else None
 
 
 class UploadForm(forms.Form):
@@ -253,7 +212,9 @@ def _problems_csv(result: services.ImportResult) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([_("Row"), _("Column"), _("Value"), _("Problem")])
     for item in [*result.file_problems, *result.problems]:
-        writer.writerow([item.row or "", item.column, item.value, item.message])
+        writer.writerow(
+            [item.row or "", neutralise(item.column), neutralise(item.value), neutralise(item.message)]
+        )
     return response
 
 
@@ -299,6 +260,24 @@ def import_incidents(request: HttpRequest) -> HttpResponse:
         return redirect("records:import")
 
     commit = action == "commit"
+    if action != "problems":
+        total = declared_rows(staged)
+        if total is not None and total >= io_jobs.background_from():
+            # A large file: a background job, whose progress the officer watches.
+            try:
+                job = io_jobs.import_job_start(
+                    actor=user,
+                    unit=unit,
+                    token=token,
+                    file_name=file_name or staged.name,
+                    mapping=mapping,
+                    dry_run=not commit,
+                    rows_total=total,
+                )
+            except RecordError as exc:
+                audit_denied(request, reason=exc.code)
+                raise PermissionDenied(exc.message) from exc
+            return redirect("records:import_job", pk=job.pk)
     try:
         result = services.incidents_import(
             actor=user,
@@ -332,7 +311,47 @@ def import_incidents(request: HttpRequest) -> HttpResponse:
     return render(request, "records/io/import.html", context)
 
 
+def _own_job(request: HttpRequest, pk: int) -> ImportJob:
+    """The job, if the user started it (anyone else: 404, nothing told)."""
+    job = ImportJob.objects.select_related("unit", "batch").filter(pk=pk, created_by=request.user).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@require_roles(*IMPORT_ROLES)
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background import's page: its progress (polled by htmx while it runs), then its
+    result as the page shows a check's, with the Import button after a clean dry run."""
+    job = _own_job(request, pk)
+    done, total = io_jobs.import_job_progress(job)
+    context: dict = {
+        "active_nav": "incidents",
+        "job": job,
+        "done": done,
+        "total": total,
+        "percent": min(100, round(100 * done / total)) if total else None,
+        "error": io_jobs.import_job_error(job),
+    }
+    if job.status == "done":
+        result = io_jobs.import_job_result(job)
+        context.update(_result_context(result, token=job.token, unit=job.unit, header=[]))
+        context["problems_url"] = reverse("records:import_job_problems", kwargs={"pk": job.pk})
+    template = "records/io/_job.html" if request.htmx else "records/io/job.html"
+    return render(request, template, context)
+
+
+@require_roles(*IMPORT_ROLES)
+@require_GET
+def import_job_problems(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    return _problems_csv(io_jobs.import_job_result(job))
+
+
 urlpatterns = [
     path("io/import/", import_incidents, name="import"),
+    path("io/import/jobs/<int:pk>/", import_job, name="import_job"),
+    path("io/import/jobs/<int:pk>/problems.csv", import_job_problems, name="import_job_problems"),
     path("io/export/", export, name="export"),
 ]

@@ -3,7 +3,10 @@
     manage.py import_incidents FILE --unit CA11311 [--mapping map.json] [--dry-run] [--as USERNAME]
 
 Every bad row is listed (row, column, value, reason) and nothing is written while any row is
-bad. Without --as the import is made by the inactive `system` account, for any unit; with
+bad. The same service as the import page and its background jobs
+(anninh.records.services.io_import), with a progress bar (of the file's rows when it says how
+many it holds). No cap on rows unless --max-rows; the check stops after
+ANNINH_IMPORT_MAX_PROBLEMS problems (--max-problems). Without --as the import is made by the inactive `system` account, for any unit; with
 --as, for the units that user acts for, as on the import page.
 """
 
@@ -37,6 +40,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--show", type=int, default=200, help="Problems to print (all: 0).")
+        parser.add_argument(
+            "--max-rows",
+            type=int,
+            default=0,
+            help="Refuse a file of more rows than this (default 0: no cap).",
+        )
+        parser.add_argument(
+            "--max-problems",
+            type=int,
+            default=None,
+            help="Stop checking after this many problems (default: ANNINH_IMPORT_MAX_PROBLEMS, 1000).",
+        )
 
     def handle(
         self,
@@ -49,6 +64,8 @@ class Command(BaseCommand):
         language: str | None,
         no_progress: bool,
         show: int,
+        max_rows: int,
+        max_problems: int | None,
         **options,
     ):
         if language:
@@ -86,7 +103,12 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 system=system,
                 progress=bar.update if bar is not None else None,
+                started=(lambda total: setattr(bar, "total", total) or bar.refresh())
+                if bar is not None
+                else None,
                 via="command",
+                max_rows=max_rows,
+                max_problems=max_problems,
             )
         except RecordError as exc:
             raise CommandError(exc.message) from None

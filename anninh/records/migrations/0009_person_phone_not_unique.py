@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0006_lean_incident_indexes'),
+        ('records', '0008_import_job'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0007_person_phone_not_unique'),
+        ('records', '0009_person_phone_not_unique'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
