@@ -181,8 +181,7 @@ def ceiling_job(weeks: int, data: dict[str, np.ndarray], shift: str | None) -> d
     start = day_number(START)
     origins = weekly_origins(start, weeks)
     bar = run_backtest(history, [BAR_MODEL], start, weeks, 0, seed=SEED, progress=False)[BAR_MODEL].evaluation
-    ceilings = {f"±{w} weeks": hindsight_ceiling(history, w, weeks) for w in (26, 52)}
-    ceilings["scored year, week left out"] = period_ceiling(history, origins, seed=SEED)
+    ceilings = {f"±{w} weeks": period_ceiling(history, origins, seed=SEED, weeks=w) for w in (26, 52)}
     return {
         "incidents": float(np.sum(bar.totals)),
         "bar": (bar.pai(0.01), bar.pai(0.05)),
@@ -198,9 +197,9 @@ def ceiling_section(done: dict[str, dict[str, Any]]) -> list[str]:
         "## Ceiling for any ranking by a cell's rate (all types, 200 m)",
         "",
         para(
-            "Each scored week ranked by the cells' counts *with hindsight*: over the weeks around it ",
-            "(±26 or ±52 weeks) or over the whole scored year, the scored week itself always left ",
-            "out (its own chance events are what no rate can know). No forecast has these rates, so ",
+            "Each scored week ranked by the cells' counts *with hindsight* over the weeks around it ",
+            "(±26 or ±52 weeks, `anninh.forecast.backtest.hindsight_ceiling`), the scored week itself ",
+            "left out (its own chance events are what no rate can know). No forecast has these rates, so ",
             "no ranking by how often crime happens in a cell can expect more. Per shift: the ",
             "incidents of that shift only (morning 06-14 h, afternoon 14-22 h, night 22-06 h), ",
             "forecast by the same bar on the same cells.",

@@ -284,22 +284,30 @@ def select_best(
     return Selection(chosen, fallback, rule, list(held_out), scores)
 
 
+#: Weeks on each side of a scored week whose counts estimate a cell's rate for the ceiling.
+CEILING_WEEKS = 52
+
+
 def hindsight_ceiling(
-    history: History, origins: Sequence[int], coverages: Sequence[float] = DEFAULT_COVERAGES, seed: int = 0
+    history: History,
+    origins: Sequence[int],
+    coverages: Sequence[float] = DEFAULT_COVERAGES,
+    seed: int = 0,
+    weeks: int = CEILING_WEEKS,
 ) -> Evaluation:
-    """A ceiling for any ranking by a cell's rate: each week is scored with the cells ranked by
-    their counts over the whole scored period *with hindsight*, the scored week itself left out
-    (so its own chance events do not count). No forecast can know these rates; a model that
-    ranks places by how often crime happens there cannot expect to beat this."""
+    """A ceiling for any ranking by a cell's rate: each scored week is ranked by the cells'
+    counts over the ``weeks`` weeks before it and the ``weeks`` weeks after it, *with
+    hindsight*, the scored week itself left out (its own chance events are what no rate can
+    know). No forecast has these rates; a model that ranks places by how often crime happens
+    there cannot expect to beat this. Weeks after the data's end count as empty."""
     ev = Evaluation(history.n_cells, tuple(coverages))
-    if not origins:
-        return ev
-    first, end = min(origins), max(origins) + HORIZON
-    period = history.counts(first, end)
+    span = HORIZON * int(weeks)
     for origin in origins:
-        week = history.outcome(origin, HORIZON)
-        order = rank_cells(period - week, tie_keys(history.n_cells, seed, origin))
-        ev.add(origin, order, week)
+        rate = history.counts(origin - span, origin) + history.counts(
+            origin + HORIZON, origin + HORIZON + span
+        )
+        order = rank_cells(rate, tie_keys(history.n_cells, seed, origin))
+        ev.add(origin, order, history.outcome(origin, HORIZON))
     return ev
 
 

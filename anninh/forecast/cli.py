@@ -36,6 +36,7 @@ import numpy as np
 
 from anninh.forecast.backtest import (
     BEST_CANDIDATES,
+    CEILING_WEEKS,
     HORIZON,
     Selection,
     hindsight_ceiling,
@@ -312,8 +313,9 @@ def _ceiling_doc(ceiling: Any, args: argparse.Namespace) -> dict[str, Any]:
     summary = ceiling.summary(args.bootstrap, args.seed)
     return {
         "definition": (
-            "cells ranked by their counts over the scored weeks with hindsight, the scored week "
-            "left out: the most any ranking by a cell's rate can reach"
+            f"each scored week ranked by the cells' counts over the {CEILING_WEEKS} weeks before and "
+            f"the {CEILING_WEEKS} weeks after it, with hindsight, the scored week left out: about the "
+            "most any ranking by a cell's rate can reach"
         ),
         **{
             key: {"pai": m["pai"], "pai_ci": m["pai_ci"], "hit_rate": m["hit_rate"]}

@@ -171,7 +171,7 @@ def test_ours_half_life_is_judged_on_weeks_it_was_not_trained_on(history, monkey
     assert trained[-1] == (tuned.params["half_life_weeks"], tune_origins)
 
 
-def test_the_ceiling_ranks_by_the_other_scored_weeks_with_hindsight() -> None:
+def test_the_ceiling_ranks_by_the_weeks_around_with_hindsight_the_week_left_out() -> None:
     grid = Grid(x0=0.0, y0=0.0, cell=100.0, nx=2, ny=1)
     area = StudyArea.from_ids(grid, [0, 1])
     # Cell 0: 2 incidents in each of weeks 1, 2, 3; cell 1: a burst of 7 in week 2 only.
@@ -180,7 +180,7 @@ def test_the_ceiling_ranks_by_the_other_scored_weeks_with_hindsight() -> None:
     h = History(area, MONDAY + day, x, np.full(day.size, 50.0))
     origins = [MONDAY + 7, MONDAY + 14, MONDAY + 21]
     ev = hindsight_ceiling(h, origins, coverages=(0.5,))
-    # Each week is ranked by the two others: weeks 1 and 3 see cell 1's burst (7 > 4) and miss
-    # cell 0's 2; week 2 does not see its own burst (cell 0: 4 > 0) and catches cell 0's 2.
+    # Each week is ranked by the weeks around it: weeks 1 and 3 see cell 1's burst (7 > 5) and miss
+    # cell 0's 2; week 2 does not see its own burst (cell 0: 5 > 0) and catches cell 0's 2.
     assert ev.captured_at(0.5).tolist() == [0.0, 2.0, 0.0]
     assert ev.pai(0.5) == 2 / 13 * 2
