@@ -41,9 +41,10 @@ from anninh.forecast.backtest import (  # noqa: E402
     run_backtest,
     weekly_origins,
 )
+from anninh.forecast.backtest import hindsight_ceiling as period_ceiling  # noqa: E402
 from anninh.forecast.data import read_incidents  # noqa: E402
 from anninh.forecast.grid import Grid, StudyArea, TransverseMercator  # noqa: E402
-from anninh.forecast.history import History, day_number  # noqa: E402
+from anninh.forecast.history import SHIFTS, History, day_number, in_shift  # noqa: E402
 from anninh.forecast.metrics import Evaluation, rank_cells, tie_keys  # noqa: E402
 from anninh.forecast.models import (  # noqa: E402
     BAR_MODEL,
@@ -55,6 +56,7 @@ from anninh.forecast.models import (  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "toronto-mci-2014-2021.csv.gz"
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "forecast-toronto.md"
+CEILING_OUT = ROOT / "benchmarks" / "results" / "forecast-toronto-ceiling.md"
 START = "2019-01-07"  # first Monday of 2019
 WEEKS = 52
 SEED = 0
@@ -170,6 +172,62 @@ def hindsight_ceiling(history: History, weeks: int, origins: int) -> Evaluation:
     return ev
 
 
+def ceiling_job(weeks: int, data: dict[str, np.ndarray], shift: str | None) -> dict[str, Any]:
+    """The bar and the "rate with hindsight" ceilings for all types, all day or one shift
+    (the shift's incidents are forecast and scored; the study area stays the protocol's)."""
+    history = build_history(data, 200.0)
+    if shift is not None:
+        history = history.select(in_shift(data["hour"], shift))
+    start = day_number(START)
+    origins = weekly_origins(start, weeks)
+    bar = run_backtest(history, [BAR_MODEL], start, weeks, 0, seed=SEED, progress=False)[BAR_MODEL].evaluation
+    ceilings = {f"±{w} weeks": period_ceiling(history, origins, seed=SEED, weeks=w) for w in (26, 52)}
+    return {
+        "incidents": float(np.sum(bar.totals)),
+        "bar": (bar.pai(0.01), bar.pai(0.05)),
+        "ceilings": {k: (ev.pai(0.01), ev.pai(0.05)) for k, ev in ceilings.items()},
+    }
+
+
+def ceiling_section(done: dict[str, dict[str, Any]]) -> list[str]:
+    """Markdown: how close the bar is to what any ranking by a cell's rate can reach."""
+    names = list(next(iter(done.values()))["ceilings"])
+    head = " | ".join(f"ceiling {n} @1% / 5%" for n in names)
+    lines = [
+        "## Ceiling for any ranking by a cell's rate (all types, 200 m)",
+        "",
+        para(
+            "Each scored week ranked by the cells' counts *with hindsight* over the weeks around it ",
+            "(±26 or ±52 weeks, `anninh.forecast.backtest.hindsight_ceiling`), the scored week itself ",
+            "left out (its own chance events are what no rate can know). No forecast has these rates, so ",
+            "no ranking by how often crime happens in a cell can expect more. Per shift: the ",
+            "incidents of that shift only (morning 06-14 h, afternoon 14-22 h, night 22-06 h), ",
+            "forecast by the same bar on the same cells.",
+        ),
+        "",
+        f"| scored | incidents | bar PAI@1% / 5% | {head} | bar ÷ best ceiling @1% |",
+        "|---|---|---|" + "---|" * len(names) + "---|",
+    ]
+    for key, d in done.items():
+        best = max(c[0] for c in d["ceilings"].values())
+        cells = " | ".join(f"{fmt(c[0])} / {fmt(c[1])}" for c in d["ceilings"].values())
+        lines.append(
+            f"| {key} | {d['incidents']:.0f} | {fmt(d['bar'][0])} / {fmt(d['bar'][1])} | {cells} "
+            f"| {100 * d['bar'][0] / best:.0f}% |"
+        )
+    lines.append("")
+    return lines
+
+
+def run_ceilings(data: dict[str, np.ndarray], weeks: int, jobs: int) -> dict[str, dict[str, Any]]:
+    """The ceiling jobs (all day, then each shift), in worker processes."""
+    keys = {"all day": None, **{f"{s} shift": s for s in SHIFTS}}
+    ctx = __import__("multiprocessing").get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
+        futures = {key: pool.submit(ceiling_job, weeks, data, shift) for key, shift in keys.items()}
+        return {key: fut.result() for key, fut in futures.items()}
+
+
 def fmt(v: float | None, d: int = 2) -> str:
     """A number for the tables."""
     return "n/a" if v is None or not np.isfinite(v) else f"{v:.{d}f}"
@@ -249,11 +307,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--weeks", type=int, default=WEEKS, help="test and tuning weeks (52; fewer = smoke test)"
     )
+    parser.add_argument(
+        "--ceiling-only",
+        action="store_true",
+        help=f"only the bar and the hindsight ceilings, all day and per shift (writes {CEILING_OUT.name})",
+    )
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
     data = load(args.data)
     print(f"loaded {data['day'].size} incidents in {time.perf_counter() - began:.1f} s", flush=True)
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    os.environ["OMP_NUM_THREADS"] = "1"
+    if args.ceiling_only:
+        out = CEILING_OUT if args.out == DEFAULT_OUT else args.out
+        ceil = run_ceilings(data, args.weeks, args.jobs)
+        report = "\n".join(
+            [
+                "# Hotspot forecasting on Toronto: the ceiling of rate rankings",
+                "",
+                para(
+                    "Generated by `benchmarks/forecast_toronto.py --ceiling-only` on ",
+                    f"{dt.datetime.now():%Y-%m-%d %H:%M} in {time.perf_counter() - began:.0f} s wall clock. ",
+                    f"Data: `{args.data.name}`; protocol as in `forecast-toronto.md` ({args.weeks} ",
+                    f"Mondays from {START}, horizon 7 days, 200 m cells, ties broken at random with seed {SEED}).",
+                ),
+                "",
+                f"- Machine: {machine()}",
+                f"- Versions: {versions()}",
+                "",
+                *ceiling_section(ceil),
+            ]
+        )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(report)
+        print(report)
+        return 0
     offences = sorted(set(data["off"].tolist()))
     names = list(MODEL_NAMES)
     sens_names = [BAR_MODEL, "decay", BEST_MODEL]
@@ -290,9 +379,10 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+    ceil = run_ceilings(data, args.weeks, args.jobs)
     wall = time.perf_counter() - began
     cpu_children = sum(d["cpu"] for d in done.values())
-    report = render(done, offences, jobs, wall, cpu_children, args)
+    report = render(done, offences, jobs, wall, cpu_children, args, ceil)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report)
     print(report)
@@ -311,6 +401,7 @@ def render(
     wall: float,
     cpu: float,
     args: argparse.Namespace,
+    ceil: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     """The markdown report."""
     allr = done["All types"]
@@ -400,6 +491,8 @@ def render(
             ),
             "",
         ]
+    if ceil:
+        lines += ceiling_section(ceil)
     lines += ["## By offence type (study area: all-type cells, as in the protocol)", ""]
     lines += [
         para(

@@ -32,6 +32,20 @@ def day_to_date(day: int) -> dt.date:
     return dt.date(1970, 1, 1) + dt.timedelta(days=int(day))
 
 
+#: Police shifts of the day (local time): name -> (first hour, end hour exclusive); the night
+#: wraps past midnight. The same shifts as the web application's per-shift forecasts.
+SHIFTS: dict[str, tuple[int, int]] = {"morning": (6, 14), "afternoon": (14, 22), "night": (22, 6)}
+
+
+def in_shift(hour: np.ndarray, shift: str) -> np.ndarray:
+    """Whether each hour of day (0-23) falls in ``shift`` (a key of :data:`SHIFTS`)."""
+    if shift not in SHIFTS:
+        raise KeyError(f"unknown shift {shift!r}; choose from {', '.join(SHIFTS)}")
+    start, end = SHIFTS[shift]
+    hour = np.asarray(hour, dtype=float)
+    return (hour >= start) & (hour < end) if start < end else (hour >= start) | (hour < end)
+
+
 @dataclass
 class History:
     """Incidents that fall inside a study area.

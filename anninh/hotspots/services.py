@@ -15,6 +15,7 @@ from anninh.accounts.roles import Role
 from anninh.audit.services import audit_record
 from anninh.compstat.periods import Period
 from anninh.forecast import compare, run_backtest
+from anninh.forecast.backtest import hindsight_ceiling, weekly_origins
 from anninh.forecast.history import day_number
 from anninh.forecast.metrics import cells_for_coverage, rank_cells, tie_keys
 from anninh.geo import lookup
@@ -178,6 +179,10 @@ def report_card_create(*, actor, offence_group: str = "", as_of: dt.date, weeks:
         for name, r in run.items():
             results["models"][name] = r.evaluation.summary(n_boot=1000)
         scored_incidents = int(np.sum(run[engine.MODEL_NAME].evaluation.totals))
+        # What any ranking by a place's rate could reach on these weeks, knowing the rates
+        # with hindsight: the honest upper limit for the forecast and the baseline alike.
+        ceiling = hindsight_ceiling(history, weekly_origins(start, weeks), (0.01, 0.05))
+        results["ceiling"] = ceiling.summary(n_boot=1000)
         for cov in (0.01, 0.05):
             results["difference"][f"{cov:g}"] = compare(
                 run[engine.MODEL_NAME], run[engine.BASELINE_NAME], cov, n_boot=1000

@@ -151,6 +151,10 @@ def report_card(request: HttpRequest) -> HttpResponse:
             m = card.results["models"].get(name)
             if m:
                 rows.append({"name": name, "label": label, "at1": m["0.01"], "at5": m["0.05"]})
+        ceiling = card.results.get("ceiling")
+        if ceiling:
+            label = _("Ceiling: each place's rate known with hindsight (no forecast can know it)")
+            rows.append({"name": "ceiling", "label": label, "at1": ceiling["0.01"], "at5": ceiling["0.05"]})
     return render(
         request,
         "hotspots/report_card.html",

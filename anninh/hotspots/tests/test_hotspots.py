@@ -12,6 +12,7 @@ import pytest
 from anninh.audit.models import AuditEvent
 from anninh.compstat.periods import Period
 from anninh.forecast import run_backtest
+from anninh.forecast.backtest import hindsight_ceiling, weekly_origins
 from anninh.forecast.history import day_number
 from anninh.geo import lookup
 from anninh.hotspots import engine, services
@@ -131,6 +132,14 @@ def test_report_card_equals_the_library_backtest(crimes):
         assert card.results["models"][name]["0.01"]["pai"] == pytest.approx(result.evaluation.pai(0.01))
     assert card.verdict in {"better", "same", "worse", "too_few"}
     assert card.model_version == engine.MODEL_VERSION
+    # The ceiling: the scored weeks ranked by each cell's rate with hindsight.
+    ceiling = hindsight_ceiling(
+        engine.history_of(events, cg), weekly_origins(day_number(WEEK.first) - 42, 6), (0.01, 0.05)
+    )
+    for cov in ("0.01", "0.05"):
+        assert card.results["ceiling"][cov]["pai"] == pytest.approx(ceiling.pai(float(cov)))
+    page = client_for(crimes["commander"]).get("/hotspots/accuracy/").content.decode()
+    assert 'data-testid="card-ceiling"' in page and 'data-testid="card-ceiling-explained"' in page
 
 
 def test_refusals(crimes):
