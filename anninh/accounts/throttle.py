@@ -45,7 +45,7 @@ def is_locked(*, username: str, client_ip: str | None, now: dt.datetime | None =
     does not lock out everyone else.
     """
     now = now or timezone.now()
-    base = AuditEvent.objects.filter(
+    base = AuditEvent.objects.unrestricted().filter(
         action=AuditAction.LOGIN_FAILED, at__gt=now - window(), at__lte=now, extra__reason__in=COUNTED_REASONS
     )
     name = normalise_username(username)

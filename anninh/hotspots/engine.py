@@ -158,7 +158,7 @@ def load_events(*, offence_group: str, before: dt.datetime, since: dt.datetime |
     """Crimes with coordinates that occurred before `before` (optionally since `since`)."""
     from anninh.records.models import Incident, IncidentKind
 
-    qs = Incident.objects.filter(
+    qs = Incident.objects.unrestricted().filter(
         kind=IncidentKind.CRIME, occurred_from__lt=before, lat__isnull=False, lon__isnull=False
     )
     if since is not None:

@@ -27,7 +27,7 @@ def patrols_demo_seed(progress=None) -> dict[str, int]:
     for commune in Commune.objects.filter(code__in=DEMO_COMMUNES):
         offsets = [(0.0, 0.0), (0.004, -0.003), (-0.003, 0.004)]
         for name, (dlat, dlon) in zip(SITE_NAMES, offsets, strict=True):
-            if CheckpointSite.objects.filter(commune=commune, name=name).exists():
+            if CheckpointSite.objects.unrestricted().filter(commune=commune, name=name).exists():
                 continue
             lat, lon = commune.point_lat + dlat, commune.point_lon + dlon
             if lookup.commune_at(lat, lon) != commune.code:  # small communes: use the inside point
@@ -40,7 +40,7 @@ def patrols_demo_seed(progress=None) -> dict[str, int]:
     monday = today - dt.timedelta(days=today.weekday())
     for day in (monday + dt.timedelta(days=i) for i in range(7)):
         for commune in DEMO_COMMUNES:
-            if PatrolPlan.objects.filter(date=day, shift="night", commune_id=commune).exists():
+            if PatrolPlan.objects.unrestricted().filter(date=day, shift="night", commune_id=commune).exists():
                 continue
             try:
                 plan = services.plan_create(

@@ -53,7 +53,9 @@ def shift_bounds(day: dt.date, shift: str) -> tuple[dt.datetime, dt.datetime]:
 def forecast_for(day: dt.date, shift: str, offence_group: str = "") -> Forecast | None:
     """The shift forecast covering the shift (else the week's forecast), newest first."""
     start, _end = shift_bounds(day, shift)
-    qs = Forecast.objects.filter(offence_group=offence_group, window_start__lte=start, window_end__gt=start)
+    qs = Forecast.objects.unrestricted().filter(
+        offence_group=offence_group, window_start__lte=start, window_end__gt=start
+    )
     return (
         qs.filter(horizon=Horizon.SHIFT, shift=shift).order_by("-created_at").first()
         or qs.filter(horizon=Horizon.WEEK).order_by("-created_at").first()
@@ -86,9 +88,11 @@ def plan_create(
     forecast = forecast_for(day, shift, offence_group)
     if forecast is None:
         raise PatrolError(_("There is no forecast for this shift yet: make this week's forecast first."))
-    if PatrolPlan.objects.filter(date=day, shift=shift, commune_id=commune).exists():
+    if PatrolPlan.objects.unrestricted().filter(date=day, shift=shift, commune_id=commune).exists():
         raise PatrolError(_("This commune already has a plan for this shift."))
-    cells = list(ForecastCell.objects.filter(forecast=forecast, commune_id=commune).order_by("rank"))
+    cells = list(
+        ForecastCell.objects.unrestricted().filter(forecast=forecast, commune_id=commune).order_by("rank")
+    )
     if not cells:
         raise PatrolError(_("The forecast has no cell in this commune."))
     xs, ys = to_metres_xy([c.lon for c in cells], [c.lat for c in cells])
@@ -98,7 +102,7 @@ def plan_create(
     ]
     by_key = {c.cell_index: c for c in cells}
     assignments = planning.assign(plan_cells, {commune: teams}, cells_per_team)
-    sites = list(CheckpointSite.objects.filter(commune_id=commune, active=True))
+    sites = list(CheckpointSite.objects.unrestricted().filter(commune_id=commune, active=True))
     sx, sy = to_metres_xy([s.lon for s in sites], [s.lat for s in sites]) if sites else ([], [])
     scores = planning.checkpoint_scores(
         [planning.Site(s.pk, float(x), float(y)) for s, x, y in zip(sites, sx, sy, strict=True)],
@@ -167,7 +171,7 @@ def patrol_mark_done(
         raise PatrolError(_("This shift has not begun: a patrol cannot be marked done in advance."))
     before = {"done_at": assignment.done_at, "done_by": assignment.done_by_id, "note": assignment.note}
     with transaction.atomic():
-        assignment = PatrolAssignment.objects.select_for_update().get(pk=assignment.pk)
+        assignment = PatrolAssignment.objects.unrestricted().select_for_update().get(pk=assignment.pk)
         assignment.done_at = now if done else None
         assignment.done_by = actor if done else None
         assignment.note = note[:300] if done else ""

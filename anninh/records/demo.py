@@ -100,8 +100,11 @@ def records_demo_seed(
     end: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The demo's records (SEEDERS entry): skipped when synthetic incidents already exist."""
-    if Incident.objects.filter(is_synthetic=True).exists():
-        return {"skipped": True, "incidents": Incident.objects.filter(is_synthetic=True).count()}
+    if Incident.objects.unrestricted().filter(is_synthetic=True).exists():
+        return {
+            "skipped": True,
+            "incidents": Incident.objects.unrestricted().filter(is_synthetic=True).count(),
+        }
     return records_generate(incidents=incidents or demo_size(), seed=seed, end=end, progress=progress)
 
 
@@ -122,7 +125,7 @@ def records_generate(
 
     if getattr(settings, "PRODUCTION", False):
         raise ImproperlyConfigured("synthetic records are never written to a production database")
-    if Incident.objects.filter(external_id=external_id(seed, 0)).exists():
+    if Incident.objects.unrestricted().filter(external_id=external_id(seed, 0)).exists():
         return {"skipped": True, "seed": seed}
     end = end or timezone.now()
     say = progress or (lambda message: None)

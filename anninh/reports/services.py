@@ -193,9 +193,11 @@ def report_generate(
     if commune and not Commune.objects.filter(code=commune).exists():
         raise ReportError(_("There is no commune with this code."))
     _check(actor, commune)
-    existing = Report.objects.filter(
-        kind=kind, period_first=period.first, commune_code=commune, language=language
-    ).first()
+    existing = (
+        Report.objects.unrestricted()
+        .filter(kind=kind, period_first=period.first, commune_code=commune, language=language)
+        .first()
+    )
     if existing and not replace:
         return existing, False
     title, html = render_html(viewer=actor, period=period, language=language, commune=commune)
@@ -234,7 +236,7 @@ def report_generate(
                 extra={"source": source, "replaced": bool(existing)},
             )
     except IntegrityError:  # made by a concurrent run in the meantime
-        return Report.objects.get(
+        return Report.objects.unrestricted().get(
             kind=kind, period_first=period.first, commune_code=commune, language=language
         ), False
     return report, True

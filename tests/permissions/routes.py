@@ -48,7 +48,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET /api/compstat/summary": api(
         200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
     ),
-    "GET /api/docs": outcome(200, anonymous=200),
+    "GET /api/docs": api(200),
     "GET /api/geo/communes": api(200),
     "GET /api/geo/communes.geojson": api(200),
     "GET /api/geo/communes/{code}": api(200),
@@ -62,7 +62,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET /api/hotspots/report-card": api(
         404, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
     ),
-    "GET /api/openapi.json": outcome(200, anonymous=200),
+    "GET /api/openapi.json": api(200),
     "GET /api/org/units": api(200),
     "GET /api/org/units/{unit_id}": api(200),
     "GET /api/patrols/checkpoints": api(
@@ -429,6 +429,15 @@ ROUTES: dict[str, dict[str, object]] = {
     "PUT /api/records/incidents/{incident_id}": api(
         403, investigator=404, commune_officer=PASSES, other_commune_officer=404, fire_rescue=404
     ),
+    "GET records:import_job": outcome(403, investigator=404, commune_officer=200, other_commune_officer=404),
+    "GET records:import_job_problems": outcome(
+        403, investigator=404, commune_officer=200, other_commune_officer=404
+    ),
+    "POST /api/accounts/tokens": api(PASSES),
+    "POST records:import_job": outcome(403, investigator=405, commune_officer=405, other_commune_officer=405),
+    "POST records:import_job_problems": outcome(
+        403, investigator=405, commune_officer=405, other_commune_officer=405
+    ),
 }
 
 
@@ -446,6 +455,8 @@ PAGE_OBJECTS = {
     "geo:commune_detail": {"code": "commune"},
     "audit:event_detail": {"pk": "event"},
     "records:report_detail": {"pk": "report"},
+    "records:import_job": {"pk": "job"},
+    "records:import_job_problems": {"pk": "job"},
     "records:report_step": {"pk": "report", "action": "classify"},
     "records:person_match_decide": {"pk": "match"},
     "records:person_detail": {"pk": "person"},

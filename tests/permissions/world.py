@@ -16,6 +16,7 @@ from anninh.hotspots.models import Forecast, ForecastCell
 from anninh.patrols import services as patrol_services
 from anninh.patrols.models import CheckpointSite
 from anninh.records.models import IncidentPerson, PersonMatch
+from anninh.records.models.imports import ImportJob, ImportJobStatus
 from anninh.records.services import incidents as incident_services
 from anninh.records.services.cases import case_create
 from anninh.records.services.reports import ReporterInput, crime_report_receive
@@ -95,8 +96,18 @@ def make_world(personas) -> dict[str, object]:
         ),
     )
     match = PersonMatch.objects.unrestricted().filter(candidate=person).first()
+    job = ImportJob.objects.create(
+        unit=officer.unit,
+        created_by=officer,
+        token="matrix",
+        file_name="su-vu.csv",
+        status=ImportJobStatus.DONE,
+        rows_total=1,
+        result={"rows": 1, "created": 0, "updated": 0, "unchanged": 1, "problems": [], "file_problems": []},
+    )
     return {
         "officer": officer,
+        "job": job.pk,
         "report": report.pk,
         "incident": incident.pk,
         "other_incident": other.pk,

@@ -168,7 +168,7 @@ def case_create(
         errors.append(
             RecordError("case.exists", _("This incident already has an open case."), field="incident")
         )
-    if number and Case.objects.filter(number=number).exists():
+    if number and Case.objects.unrestricted().filter(number=number).exists():
         errors.append(RecordError("case.number_taken", _("This number is already used."), field="number"))
     if errors:
         raise InvalidRecord(errors)

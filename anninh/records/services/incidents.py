@@ -705,7 +705,9 @@ def _write_children(actor, incident: Incident, clean: _Clean, *, replace: bool) 
 
     # Cases initiated from a linked crime report before this incident existed: link them now.
     if clean.reports:
-        Case.objects.filter(crime_report__in=clean.reports, incident__isnull=True).update(incident=incident)
+        Case.objects.unrestricted().filter(crime_report__in=clean.reports, incident__isnull=True).update(
+            incident=incident
+        )
 
 
 @transaction.atomic
@@ -725,7 +727,7 @@ def incident_create(
     unit = clean.fields["responsible_unit"]
     if number:
         number = _clean_text(number, 40)
-        if Incident.objects.filter(number=number).exists():
+        if Incident.objects.unrestricted().filter(number=number).exists():
             raise InvalidRecord(
                 [RecordError("incident.number_taken", _("This number is already used."), field="number")]
             )
@@ -734,7 +736,7 @@ def incident_create(
         number = incident_number(
             unit.code, year, register_allocate(unit=unit, register="incident", year=year)
         )
-    if external_id is not None and Incident.objects.filter(external_id=external_id).exists():
+    if external_id is not None and Incident.objects.unrestricted().filter(external_id=external_id).exists():
         raise InvalidRecord(
             [
                 RecordError(

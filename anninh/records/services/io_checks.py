@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from anninh.lib.dates import HCM_TZ, format_date_vn, format_datetime_vn
 from anninh.lib.errors import ValidationProblem
-from anninh.records import scoping
 from anninh.records.models import Incident, IncidentKind, Offence, PremisesType, ReviewStatus
 from anninh.records.permissions import acting_unit_ids, can_review
 from anninh.records.services.io_export import FORMULA_START
@@ -85,11 +84,7 @@ class Lookups:
         self.acting = frozenset(pk for pk, _c in active) if system else acting_unit_ids(actor)
         # The incidents rows may match: those the importer sees (all, for the command line's
         # system user, who holds the database anyway).
-        self.visible = (
-            Incident.objects.all()
-            if system
-            else scoping.apply(Incident.objects.all(), scoping.incident_visibility_q(actor))
-        )
+        self.visible = Incident.objects.unrestricted() if system else Incident.objects.restrict(actor)
         self.system = system
         self.actor = actor
         self._review: dict[int, bool] = {}

@@ -135,7 +135,8 @@ def _records(qs, *, personal: bool) -> Iterator[dict[str, Any]]:
         if personal:
             labels = {role.value: str(role.label) for role in PersonRole}
             for incident_id, role, name in (
-                IncidentPerson.objects.filter(incident_id__in=ids, role__in=EXPORTED_ROLES)
+                IncidentPerson.objects.unrestricted()
+                .filter(incident_id__in=ids, role__in=EXPORTED_ROLES)
                 .order_by("incident_id", "role", "id")
                 .values_list("incident_id", "role", "person__full_name")
             ):

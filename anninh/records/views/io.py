@@ -20,7 +20,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -32,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from anninh.accounts.permissions import audit_denied, require_roles
+from anninh.accounts.permissions import audit_denied, get_scoped_or_404, require_roles
 from anninh.accounts.roles import Role
 from anninh.org.models import Unit
 from anninh.records.models import ImportBatch, ImportJob
@@ -312,11 +311,11 @@ def import_incidents(request: HttpRequest) -> HttpResponse:
 
 
 def _own_job(request: HttpRequest, pk: int) -> ImportJob:
-    """The job, if the user started it (anyone else: 404, nothing told)."""
-    job = ImportJob.objects.select_related("unit", "batch").filter(pk=pk, created_by=request.user).first()
-    if job is None:
-        raise Http404
-    return job
+    """The job, if the user started it (anyone else: 404, nothing told, the refusal audited:
+    an import's problems quote the file's rows)."""
+    return get_scoped_or_404(
+        ImportJob.objects.select_related("unit", "batch").filter(created_by=request.user), request.user, pk=pk
+    )
 
 
 @require_roles(*IMPORT_ROLES)

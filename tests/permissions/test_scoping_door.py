@@ -1,0 +1,87 @@
+"""One door to record-bearing rows (issue #14, item 13): outside migrations and tests, code
+reads a record-bearing model only through `Model.objects.restrict(viewer)` (the viewer's
+need-to-know, declared beside the model) or, for system work that must see every row
+(uniqueness checks, aggregates, demo data, the audit chain), through an explicit
+`Model.objects.unrestricted()`. Writes (create, bulk_create, bulk_update) need neither.
+
+A selector that forgets the scope fails here before it can leak: `Incident.objects.filter(...)`
+in a view, API, selector or service is refused.
+"""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+from django.apps import apps
+
+from anninh.accounts.scoping import RestrictedQuerySet, ScopeRule
+
+ROOT = pathlib.Path(__file__).resolve().parents[2] / "anninh"
+ALLOWED = {"restrict", "unrestricted", "none", "create", "bulk_create", "bulk_update"}
+
+
+def record_models() -> dict[str, type]:
+    """Every model that declares a need-to-know rule."""
+    return {
+        m.__name__: m for m in apps.get_models() if isinstance(getattr(m, "need_to_know", None), ScopeRule)
+    }
+
+
+def test_every_record_bearing_model_declares_its_rule_and_the_door():
+    names = set(record_models())
+    expected = {
+        "CrimeReport",
+        "Incident",
+        "IncidentPerson",
+        "Case",
+        "CaseStatusChange",
+        "Person",
+        "PersonPhone",
+        "PersonMatch",
+        "IncidentMonth",
+        "PatrolPlan",
+        "PatrolAssignment",
+        "CheckpointSite",
+        "Forecast",
+        "ForecastCell",
+        "ReportCard",
+        "Report",
+        "AuditEvent",
+    }
+    assert expected <= names, expected - names
+    for model in record_models().values():
+        assert isinstance(model.objects.all(), RestrictedQuerySet), model
+
+
+def door_violations(root: pathlib.Path = ROOT) -> list[str]:
+    names = set(record_models())
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr in ("objects", "_default_manager")
+                and isinstance(node.value.value, ast.Name)
+                and node.value.value.id in names
+                and node.attr not in ALLOWED
+            ):
+                found.append(
+                    f"{path.relative_to(root.parent)}:{node.lineno}: {node.value.value.id}.objects.{node.attr}"
+                )
+    return found
+
+
+def test_record_bearing_rows_are_read_only_through_the_door():
+    violations = door_violations()
+    assert not violations, (
+        "read through Model.objects.restrict(viewer) or .unrestricted():\n  " + "\n  ".join(violations)
+    )
+
+
+def test_the_door_check_catches_a_forgotten_scope(tmp_path):
+    (tmp_path / "selectors.py").write_text("def leak(viewer):\n    return Incident.objects.filter(pk=1)\n")
+    assert door_violations(tmp_path) == [f"{tmp_path.name}/selectors.py:2: Incident.objects.filter"]
