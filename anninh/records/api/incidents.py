@@ -19,6 +19,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404
+from anninh.datefields import ApiDateTime, date_message
 from anninh.lib.dates import InvalidDate, parse_date_vn
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
@@ -292,11 +293,11 @@ class LossIn(Schema):
 
 class ResponseTimeIn(Schema):
     unit_id: int = Field(..., ge=1, le=MAX_ID)
-    alerted_at: dt.datetime | None = None
-    dispatched_at: dt.datetime | None = None
-    arrived_at: dt.datetime | None = None
-    controlled_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
+    alerted_at: ApiDateTime | None = None
+    dispatched_at: ApiDateTime | None = None
+    arrived_at: ApiDateTime | None = None
+    controlled_at: ApiDateTime | None = None
+    ended_at: ApiDateTime | None = None
 
 
 class FireRescueIn(Schema):
@@ -317,13 +318,13 @@ class FireRescueIn(Schema):
 
 class IncidentIn(Schema):
     kind: IncidentKind
-    occurred_from: dt.datetime = Field(
+    occurred_from: ApiDateTime = Field(
         ..., description="When it happened (or the start of the window); local time if no offset"
     )
-    occurred_to: dt.datetime | None = Field(
+    occurred_to: ApiDateTime | None = Field(
         None, description="End of the window when the exact time is unknown"
     )
-    reported_at: dt.datetime
+    reported_at: ApiDateTime
     responsible_unit_id: int = Field(..., ge=1, le=MAX_ID)
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
@@ -423,8 +424,8 @@ def _filters(query: IncidentQuery) -> IncidentFilters | Status:
         if raw:
             try:
                 dates[name] = parse_date_vn(raw)
-            except InvalidDate:
-                return bad_query(name, _("Enter the date as dd/mm/yyyy, e.g. 05/11/2026."), "date.invalid")
+            except InvalidDate as exc:
+                return bad_query(name, date_message(exc), exc.code)
     kinds: tuple[str, ...] = ()
     if query.kind == "fire_rescue":
         kinds = tuple(sorted(FIRE_RESCUE_KINDS))

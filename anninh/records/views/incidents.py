@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404, require_roles
 from anninh.accounts.roles import Role
+from anninh.datefields import date_message, validate_date_range
 from anninh.geo.models import Commune
 from anninh.lib.dates import InvalidDate, parse_date_vn
 from anninh.lib.errors import ValidationProblem
@@ -87,8 +88,8 @@ def parse_filters(params) -> tuple[IncidentFilters, dict[str, str]]:
         if raw:
             try:
                 dates[name] = parse_date_vn(raw)
-            except InvalidDate:
-                errors[name] = _("Enter the date as dd/mm/yyyy, e.g. 05/11/2026.")
+            except InvalidDate as exc:
+                errors[name] = date_message(exc)
     if dates["date_from"] and dates["date_to"] and dates["date_to"] < dates["date_from"]:
         errors["date_to"] = _("The end date is before the start date.")
     unit = params.get("unit", "")
@@ -273,6 +274,7 @@ class VNDateTimeField(forms.DateTimeField):
         format=DATETIME_FORMAT, attrs={"placeholder": "dd/mm/yyyy hh:mm", "autocomplete": "off"}
     )
     input_formats = DATETIME_INPUTS
+    default_validators = [validate_date_range]  # years 1 and 9999 parse, then overflow in UTC
     default_error_messages = {
         "invalid": gettext_lazy("Enter the date and time as dd/mm/yyyy hh:mm, e.g. 05/11/2026 14:30.")
     }

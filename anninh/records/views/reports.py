@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from anninh.accounts.permissions import require_roles
 from anninh.accounts.roles import Role
+from anninh.datefields import date_message
 from anninh.geo.models import Commune
 from anninh.lib.dates import HCM_TZ, InvalidDate, format_date_vn, parse_date_vn
 from anninh.org.models import Unit
@@ -62,11 +63,7 @@ class VNDateField(forms.CharField):
         try:
             return parse_date_vn(value)
         except InvalidDate as exc:
-            if exc.code == "date.invalid":
-                raise forms.ValidationError(_("There is no such date."), code=exc.code) from None
-            raise forms.ValidationError(
-                _("Enter the date as dd/mm/yyyy, e.g. 05/11/2026."), code=exc.code
-            ) from None
+            raise forms.ValidationError(date_message(exc), code=exc.code) from None
 
 
 _TIME = re.compile(r"([01]?[0-9]|2[0-3])[:hH.]([0-5][0-9])")
@@ -105,7 +102,9 @@ class VNDateTimeField(forms.CharField):
             )
         try:
             day = parse_date_vn(parts[0])
-        except InvalidDate:
+        except InvalidDate as exc:
+            if exc.code == "date.range":
+                raise forms.ValidationError(date_message(exc), code=exc.code) from None
             raise forms.ValidationError(
                 _("Enter the date and time as dd/mm/yyyy hh:mm, e.g. 05/11/2026 14:30."),
                 code="datetime.format",
