@@ -1,7 +1,7 @@
 """The Django and API side of `anninh.lib.dates`: translated messages for a refused date, a
 validator for Django's own date fields and the date types of API schemas.
 
-`anninh.lib.dates.parse_date_vn` refuses days outside 01/01/1900 … 31/12/2100 (`date.range`).
+`anninh.lib.dates.parse_date_vn` refuses days outside 01/01/1900 … 31/12/2100 (`date.out_of_range`).
 Pages and endpoints that parse dates themselves go through it; the ones that let Django forms
 or pydantic parse (a `forms.DateField`, a `dt.date` in a ninja schema) add the same check here,
 so a year 1 or 9999 gets a form error or a 422, never an OverflowError further down.
@@ -25,7 +25,7 @@ __all__ = ["ApiDate", "ApiDateTime", "date_message", "validate_date_range"]
 
 def date_message(exc: InvalidDate) -> str:
     """The user's message for a refused date, in their language."""
-    if exc.code == "date.range":
+    if exc.code == "date.out_of_range":
         return _("Enter a date between 01/01/1900 and 31/12/2100.")
     if exc.code == "date.invalid":
         return _("There is no such date.")
@@ -63,7 +63,7 @@ def _api_check(value):
     return value
 
 
-#: A date in an API schema or query: 422 `date.range` outside 01/01/1900 … 31/12/2100.
+#: A date in an API schema or query: 422 `date.out_of_range` outside 01/01/1900 … 31/12/2100.
 ApiDate = Annotated[dt.date, AfterValidator(_api_check)]
 #: The same for a date-time (its day in Vietnam is checked).
 ApiDateTime = Annotated[dt.datetime, AfterValidator(_api_check)]

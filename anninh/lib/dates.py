@@ -11,14 +11,14 @@ Two traps this module exists for:
 
 Error codes raised as :class:`~anninh.lib.errors.InvalidDate`:
 
-===================  ==================================================================
-``date.empty``       nothing typed
-``date.format``      not one of the accepted layouts (including 2-digit years)
-``date.invalid``     the layout is right but there is no such day (31/02/2026)
-``date.range``       a real day, but outside 01/01/1900 … 31/12/2100 (see :func:`check_date_range`)
-``week.format``      not ``YYYY-Www``
-``week.invalid``     no such ISO week (week 53 of a 52-week year, week 00)
-===================  ==================================================================
+=====================  ================================================================
+``date.empty``         nothing typed
+``date.format``        not one of the accepted layouts (including 2-digit years)
+``date.invalid``       the layout is right but there is no such day (31/02/2026)
+``date.out_of_range``  a real day outside 01/01/1900 … 31/12/2100 (:func:`check_date_range`)
+``week.format``        not ``YYYY-Www``
+``week.invalid``       no such ISO week (week 53 of a 52-week year, week 00)
+=====================  ================================================================
 """
 
 from __future__ import annotations
@@ -98,12 +98,12 @@ def parse_date_vn(value: str) -> date:
 
 def check_date_range(d: date, *, value: object = None) -> date:
     """``d`` itself if it lies in :data:`MIN_DATE` … :data:`MAX_DATE`; else InvalidDate
-    ``date.range``. Every date that comes from outside (typed, in a query string, in an API
+    ``date.out_of_range``. Every date that comes from outside (typed, in a query string, in an API
     body) passes here, so nothing downstream has to guard against years 1 and 9999.
     A datetime is checked on its own date (callers check aware datetimes in local time)."""
     day = d.date() if isinstance(d, datetime) else d
     if not MIN_DATE <= day <= MAX_DATE:
-        raise InvalidDate("date.range", _RANGE_MESSAGE, value=d if value is None else value)
+        raise InvalidDate("date.out_of_range", _RANGE_MESSAGE, value=d if value is None else value)
     return d
 
 

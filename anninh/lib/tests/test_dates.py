@@ -173,7 +173,7 @@ def test_parse_date_vn_refuses_days_outside_1900_to_2100(text: str) -> None:
     # overflows; before this check they crashed every list filtered by them (issue 14).
     with pytest.raises(InvalidDate) as excinfo:
         parse_date_vn(text)
-    assert excinfo.value.code == "date.range"
+    assert excinfo.value.code == "date.out_of_range"
     assert "01/01/1900" in excinfo.value.message and "31/12/2100" in excinfo.value.message
 
 
@@ -192,7 +192,7 @@ def test_check_date_range_checks_the_date_of_a_datetime() -> None:
 def test_parse_iso_week_refuses_weeks_outside_the_range(label: str) -> None:
     with pytest.raises(InvalidDate) as excinfo:
         parse_iso_week(label)
-    assert excinfo.value.code == "date.range"
+    assert excinfo.value.code == "date.out_of_range"
 
 
 # --- local dates and day bounds --------------------------------------------------------------

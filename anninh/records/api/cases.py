@@ -35,6 +35,7 @@ from anninh.records.selectors import cases as selectors
 from anninh.records.selectors.cases import CaseFilters
 from anninh.records.selectors.incidents import incident_detail_queryset
 from anninh.records.services import cases as services
+from anninh.records.services import reads
 from anninh.records.versioning import ConflictError, RecordError
 
 router = Router()
@@ -302,6 +303,7 @@ def get_case(request: HttpRequest, case_id: int = Path(..., ge=1, le=MAX_ID)):
     case = _get(user, case_id)
     if case is None:
         return Status(404, {"detail": _("No case with this id.")})
+    reads.case_viewed(actor=user, case=case, via="api")
     return Status(200, _detail(case))
 
 

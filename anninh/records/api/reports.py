@@ -24,6 +24,7 @@ from anninh.accounts.roles import Role
 from anninh.datefields import ApiDate, ApiDateTime
 from anninh.records.models import ReportChannel, ReportKind, ReportStatus
 from anninh.records.selectors import reports as selectors
+from anninh.records.services import reads
 from anninh.records.services import reports as services
 from anninh.records.services.reports import Action, PermissionRefused
 from anninh.records.versioning import ConflictError, RecordError
@@ -387,6 +388,7 @@ def list_reports(request: HttpRequest, query: Query[ReportListQuery]):
     qs = selectors.report_list(viewer=viewer, filters=filters)
     count = qs.count()
     rows = list(qs[query.offset : query.offset + query.limit])
+    reads.crime_report_list_viewed(actor=viewer, reports=rows, via="api")
     end = query.offset + len(rows)
     return 200, {
         "items": [report_out(viewer, r) for r in rows],

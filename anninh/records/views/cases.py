@@ -29,6 +29,7 @@ from anninh.records.selectors import cases as selectors
 from anninh.records.selectors.cases import CaseFilters
 from anninh.records.selectors.incidents import incident_detail_queryset
 from anninh.records.services import cases as services
+from anninh.records.services import reads
 from anninh.records.versioning import ConflictError, RecordError
 from anninh.records.views.incidents import FastSelect, VNDateTimeField, forbidden
 
@@ -48,7 +49,7 @@ class VNDateField(forms.DateField):
         try:
             return parse_date_vn(str(value))
         except InvalidDate as exc:
-            if exc.code == "date.range":
+            if exc.code == "date.out_of_range":
                 raise forms.ValidationError(date_message(exc), code=exc.code) from None
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
@@ -201,7 +202,9 @@ def _detail(request, case, form=None, status: int = 200) -> HttpResponse:
 
 @require_roles(*READER_ROLES)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _case_or_404(request, pk))
+    case = _case_or_404(request, pk)
+    reads.case_viewed(actor=request.user, case=case)
+    return _detail(request, case)
 
 
 @require_POST

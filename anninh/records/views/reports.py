@@ -29,6 +29,7 @@ from anninh.org.models import Unit
 from anninh.records.models import ReportChannel, ReportKind, ReportStatus
 from anninh.records.selectors import reports as selectors
 from anninh.records.selectors.persons import persons_allowed
+from anninh.records.services import reads
 from anninh.records.services import reports as services
 from anninh.records.services.reports import Action, PermissionRefused
 from anninh.records.versioning import ConflictError, RecordError
@@ -103,7 +104,7 @@ class VNDateTimeField(forms.CharField):
         try:
             day = parse_date_vn(parts[0])
         except InvalidDate as exc:
-            if exc.code == "date.range":
+            if exc.code == "date.out_of_range":
                 raise forms.ValidationError(date_message(exc), code=exc.code) from None
             raise forms.ValidationError(
                 _("Enter the date and time as dd/mm/yyyy hh:mm, e.g. 05/11/2026 14:30."),
@@ -211,6 +212,7 @@ def report_list(request):
     form = ReportFilterForm(request.GET or None, communes=communes, units=units)
     filters = form.filters()
     page = selectors.report_page(viewer=request.user, filters=filters, page=request.GET.get("page", 1))
+    reads.crime_report_list_viewed(actor=request.user, reports=page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
