@@ -145,6 +145,11 @@ class ReportListQuery(Schema):
     received_from: ApiDate | None = Field(None, description="First day of receipt (local), included.")
     received_to: ApiDate | None = Field(None, description="Last day of receipt (local), included.")
     due: Literal["overdue", "soon", "running"] | None = None
+    incoming: bool = Field(
+        False,
+        description="Only reports waiting for your unit: transferred to it, or received by another "
+        "unit for your commune and not yet handled by you.",
+    )
     limit: int = Field(selectors.PAGE_SIZE, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10**9)
 
@@ -384,6 +389,7 @@ def list_reports(request: HttpRequest, query: Query[ReportListQuery]):
         received_from=query.received_from,
         received_to=query.received_to,
         due=query.due or "",
+        incoming=query.incoming,
     )
     qs = selectors.report_list(viewer=viewer, filters=filters)
     count = qs.count()

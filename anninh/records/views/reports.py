@@ -156,6 +156,10 @@ class ReportFilterForm(forms.Form):
     decided_from = VNDateField(label=gettext_lazy("Decided from"), required=False)
     decided_to = VNDateField(label=gettext_lazy("Decided until"), required=False)
     decided = forms.ChoiceField(label=gettext_lazy("Decision"), required=False)
+    incoming = forms.BooleanField(
+        label=gettext_lazy("Incoming for my unit (to accept, or received elsewhere for our commune)"),
+        required=False,
+    )
 
     def __init__(self, *args, communes=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,6 +200,7 @@ class ReportFilterForm(forms.Form):
             decided_from=d["decided_from"],
             decided_to=d["decided_to"],
             decided=d["decided"],
+            incoming=d["incoming"],
         )
 
 
