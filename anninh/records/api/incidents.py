@@ -21,6 +21,7 @@ from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404
 from anninh.datefields import ApiDateTime, date_message
 from anninh.lib.dates import InvalidDate, parse_date_vn
+from anninh.records.masking import mask_address
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
     IncidentKind,
@@ -30,6 +31,7 @@ from anninh.records.models import (
     ReviewStatus,
     River,
 )
+from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import incidents as selectors
 from anninh.records.selectors.incidents import IncidentFilters
 from anninh.records.services import incidents as services
@@ -200,7 +202,8 @@ class MapOut(Schema):
 
 class PersonOut(Schema):
     link_id: int
-    person_id: int
+    person_id: int | None = Field(description="Null when the caller may not see personal data")
+    label: str = Field(description='The name, or "Person 1", "Person 2"... in this record when masked')
     role: str
     note: str
     masked: bool = Field(description="True when the caller may not see personal data: names and ids are null")
@@ -455,9 +458,10 @@ def _detail(user, incident) -> dict[str, Any]:
     fr = selectors.incident_fire_rescue(incident=incident)
     times = selectors.incident_response_times(incident=incident)
     out = summary(incident)
+    personal = sees_personal_data(user)
     out.update(
-        address=incident.address,
-        narrative=incident.narrative,
+        address=incident.address if personal else mask_address(incident.address),
+        narrative=incident.narrative if personal else "",
         review_comment=incident.review_comment,
         offences=[_offence(link) for link in selectors.incident_offences(viewer=user, incident=incident)],
         persons=[

@@ -22,7 +22,9 @@ from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.accounts.roles import Role
 from anninh.datefields import ApiDate, ApiDateTime
+from anninh.records.masking import mask_address
 from anninh.records.models import ReportChannel, ReportKind, ReportStatus
+from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import reports as selectors
 from anninh.records.services import reads
 from anninh.records.services import reports as services
@@ -258,7 +260,7 @@ def report_out(viewer, report, *, detail: bool = False) -> dict:
         "handling_unit": _unit(report.handling_unit),
         "transfer_to": _unit(report.transfer_to) if report.transfer_to_id else None,
         "commune": {"code": report.commune.code, "name": report.commune.name},
-        "address": report.address,
+        "address": report.address if sees_personal_data(viewer) else mask_address(report.address),
         "lat": report.lat,
         "lon": report.lon,
         "suspected_offence": report.suspected_offence if report.suspected_offence_id else None,
@@ -280,7 +282,7 @@ def report_out(viewer, report, *, detail: bool = False) -> dict:
         person = reporter.person
         out.update(
             {
-                "summary": report.summary,
+                "summary": report.summary if sees_personal_data(viewer) else "",
                 "reporter": None
                 if person is None
                 else {

@@ -34,6 +34,7 @@ from anninh.lib.dates import InvalidDate, parse_date_vn
 from anninh.lib.errors import ValidationProblem
 from anninh.lib.money import parse_vnd
 from anninh.org.models import Unit
+from anninh.records.masking import mask_address
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
     IncidentKind,
@@ -44,6 +45,7 @@ from anninh.records.models import (
     River,
 )
 from anninh.records.permissions import acting_unit_ids, can_review
+from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import incidents as selectors
 from anninh.records.selectors.incidents import IncidentFilters
 from anninh.records.services import incidents as services
@@ -195,8 +197,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and bool(incident.offence_group)
         and not any(c.status != "transferred" for c in cases)
     )
+    personal = sees_personal_data(viewer)
     context = {
         "incident": incident,
+        # Without personal data: the street without the house number, and no narrative.
+        "address_shown": incident.address if personal else mask_address(incident.address),
+        "narrative_withheld": not personal and bool(incident.narrative),
         "offences": selectors.incident_offences(viewer=viewer, incident=incident),
         "persons": selectors.incident_persons(viewer=viewer, incident=incident),
         "losses": list(incident.losses.all()),

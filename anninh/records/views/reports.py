@@ -26,7 +26,9 @@ from anninh.datefields import date_message
 from anninh.geo.models import Commune
 from anninh.lib.dates import HCM_TZ, InvalidDate, format_date_vn, parse_date_vn
 from anninh.org.models import Unit
+from anninh.records.masking import mask_address
 from anninh.records.models import ReportChannel, ReportKind, ReportStatus
+from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import reports as selectors
 from anninh.records.selectors.persons import persons_allowed
 from anninh.records.services import reads
@@ -698,9 +700,13 @@ def _step_forms(request, report, *, bound: dict | None = None) -> list[dict]:
 
 def _render_detail(request, report, *, bound: dict | None = None, error: str = "", status: int = 200):
     reporter = selectors.reporter_view(request.user, report)
+    personal = sees_personal_data(request.user)
     context = {
         "report": report,
         "reporter": reporter,
+        # Without personal data: the street without the house number, and no summary.
+        "address_shown": report.address if personal else mask_address(report.address),
+        "summary_withheld": not personal and bool(report.summary),
         "timeline": selectors.report_timeline(viewer=request.user, report=report),
         "clock_events": selectors.clock_events(viewer=request.user, report=report),
         "steps": _step_forms(request, report, bound=bound),
