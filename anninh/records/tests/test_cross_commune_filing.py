@@ -68,3 +68,18 @@ def test_it_stays_incoming_once_transferred_and_leaves_the_queue_when_accepted(p
     report = services.crime_report_accept(actor=other, report=report, version=report.version)
     assert report.handling_unit_id == target.pk
     assert _incoming_ids(other) == set()
+
+
+def test_an_incident_recorded_for_another_commune_stays_with_the_recording_unit_and_is_seen_there(personas):
+    from anninh.records.selectors.incidents import IncidentFilters, incident_list
+    from anninh.records.tests.test_incidents_factories import record, unit_id
+
+    incident = record(
+        personas["commune_officer"],
+        commune=COMMUNE_B,
+        responsible_unit_id=personas["commune_officer"].unit_id,
+    )
+    assert incident.commune_id == COMMUNE_B
+    assert incident.responsible_unit_id == unit_id(personas["commune_officer"].unit.code)
+    seen_by_b = incident_list(viewer=personas["other_commune_officer"], filters=IncidentFilters())
+    assert incident.pk in set(seen_by_b.values_list("pk", flat=True))
