@@ -204,3 +204,14 @@ def test_the_incident_form_refuses_a_time_at_the_extremes(personas, value):
     assert response.status_code < 500
     assert RANGE_MESSAGE in response.content.decode()
     assert not Incident.objects.exists()
+
+
+@pytest.mark.parametrize("at", ["0001-W01", "9999-W52", "1899-W52"])
+@pytest.mark.parametrize("path", ["/compstat/", "/api/compstat/summary", "/api/compstat/series"])
+def test_compstat_weeks_at_the_extremes_are_refused(personas, path, at):
+    response = _client(personas, "analyst").get(path, {"period": "week", "at": at})
+    if path.startswith("/api/"):
+        assert response.status_code == 422
+    else:
+        assert response.status_code == 200
+        assert "There is no such week." in response.content.decode()

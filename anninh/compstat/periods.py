@@ -53,6 +53,8 @@ class Period:
     @classmethod
     def week(cls, iso_year: int, iso_week: int) -> Period:
         try:
+            if not 2000 <= iso_year <= 2100:  # as months and quarters: years 1 and 9999 overflow
+                raise ValueError
             monday = dt.date.fromisocalendar(iso_year, iso_week, 1)
         except ValueError:
             raise PeriodError(_("There is no such week.")) from None
