@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
+from anninh.audit import context as audit_context
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record
 
@@ -26,6 +27,9 @@ def audit_denied(
     user = getattr(request_or_user, "user", request_or_user)
     if path == "" and isinstance(request_or_user, HttpRequest):
         path = request_or_user.get_full_path()[:500]
+    if path == "":
+        # Called with a user only (get_scoped_or_404, services): the request being served.
+        path = audit_context.current().path
     audit_record(
         actor=user,
         action=AuditAction.DENIED,

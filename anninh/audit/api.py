@@ -18,6 +18,7 @@ from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.audit import selectors, services
 from anninh.audit.models import AuditAction
+from anninh.datefields import ApiDate
 
 router = Router()
 
@@ -31,8 +32,8 @@ class EventQuery(Schema):
     object_id: str | None = Field(None, max_length=64)
     request_id: uuid.UUID | None = None
     client_ip: IPvAnyAddress | None = None
-    date_from: dt.date | None = Field(None, description="First day (local time), included.")
-    date_to: dt.date | None = Field(None, description="Last day (local time), included.")
+    date_from: ApiDate | None = Field(None, description="First day (local time), included.")
+    date_to: ApiDate | None = Field(None, description="Last day (local time), included.")
     q: str | None = Field(
         None, max_length=200, description="Free text in user name, object type, id or name."
     )

@@ -16,6 +16,7 @@ class RequestContext:
     request_id: uuid.UUID = field(default_factory=uuid.uuid4)
     client_ip: str | None = None
     user_agent: str = ""
+    path: str = ""  # the request's path and query (500 characters), for refusals audited deep down
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("anninh_request_context", default=None)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anninh.audit.models import AuditAction
 from anninh.audit.selectors import EventFilters
+from anninh.datefields import validate_date_range
 
 DATE_WIDGET = {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric", "autocomplete": "off"}
 
@@ -32,10 +33,16 @@ class EventSearchForm(forms.Form):
     request_id = forms.UUIDField(label=_("Request id"), required=False)
     client_ip = forms.GenericIPAddressField(label=_("Client address"), required=False, unpack_ipv4=True)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_WIDGET)
+        label=_("From"),
+        required=False,
+        validators=[validate_date_range],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_WIDGET),
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_WIDGET)
+        label=_("To"),
+        required=False,
+        validators=[validate_date_range],
+        widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_WIDGET),
     )
 
     def clean(self):

@@ -40,6 +40,7 @@ class RequestContextMiddleware:
             request_id=uuid.uuid4(),
             client_ip=client_ip_from(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+            path=request.get_full_path()[:500],
         )
         request.request_id = ctx.request_id
         token = context.activate(ctx)

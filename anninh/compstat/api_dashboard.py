@@ -14,7 +14,7 @@ from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.compstat import selectors
 from anninh.compstat.periods import PeriodError, period_from_params
-from anninh.compstat.views_dashboard import READER_ROLES, commune_choices
+from anninh.compstat.views_dashboard import READER_ROLES, audit_commune_refused, commune_choices
 
 router = Router()
 
@@ -186,7 +186,9 @@ def _parse(request: HttpRequest, query: CompstatQuery):
                 422, {"detail": [{"type": "period.invalid", "loc": ["query", "period"], "msg": str(exc)}]}
             ),
         )
-    if query.commune and query.commune not in {code for code, _name in commune_choices(user)}:
+    choices = commune_choices(user)
+    if query.commune and query.commune not in {code for code, _name in choices}:
+        audit_commune_refused(user, query.commune, choices, path=request.get_full_path()[:500])
         detail = [
             {
                 "type": "commune.invalid",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from anninh.datefields import date_message
 from anninh.lib.dates import InvalidDate, format_date_vn, local_date, local_day_bounds, parse_date_vn
 
 KINDS = {
@@ -52,6 +53,8 @@ class Period:
     @classmethod
     def week(cls, iso_year: int, iso_week: int) -> Period:
         try:
+            if not 2000 <= iso_year <= 2100:  # as months and quarters: years 1 and 9999 overflow
+                raise ValueError
             monday = dt.date.fromisocalendar(iso_year, iso_week, 1)
         except ValueError:
             raise PeriodError(_("There is no such week.")) from None
@@ -188,8 +191,8 @@ _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 def _date(value: str, field: str) -> dt.date:
     try:
         return parse_date_vn(value)
-    except InvalidDate:
-        raise PeriodError(_("Enter the date as dd/mm/yyyy, e.g. 05/11/2026.")) from None
+    except InvalidDate as exc:
+        raise PeriodError(date_message(exc)) from None
 
 
 def parse_week(value: str) -> Period:

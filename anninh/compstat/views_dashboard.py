@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from anninh.accounts.permissions import require_roles
+from anninh.accounts.permissions import audit_denied, require_roles
 from anninh.accounts.roles import Role
 from anninh.accounts.scoping import scope_for
 from anninh.compstat import selectors
@@ -30,6 +30,17 @@ def commune_choices(viewer) -> list[tuple[str, str]]:
 def parse_commune(params, choices: list[tuple[str, str]]) -> str:
     code = (params.get("commune") or "").strip()
     return code if code in {c for c, _ in choices} else ""
+
+
+def audit_commune_refused(request_or_user, code: str, choices: list[tuple[str, str]], **kwargs) -> bool:
+    """True (and an audited refusal) when `code` names a real commune outside `choices`: a
+    guessed commune leaves the same trace as a guessed record id. Unknown codes are plain
+    input errors and are not audited."""
+    code = (code or "").strip()
+    if not code or code in {c for c, _ in choices} or not Commune.objects.filter(code=code).exists():
+        return False
+    audit_denied(request_or_user, reason="scope", object_type="geo.commune", object_id=code, **kwargs)
+    return True
 
 
 def chart_data(summary: selectors.CompstatSummary) -> dict:
@@ -58,6 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         period = Period.default()
     communes = commune_choices(request.user)
     commune = parse_commune(request.GET, communes)
+    audit_commune_refused(request, request.GET.get("commune", ""), communes)
     summary = selectors.compstat_summary(
         viewer=request.user, period=period, commune=commune, with_series=False
     )

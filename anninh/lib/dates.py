@@ -11,13 +11,14 @@ Two traps this module exists for:
 
 Error codes raised as :class:`~anninh.lib.errors.InvalidDate`:
 
-===================  ==================================================================
-``date.empty``       nothing typed
-``date.format``      not one of the accepted layouts (including 2-digit years)
-``date.invalid``     the layout is right but there is no such day (31/02/2026)
-``week.format``      not ``YYYY-Www``
-``week.invalid``     no such ISO week (week 53 of a 52-week year, week 00)
-===================  ==================================================================
+=====================  ================================================================
+``date.empty``         nothing typed
+``date.format``        not one of the accepted layouts (including 2-digit years)
+``date.invalid``       the layout is right but there is no such day (31/02/2026)
+``date.out_of_range``  a real day outside 01/01/1900 … 31/12/2100 (:func:`check_date_range`)
+``week.format``        not ``YYYY-Www``
+``week.invalid``       no such ISO week (week 53 of a 52-week year, week 00)
+=====================  ================================================================
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ from anninh.lib.errors import InvalidDate
 
 __all__ = [
     "HCM_TZ",
+    "MAX_DATE",
+    "MIN_DATE",
     "InvalidDate",
+    "check_date_range",
     "format_date_vn",
     "format_datetime_vn",
     "iso_week_label",
@@ -51,6 +55,14 @@ HCM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _DAY_FIRST = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})")
 # ISO 8601 calendar date; unambiguous because the year comes first and has 4 digits.
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+# The days a user may type. Python's own limits (01/01/0001, 31/12/9999) are not usable: a day
+# at either end has no local midnight on the other side of UTC, no "next day" and no week, so
+# arithmetic on it overflows deep in a query. No police record predates 1900 (the oldest birth
+# dates included) and no deadline or plan reaches past 2100.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+_RANGE_MESSAGE = "Enter a date between 01/01/1900 and 31/12/2100."
+
 _ISO_WEEK = re.compile(r"([0-9]{4})-?[Ww]([0-9]{2})")
 
 
@@ -78,9 +90,21 @@ def parse_date_vn(value: str) -> date:
     else:
         raise InvalidDate("date.format", "Enter the date as dd/mm/yyyy, e.g. 05/11/2026.", value=value)
     try:
-        return date(year, month, day)
+        parsed = date(year, month, day)
     except ValueError:
         raise InvalidDate("date.invalid", "There is no such date.", value=value) from None
+    return check_date_range(parsed, value=value)
+
+
+def check_date_range(d: date, *, value: object = None) -> date:
+    """``d`` itself if it lies in :data:`MIN_DATE` … :data:`MAX_DATE`; else InvalidDate
+    ``date.out_of_range``. Every date that comes from outside (typed, in a query string, in an API
+    body) passes here, so nothing downstream has to guard against years 1 and 9999.
+    A datetime is checked on its own date (callers check aware datetimes in local time)."""
+    day = d.date() if isinstance(d, datetime) else d
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise InvalidDate("date.out_of_range", _RANGE_MESSAGE, value=d if value is None else value)
+    return d
 
 
 def _local(dt: datetime) -> datetime:
@@ -156,7 +180,8 @@ def parse_iso_week(label: str) -> tuple[date, date]:
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:
         raise InvalidDate("week.invalid", "There is no such week.", value=label) from None
-    return monday, monday + timedelta(days=6)
+    check_date_range(monday, value=label)
+    return monday, check_date_range(monday + timedelta(days=6), value=label)
 
 
 def local_day_bounds(d: date) -> tuple[datetime, datetime]:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404, require_roles
 from anninh.accounts.scoping import scope_for
 from anninh.compstat.periods import today
+from anninh.datefields import date_message
 from anninh.geo import lookup
 from anninh.geo.models import Commune
 from anninh.lib.dates import InvalidDate, parse_date_vn
@@ -25,10 +26,13 @@ from anninh.patrols.models import SHIFT_CHOICES, PatrolAssignment, PatrolPlan
 from anninh.records.models import OffenceGroup
 
 
-def _date(value: str, default: dt.date) -> dt.date:
+def _date(value: str, default: dt.date, errors: list[str]) -> dt.date:
+    """The typed day, or `default` when none is typed; a refused one (not a date, or outside
+    01/01/1900 … 31/12/2100) adds its message to `errors` and gives `default`."""
     try:
         return parse_date_vn(value) if value else default
-    except InvalidDate:
+    except InvalidDate as exc:
+        errors.append(date_message(exc))
         return default
 
 
@@ -54,15 +58,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_new(request: HttpRequest) -> HttpResponse:
     communes = _communes(request.user)
     source = request.POST if request.method == "POST" else request.GET
-    day = _date(source.get("date", ""), today())
+    errors: list[str] = []
+    day = _date(source.get("date", ""), today(), errors)
     shift = source.get("shift", "night")
     shift = shift if shift in dict(SHIFT_CHOICES) else "night"
     group = source.get("group", "")
     group = group if group in OffenceGroup.values else ""
     per_team = source.get("cells_per_team", "3")
     per_team = int(per_team) if per_team.isdigit() and len(per_team) < 3 else 3
-    errors: list[str] = []
-    if request.method == "POST":
+    if request.method == "POST" and not errors:
         made = []
         for code, name in communes:
             raw = (request.POST.get(f"teams_{code}") or "").strip()
@@ -239,8 +243,9 @@ def site_list(request: HttpRequest) -> HttpResponse:
 
 @require_roles(*selectors.READER_ROLES)
 def dose(request: HttpRequest) -> HttpResponse:
-    until = _date(request.GET.get("to", ""), today() - dt.timedelta(days=1))
-    since = _date(request.GET.get("from", ""), until - dt.timedelta(days=27))
+    errors: list[str] = []
+    until = _date(request.GET.get("to", ""), today() - dt.timedelta(days=1), errors)
+    since = _date(request.GET.get("from", ""), until - dt.timedelta(days=27), errors)
     if since > until:
         since, until = until, since
     rows = selectors.dose_vs_crime(viewer=request.user, since=since, until=until)
@@ -257,7 +262,14 @@ def dose(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "patrols/dose.html",
-        {"rows": rows, "since": since, "until": until, "chart": chart, "active_nav": "patrols"},
+        {
+            "rows": rows,
+            "since": since,
+            "until": until,
+            "chart": chart,
+            "errors": errors,
+            "active_nav": "patrols",
+        },
     )
 
 

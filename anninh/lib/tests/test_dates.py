@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 
 from anninh.lib.dates import (
     HCM_TZ,
+    MAX_DATE,
+    MIN_DATE,
+    check_date_range,
     format_date_vn,
     format_datetime_vn,
     iso_week_label,
@@ -24,6 +27,7 @@ from anninh.lib.errors import InvalidDate, ValidationProblem
 # Dates for which the next day and the UTC conversion both exist.
 modern_dates = st.dates(min_value=date(1900, 1, 2), max_value=date(9999, 12, 29))
 all_dates = st.dates()
+accepted_dates = st.dates(min_value=MIN_DATE, max_value=MAX_DATE)
 aware_datetimes = st.datetimes(
     min_value=datetime(1900, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
 )
@@ -143,7 +147,7 @@ def test_format_datetime_vn_refuses_naive_datetimes_and_plain_dates() -> None:
         format_datetime_vn(date(2026, 11, 5))  # type: ignore[arg-type]
 
 
-@given(all_dates)
+@given(accepted_dates)
 def test_parse_date_vn_reads_back_what_format_date_vn_wrote(d: date) -> None:
     assert parse_date_vn(format_date_vn(d)) == d
 
@@ -156,9 +160,39 @@ def test_format_date_vn_is_always_ten_characters_day_first(d: date) -> None:
     assert int(out[:2]) == d.day
 
 
-@given(all_dates)
+@given(accepted_dates)
 def test_parse_date_vn_reads_iso_dates(d: date) -> None:
     assert parse_date_vn(d.isoformat()) == d
+
+
+@pytest.mark.parametrize(
+    "text", ["01/01/0001", "31/12/9999", "0001-01-01", "9999-12-31", "31/12/1899", "01/01/2101"]
+)
+def test_parse_date_vn_refuses_days_outside_1900_to_2100(text: str) -> None:
+    # Years 1 and 9999 are real dates to Python, but a day bound or "the next day" of them
+    # overflows; before this check they crashed every list filtered by them (issue 14).
+    with pytest.raises(InvalidDate) as excinfo:
+        parse_date_vn(text)
+    assert excinfo.value.code == "date.out_of_range"
+    assert "01/01/1900" in excinfo.value.message and "31/12/2100" in excinfo.value.message
+
+
+def test_parse_date_vn_accepts_the_first_and_last_days_of_the_range() -> None:
+    assert parse_date_vn("01/01/1900") == MIN_DATE
+    assert parse_date_vn("31/12/2100") == MAX_DATE
+
+
+def test_check_date_range_checks_the_date_of_a_datetime() -> None:
+    assert check_date_range(date(2026, 11, 5)) == date(2026, 11, 5)
+    with pytest.raises(InvalidDate):
+        check_date_range(datetime(9999, 12, 31, 23, 59, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("label", ["0001-W01", "9999-W52", "1899-W52", "2101-W01"])
+def test_parse_iso_week_refuses_weeks_outside_the_range(label: str) -> None:
+    with pytest.raises(InvalidDate) as excinfo:
+        parse_iso_week(label)
+    assert excinfo.value.code == "date.out_of_range"
 
 
 # --- local dates and day bounds --------------------------------------------------------------
@@ -268,7 +302,7 @@ def test_parse_iso_week_rejects_other_layouts(label: str) -> None:
     assert excinfo.value.code == "week.format"
 
 
-@given(st.dates(min_value=date(1, 1, 8), max_value=date(9999, 12, 24)))
+@given(st.dates(min_value=date(1900, 1, 8), max_value=date(2100, 12, 24)))
 def test_parse_iso_week_inverts_iso_week_label(d: date) -> None:
     monday, sunday = parse_iso_week(iso_week_label(d))
     assert monday == week_start(d)

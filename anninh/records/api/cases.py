@@ -18,6 +18,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import get_scoped_or_404
+from anninh.datefields import ApiDate, ApiDateTime, date_message
 from anninh.lib.dates import InvalidDate, parse_date_vn
 from anninh.records.api.incidents import (
     DATE_PATTERN,
@@ -34,6 +35,7 @@ from anninh.records.selectors import cases as selectors
 from anninh.records.selectors.cases import CaseFilters
 from anninh.records.selectors.incidents import incident_detail_queryset
 from anninh.records.services import cases as services
+from anninh.records.services import reads
 from anninh.records.versioning import ConflictError, RecordError
 
 router = Router()
@@ -121,7 +123,7 @@ class CaseIn(Schema):
     handling_unit_id: int | None = Field(
         None, ge=1, le=MAX_ID, description="Default: the incident's responsible unit"
     )
-    initiated_on: dt.date | None = Field(None, description="Default: today")
+    initiated_on: ApiDate | None = Field(None, description="Default: today")
     offence_article: str = Field("", max_length=20, description="Default: the incident's main offence")
     summary: str = Field("", max_length=5000)
 
@@ -129,9 +131,9 @@ class CaseIn(Schema):
 class TransitionIn(Schema):
     to_status: CaseStatus
     version: int = Field(..., ge=1, le=2**31)
-    effective_at: dt.datetime | None = Field(None, description="Default: now. Ignored for clearance")
+    effective_at: ApiDateTime | None = Field(None, description="Default: now. Ignored for clearance")
     note: str = Field("", max_length=5000)
-    offender_identified_at: dt.datetime | None = Field(None, description="Required to clear")
+    offender_identified_at: ApiDateTime | None = Field(None, description="Required to clear")
     arrests: int | None = Field(None, ge=0, le=services.MAX_ARRESTS)
     clearing_unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="Default: the handling unit")
 
@@ -168,8 +170,8 @@ def _dates(query, names: tuple[str, ...]) -> dict[str, dt.date | None] | Status:
         if raw:
             try:
                 out[name] = parse_date_vn(raw)
-            except InvalidDate:
-                return bad_query(name, _("Enter the date as dd/mm/yyyy, e.g. 05/11/2026."), "date.invalid")
+            except InvalidDate as exc:
+                return bad_query(name, date_message(exc), exc.code)
     return out
 
 
@@ -301,6 +303,7 @@ def get_case(request: HttpRequest, case_id: int = Path(..., ge=1, le=MAX_ID)):
     case = _get(user, case_id)
     if case is None:
         return Status(404, {"detail": _("No case with this id.")})
+    reads.case_viewed(actor=user, case=case, via="api")
     return Status(200, _detail(case))
 
 

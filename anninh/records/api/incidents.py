@@ -19,7 +19,9 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404
+from anninh.datefields import ApiDateTime, date_message
 from anninh.lib.dates import InvalidDate, parse_date_vn
+from anninh.records.masking import mask_address
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
     IncidentKind,
@@ -29,6 +31,7 @@ from anninh.records.models import (
     ReviewStatus,
     River,
 )
+from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import incidents as selectors
 from anninh.records.selectors.incidents import IncidentFilters
 from anninh.records.services import incidents as services
@@ -199,7 +202,8 @@ class MapOut(Schema):
 
 class PersonOut(Schema):
     link_id: int
-    person_id: int
+    person_id: int | None = Field(description="Null when the caller may not see personal data")
+    label: str = Field(description='The name, or "Person 1", "Person 2"... in this record when masked')
     role: str
     note: str
     masked: bool = Field(description="True when the caller may not see personal data: names and ids are null")
@@ -292,11 +296,11 @@ class LossIn(Schema):
 
 class ResponseTimeIn(Schema):
     unit_id: int = Field(..., ge=1, le=MAX_ID)
-    alerted_at: dt.datetime | None = None
-    dispatched_at: dt.datetime | None = None
-    arrived_at: dt.datetime | None = None
-    controlled_at: dt.datetime | None = None
-    ended_at: dt.datetime | None = None
+    alerted_at: ApiDateTime | None = None
+    dispatched_at: ApiDateTime | None = None
+    arrived_at: ApiDateTime | None = None
+    controlled_at: ApiDateTime | None = None
+    ended_at: ApiDateTime | None = None
 
 
 class FireRescueIn(Schema):
@@ -317,13 +321,13 @@ class FireRescueIn(Schema):
 
 class IncidentIn(Schema):
     kind: IncidentKind
-    occurred_from: dt.datetime = Field(
+    occurred_from: ApiDateTime = Field(
         ..., description="When it happened (or the start of the window); local time if no offset"
     )
-    occurred_to: dt.datetime | None = Field(
+    occurred_to: ApiDateTime | None = Field(
         None, description="End of the window when the exact time is unknown"
     )
-    reported_at: dt.datetime
+    reported_at: ApiDateTime
     responsible_unit_id: int = Field(..., ge=1, le=MAX_ID)
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
@@ -423,8 +427,8 @@ def _filters(query: IncidentQuery) -> IncidentFilters | Status:
         if raw:
             try:
                 dates[name] = parse_date_vn(raw)
-            except InvalidDate:
-                return bad_query(name, _("Enter the date as dd/mm/yyyy, e.g. 05/11/2026."), "date.invalid")
+            except InvalidDate as exc:
+                return bad_query(name, date_message(exc), exc.code)
     kinds: tuple[str, ...] = ()
     if query.kind == "fire_rescue":
         kinds = tuple(sorted(FIRE_RESCUE_KINDS))
@@ -454,9 +458,10 @@ def _detail(user, incident) -> dict[str, Any]:
     fr = selectors.incident_fire_rescue(incident=incident)
     times = selectors.incident_response_times(incident=incident)
     out = summary(incident)
+    personal = sees_personal_data(user)
     out.update(
-        address=incident.address,
-        narrative=incident.narrative,
+        address=incident.address if personal else mask_address(incident.address),
+        narrative=incident.narrative if personal else "",
         review_comment=incident.review_comment,
         offences=[_offence(link) for link in selectors.incident_offences(viewer=user, incident=incident)],
         persons=[

@@ -21,8 +21,12 @@ from ninja import Field, Path, Query, Router, Schema
 from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.accounts.roles import Role
+from anninh.datefields import ApiDate, ApiDateTime
+from anninh.records.masking import mask_address
 from anninh.records.models import ReportChannel, ReportKind, ReportStatus
+from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import reports as selectors
+from anninh.records.services import reads
 from anninh.records.services import reports as services
 from anninh.records.services.reports import Action, PermissionRefused
 from anninh.records.versioning import ConflictError, RecordError
@@ -140,9 +144,14 @@ class ReportListQuery(Schema):
     channel: ReportChannel | None = None
     commune: str | None = Field(None, pattern=r"^[0-9]{5}$", description="NSO code")
     unit: int | None = Field(None, ge=1, le=MAX_ID, description="Handling unit id")
-    received_from: dt.date | None = Field(None, description="First day of receipt (local), included.")
-    received_to: dt.date | None = Field(None, description="Last day of receipt (local), included.")
+    received_from: ApiDate | None = Field(None, description="First day of receipt (local), included.")
+    received_to: ApiDate | None = Field(None, description="Last day of receipt (local), included.")
     due: Literal["overdue", "soon", "running"] | None = None
+    incoming: bool = Field(
+        False,
+        description="Only reports waiting for your unit: transferred to it, or received by another "
+        "unit for your commune and not yet handled by you.",
+    )
     limit: int = Field(selectors.PAGE_SIZE, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10**9)
 
@@ -151,14 +160,14 @@ class ReportReporterIn(Schema):
     full_name: str = Field(..., max_length=150)
     cccd: str = Field("", max_length=20)
     phones: list[str] = Field(default_factory=list, max_length=5)
-    birth_date: dt.date | None = None
+    birth_date: ApiDate | None = None
     address: str = Field("", max_length=300)
 
 
 class ReportReceiveIn(Schema):
     kind: ReportKind
     channel: ReportChannel
-    received_at: dt.datetime = Field(description="A time without offset is read as Hai Phong time (UTC+7).")
+    received_at: ApiDateTime = Field(description="A time without offset is read as Hai Phong time (UTC+7).")
     summary: str = Field(..., max_length=services.SUMMARY_MAX)
     commune: str = Field("", max_length=5, description="NSO code; may be left empty when lat/lon are given.")
     address: str = Field("", max_length=300)
@@ -177,7 +186,7 @@ class ReportStepIn(Schema):
 
 
 class ReportDatedStepIn(ReportStepIn):
-    on: dt.date | None = Field(None, description="Date of the step (default: today).")
+    on: ApiDate | None = Field(None, description="Date of the step (default: today).")
 
 
 class ReportClassifyIn(ReportStepIn):
@@ -195,14 +204,14 @@ class ReportProcuracyExtendIn(ReportDatedStepIn):
 class ReportDecideIn(Schema):
     version: int = Field(..., ge=1, le=MAX_VERSION)
     decision: Literal["initiate", "not_initiate", "suspend"]
-    on: dt.date | None = None
+    on: ApiDate | None = None
     grounds: str = Field(..., max_length=services.NOTE_MAX)
     offence_article: str = Field("", max_length=20)
 
 
 class ReportSuspendIn(Schema):
     version: int = Field(..., ge=1, le=MAX_VERSION)
-    on: dt.date | None = None
+    on: ApiDate | None = None
     grounds: str = Field(..., max_length=services.NOTE_MAX)
 
 
@@ -251,7 +260,7 @@ def report_out(viewer, report, *, detail: bool = False) -> dict:
         "handling_unit": _unit(report.handling_unit),
         "transfer_to": _unit(report.transfer_to) if report.transfer_to_id else None,
         "commune": {"code": report.commune.code, "name": report.commune.name},
-        "address": report.address,
+        "address": report.address if sees_personal_data(viewer) else mask_address(report.address),
         "lat": report.lat,
         "lon": report.lon,
         "suspected_offence": report.suspected_offence if report.suspected_offence_id else None,
@@ -273,7 +282,7 @@ def report_out(viewer, report, *, detail: bool = False) -> dict:
         person = reporter.person
         out.update(
             {
-                "summary": report.summary,
+                "summary": report.summary if sees_personal_data(viewer) else "",
                 "reporter": None
                 if person is None
                 else {
@@ -382,10 +391,12 @@ def list_reports(request: HttpRequest, query: Query[ReportListQuery]):
         received_from=query.received_from,
         received_to=query.received_to,
         due=query.due or "",
+        incoming=query.incoming,
     )
     qs = selectors.report_list(viewer=viewer, filters=filters)
     count = qs.count()
     rows = list(qs[query.offset : query.offset + query.limit])
+    reads.crime_report_list_viewed(actor=viewer, reports=rows, via="api")
     end = query.offset + len(rows)
     return 200, {
         "items": [report_out(viewer, r) for r in rows],
@@ -407,7 +418,7 @@ def list_offences(
     q: str = Query(
         "", max_length=100, description="Start of an article number, or words of the name (folded)."
     ),
-    on: dt.date | None = Query(None, description="In force on this day (default: today)."),  # noqa: B008
+    on: ApiDate | None = Query(None, description="In force on this day (default: today)."),  # noqa: B008
 ):
     """Reference data for every signed-in user: the article versions in force on `on`."""
     return 200, selectors.offence_search(viewer=_user(request), q=services.clean_text(q), on=on)

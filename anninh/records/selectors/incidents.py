@@ -20,6 +20,7 @@ from anninh.lib.dates import format_datetime_vn, local_day_bounds
 from anninh.lib.money import format_vnd
 from anninh.lib.text import fold
 from anninh.records import scoping
+from anninh.records.masking import person_label
 from anninh.records.models import (
     Case,
     CrimeReport,
@@ -220,7 +221,8 @@ def incident_offences(*, viewer, incident: Incident) -> list[IncidentOffence]:
 @dataclass(frozen=True)
 class PersonRow:
     link_id: int
-    person_id: int
+    person_id: int | None  # None for a masked viewer: a stable id would link records
+    label: str  # the name, or "Person 1", "Person 2"... for a masked viewer
     role: str
     role_label: str
     note: str
@@ -240,10 +242,11 @@ def incident_persons(*, viewer, incident: Incident) -> list[PersonRow]:
     if sees:
         links = links.prefetch_related("person__phones")
     rows = []
-    for link in links:
+    for position, link in enumerate(links, start=1):
         common = {
             "link_id": link.pk,
-            "person_id": link.person_id,
+            "person_id": link.person_id if sees else None,
+            "label": link.person.full_name if sees else person_label(position),
             "role": link.role,
             "role_label": str(PersonRole(link.role).label),
             "note": link.note if sees else "",

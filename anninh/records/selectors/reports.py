@@ -81,12 +81,13 @@ class ReportFilters:
     decided_from: dt.date | None = None  # decision dates, local, inclusive
     decided_to: dt.date | None = None
     decided: str = ""  # decided | within | late
+    incoming: bool = False  # waiting for one of the viewer's units: see incoming_q
 
     def as_params(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
-            if value in ("", None):
+            if value in ("", None, False):
                 continue
             out[name] = format_date_vn(value) if isinstance(value, dt.date) else value
         return out
@@ -107,6 +108,26 @@ def _urgency(qs: QuerySet, today: dt.date) -> QuerySet:
             When(due_on__lte=soon, then=F("due_on")), default=Value(None, output_field=DateField())
         ),
     )
+
+
+def incoming_q(viewer) -> Q:
+    """Reports waiting for one of the viewer's units (the incoming queue, issue 14 item 12a):
+    transferred to it and not yet accepted, or received by another unit for a commune of the
+    viewer's territory and still running there (any police body receives a report wherever it
+    is made; the receiving unit keeps it in its own register until it transfers it, and the
+    commune's police see it coming instead of learning of it at the transfer)."""
+    units = sorted(acting_unit_ids(viewer))
+    communes = sorted(scope_for(viewer).commune_codes)
+    transferred = Q(status=ReportStatus.TRANSFERRED, transfer_to__in=units)
+    elsewhere = (
+        Q(
+            commune__in=communes,
+            status__in=[ReportStatus.RECEIVED, ReportStatus.CLASSIFIED, ReportStatus.VERIFYING],
+        )
+        & ~Q(handling_unit__in=units)
+        & ~Q(receiving_unit__in=units)
+    )
+    return transferred | elsewhere if units else scoping.NOTHING
 
 
 def report_list(*, viewer, filters: ReportFilters | None = None, today: dt.date | None = None) -> QuerySet:
@@ -151,6 +172,8 @@ def report_list(*, viewer, filters: ReportFilters | None = None, today: dt.date 
         qs = qs.filter(decided_on__isnull=False, decided_within_deadline=True)
     elif filters.decided == "late":
         qs = qs.filter(decided_on__isnull=False, decided_within_deadline=False)
+    if filters.incoming:
+        qs = qs.filter(incoming_q(viewer))
     if filters.q:
         term = filters.q.strip()[:100]
         qs = qs.filter(

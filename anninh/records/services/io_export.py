@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record
 from anninh.lib.dates import HCM_TZ
+from anninh.records.masking import mask_address
 from anninh.records.models import IncidentOffence, IncidentPerson, PersonRole
 from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors.incidents import IncidentFilters, incident_list
@@ -172,7 +173,7 @@ def _records(qs, *, personal: bool) -> Iterator[dict[str, Any]]:
                 "reported_at": reported_at,
                 "commune_code": commune,
                 "commune_name": commune_name,
-                "address": address,
+                "address": address if personal else mask_address(address),
                 "lat": lat,
                 "lon": lon,
                 "premises": premises,
@@ -182,7 +183,7 @@ def _records(qs, *, personal: bool) -> Iterator[dict[str, Any]]:
                 "unit_code": unit_code,
                 "review_status": review,
                 "synthetic": 1 if synthetic else 0,
-                "narrative": narrative,
+                "narrative": narrative if personal else "",
             }
             if personal:
                 record["persons"] = "; ".join(people.get(pk, []))

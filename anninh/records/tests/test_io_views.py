@@ -85,7 +85,7 @@ def test_export_api_matrix(personas, fmt):
 
 def test_export_api_refuses_bad_filters(personas):
     client = client_for(personas["commander"])
-    assert client.get("/api/records/io/incidents.csv?date_from=2025-13-45").status_code == 400
+    assert client.get("/api/records/io/incidents.csv?date_from=2025-13-45").status_code == 422
     assert client.get("/api/records/io/incidents.csv?commune=abc").status_code == 422
     assert client.get(reverse("records:export") + "?format=pdf").status_code == 400
 

@@ -173,7 +173,7 @@ def test_a_point_fills_the_commune(personas):
 @pytest.mark.parametrize(
     ("overrides", "loc", "code"),
     [
-        ({"received_at": "2999-01-01T00:00:00+07:00"}, ["body", "received_at"], "received_at.future"),
+        ({"received_at": "2100-01-01T00:00:00+07:00"}, ["body", "received_at"], "received_at.future"),
         ({"offence_article": "999"}, ["body", "offence_article"], "offence.unknown"),
         ({"lat": 10.77, "lon": 106.7}, ["body", "lat"], "point.outside"),
         ({"reporter": {"full_name": "A", "cccd": "12"}}, ["body", "reporter", "cccd"], "cccd.length"),
@@ -198,7 +198,7 @@ def test_messages_follow_the_language_of_the_request(personas, settings):
     from django.utils import translation
 
     client = client_for(personas["commune_officer"])
-    body = receive_body(received_at="2999-01-01T00:00:00+07:00")
+    body = receive_body(received_at="2100-01-01T00:00:00+07:00")
     english = client.post("/api/records/reports", body, content_type=JSON, headers={"Accept-Language": "en"})
     assert english.json()["detail"][0]["msg"] == "The time of receipt cannot be in the future."
     vietnamese = client.post(

@@ -179,7 +179,7 @@ def test_save_and_receive_another_returns_to_an_empty_form(personas):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"received_at": "01/01/2999 10:00"}, "received_at", "The time of receipt cannot be in the future."),
+        ({"received_at": "01/01/2100 10:00"}, "received_at", "The time of receipt cannot be in the future."),
         ({"received_at": "31/02/2026 10:00"}, "received_at", "Enter the date and time as dd/mm/yyyy hh:mm"),
         ({"offence": "999"}, "offence", "There is no article 999 in the offence table."),
         ({"commune": "zzzz"}, "commune", "No commune matches"),

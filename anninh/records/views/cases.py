@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404, require_roles
 from anninh.accounts.roles import Role
+from anninh.datefields import date_message
 from anninh.lib.dates import InvalidDate, parse_date_vn
 from anninh.org.models import Unit
 from anninh.records.models import CaseStatus, OffenceGroup
@@ -28,6 +29,7 @@ from anninh.records.selectors import cases as selectors
 from anninh.records.selectors.cases import CaseFilters
 from anninh.records.selectors.incidents import incident_detail_queryset
 from anninh.records.services import cases as services
+from anninh.records.services import reads
 from anninh.records.versioning import ConflictError, RecordError
 from anninh.records.views.incidents import FastSelect, VNDateTimeField, forbidden
 
@@ -46,7 +48,9 @@ class VNDateField(forms.DateField):
             return value
         try:
             return parse_date_vn(str(value))
-        except InvalidDate:
+        except InvalidDate as exc:
+            if exc.code == "date.out_of_range":
+                raise forms.ValidationError(date_message(exc), code=exc.code) from None
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
@@ -69,8 +73,8 @@ def parse_filters(params) -> tuple[CaseFilters, dict[str, str]]:
         if raw:
             try:
                 dates[name] = parse_date_vn(raw)
-            except InvalidDate:
-                errors[name] = _("Enter the date as dd/mm/yyyy, e.g. 05/11/2026.")
+            except InvalidDate as exc:
+                errors[name] = date_message(exc)
     status = params.get("status", "")
     unit = params.get("unit", "")
     group = params.get("offence_group", "")
@@ -198,7 +202,9 @@ def _detail(request, case, form=None, status: int = 200) -> HttpResponse:
 
 @require_roles(*READER_ROLES)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _case_or_404(request, pk))
+    case = _case_or_404(request, pk)
+    reads.case_viewed(actor=request.user, case=case)
+    return _detail(request, case)
 
 
 @require_POST
@@ -328,8 +334,8 @@ def case_clearance(request: HttpRequest) -> HttpResponse:
         if raw:
             try:
                 values[name] = parse_date_vn(raw)
-            except InvalidDate:
-                errors[name] = _("Enter the date as dd/mm/yyyy, e.g. 05/11/2026.")
+            except InvalidDate as exc:
+                errors[name] = date_message(exc)
     if values["occurred_to"] < values["occurred_from"]:
         errors["occurred_to"] = _("The end date is before the start date.")
     rows, total = [], None

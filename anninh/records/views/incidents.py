@@ -28,11 +28,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404, require_roles
 from anninh.accounts.roles import Role
+from anninh.datefields import date_message, validate_date_range
 from anninh.geo.models import Commune
 from anninh.lib.dates import InvalidDate, parse_date_vn
 from anninh.lib.errors import ValidationProblem
 from anninh.lib.money import parse_vnd
 from anninh.org.models import Unit
+from anninh.records.masking import mask_address
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
     IncidentKind,
@@ -43,6 +45,7 @@ from anninh.records.models import (
     River,
 )
 from anninh.records.permissions import acting_unit_ids, can_review
+from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import incidents as selectors
 from anninh.records.selectors.incidents import IncidentFilters
 from anninh.records.services import incidents as services
@@ -87,8 +90,8 @@ def parse_filters(params) -> tuple[IncidentFilters, dict[str, str]]:
         if raw:
             try:
                 dates[name] = parse_date_vn(raw)
-            except InvalidDate:
-                errors[name] = _("Enter the date as dd/mm/yyyy, e.g. 05/11/2026.")
+            except InvalidDate as exc:
+                errors[name] = date_message(exc)
     if dates["date_from"] and dates["date_to"] and dates["date_to"] < dates["date_from"]:
         errors["date_to"] = _("The end date is before the start date.")
     unit = params.get("unit", "")
@@ -194,8 +197,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and bool(incident.offence_group)
         and not any(c.status != "transferred" for c in cases)
     )
+    personal = sees_personal_data(viewer)
     context = {
         "incident": incident,
+        # Without personal data: the street without the house number, and no narrative.
+        "address_shown": incident.address if personal else mask_address(incident.address),
+        "narrative_withheld": not personal and bool(incident.narrative),
         "offences": selectors.incident_offences(viewer=viewer, incident=incident),
         "persons": selectors.incident_persons(viewer=viewer, incident=incident),
         "losses": list(incident.losses.all()),
@@ -273,6 +280,7 @@ class VNDateTimeField(forms.DateTimeField):
         format=DATETIME_FORMAT, attrs={"placeholder": "dd/mm/yyyy hh:mm", "autocomplete": "off"}
     )
     input_formats = DATETIME_INPUTS
+    default_validators = [validate_date_range]  # years 1 and 9999 parse, then overflow in UTC
     default_error_messages = {
         "invalid": gettext_lazy("Enter the date and time as dd/mm/yyyy hh:mm, e.g. 05/11/2026 14:30.")
     }

@@ -59,7 +59,11 @@ CONTENT_TYPES = {
 
 
 class FilterError(ValueError):
-    pass
+    """A filter value the incident list refuses; `errors` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(str(e) for e in errors.values()))
+        self.errors = errors
 
 
 def export_filters(params) -> IncidentFilters:
@@ -70,7 +74,7 @@ def export_filters(params) -> IncidentFilters:
 
     filters, errors = parse_filters(params)
     if errors:
-        raise FilterError("; ".join(str(e) for e in errors.values()))
+        raise FilterError(errors)
     return filters
 
 

@@ -22,12 +22,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from anninh.accounts.permissions import require_roles
 from anninh.accounts.roles import Role
+from anninh.datefields import date_message
 from anninh.geo.models import Commune
 from anninh.lib.dates import HCM_TZ, InvalidDate, format_date_vn, parse_date_vn
 from anninh.org.models import Unit
+from anninh.records.masking import mask_address
 from anninh.records.models import ReportChannel, ReportKind, ReportStatus
+from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import reports as selectors
 from anninh.records.selectors.persons import persons_allowed
+from anninh.records.services import reads
 from anninh.records.services import reports as services
 from anninh.records.services.reports import Action, PermissionRefused
 from anninh.records.versioning import ConflictError, RecordError
@@ -62,11 +66,7 @@ class VNDateField(forms.CharField):
         try:
             return parse_date_vn(value)
         except InvalidDate as exc:
-            if exc.code == "date.invalid":
-                raise forms.ValidationError(_("There is no such date."), code=exc.code) from None
-            raise forms.ValidationError(
-                _("Enter the date as dd/mm/yyyy, e.g. 05/11/2026."), code=exc.code
-            ) from None
+            raise forms.ValidationError(date_message(exc), code=exc.code) from None
 
 
 _TIME = re.compile(r"([01]?[0-9]|2[0-3])[:hH.]([0-5][0-9])")
@@ -105,7 +105,9 @@ class VNDateTimeField(forms.CharField):
             )
         try:
             day = parse_date_vn(parts[0])
-        except InvalidDate:
+        except InvalidDate as exc:
+            if exc.code == "date.out_of_range":
+                raise forms.ValidationError(date_message(exc), code=exc.code) from None
             raise forms.ValidationError(
                 _("Enter the date and time as dd/mm/yyyy hh:mm, e.g. 05/11/2026 14:30."),
                 code="datetime.format",
@@ -156,6 +158,10 @@ class ReportFilterForm(forms.Form):
     decided_from = VNDateField(label=gettext_lazy("Decided from"), required=False)
     decided_to = VNDateField(label=gettext_lazy("Decided until"), required=False)
     decided = forms.ChoiceField(label=gettext_lazy("Decision"), required=False)
+    incoming = forms.BooleanField(
+        label=gettext_lazy("Incoming for my unit (to accept, or received elsewhere for our commune)"),
+        required=False,
+    )
 
     def __init__(self, *args, communes=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,6 +202,7 @@ class ReportFilterForm(forms.Form):
             decided_from=d["decided_from"],
             decided_to=d["decided_to"],
             decided=d["decided"],
+            incoming=d["incoming"],
         )
 
 
@@ -212,6 +219,7 @@ def report_list(request):
     form = ReportFilterForm(request.GET or None, communes=communes, units=units)
     filters = form.filters()
     page = selectors.report_page(viewer=request.user, filters=filters, page=request.GET.get("page", 1))
+    reads.crime_report_list_viewed(actor=request.user, reports=page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -692,9 +700,13 @@ def _step_forms(request, report, *, bound: dict | None = None) -> list[dict]:
 
 def _render_detail(request, report, *, bound: dict | None = None, error: str = "", status: int = 200):
     reporter = selectors.reporter_view(request.user, report)
+    personal = sees_personal_data(request.user)
     context = {
         "report": report,
         "reporter": reporter,
+        # Without personal data: the street without the house number, and no summary.
+        "address_shown": report.address if personal else mask_address(report.address),
+        "summary_withheld": not personal and bool(report.summary),
         "timeline": selectors.report_timeline(viewer=request.user, report=report),
         "clock_events": selectors.clock_events(viewer=request.user, report=report),
         "steps": _step_forms(request, report, bound=bound),
