@@ -13,6 +13,8 @@ through changes nothing for the next one; the world is made once.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import transaction
 
@@ -38,7 +40,44 @@ def test_every_entry_names_every_persona():
         assert set(expected) == set(NAMES), key
 
 
-def _check(key: str, method: str, url: str, kwargs: dict, expected: dict, personas) -> list[str]:
+#: Who may see commune B's records (the personal ones only with personal data).
+SEES_B = {"commander": True, "analyst": False, "other_commune_officer": True}
+#: Object pages whose answer must show the record asked for (world["numbers"][...]).
+SHOWS = {
+    "GET records:incident_detail": "incident",
+    "GET /api/records/incidents/{incident_id}": "incident",
+    "GET records:report_detail": "report",
+    "GET /api/records/reports/{report_id}": "report",
+    "GET records:case_detail": "case",
+    "GET /api/records/cases/{case_id}": "case",
+    "GET records:person_detail": "person",
+    "GET /api/records/persons/{person_id}": "person",
+}
+
+
+def _content_problems(key: str, name: str, response, world: dict) -> list[str]:
+    """A 200 shows the record it was asked for, and nothing of commune B to whoever may not
+    see it (the audit log's own pages excepted for auditors: they read every row's label)."""
+    if response.status_code != 200 or getattr(response, "streaming", False):
+        return []
+    body = response.content.decode("utf-8", "replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        body = json.dumps(response.json(), ensure_ascii=False)
+    problems = []
+    if key in SHOWS:
+        marker = world["numbers"][SHOWS[key]]
+        if marker not in body:
+            problems.append(f"{key} {name}: 200 without the record asked for ({marker})")
+    if name == "auditor" and ("audit" in key or key.endswith("web:home")):
+        return problems  # the audit log, and its feed on the auditor's home page
+    for marker, personal in world["b_markers"]:
+        allowed = SEES_B.get(name)
+        if (allowed is None or (personal and not allowed)) and marker in body:
+            problems.append(f"{key} {name}: shows {marker!r} of commune B")
+    return problems
+
+
+def _check(key: str, method: str, url: str, kwargs: dict, expected: dict, personas, world=None) -> list[str]:
     failures = []
     for name in NAMES:
         want = expected[name]
@@ -61,6 +100,8 @@ def _check(key: str, method: str, url: str, kwargs: dict, expected: dict, person
                     failures.append(f"{key} {name}: {want} without an audited refusal")
             elif not ok:
                 failures.append(f"{key} {name}: expected {want}, got {got}")
+            if ok and world is not None:
+                failures += _content_problems(key, name, response, world)
             transaction.set_rollback(True)
     return failures
 
@@ -71,7 +112,7 @@ def test_every_route_answers_every_persona_as_written(personas):
     failures: list[str] = []
     for key in sorted(ROUTES):
         method, url, kwargs = request_for(key, world)
-        failures += _check(key, method, url, kwargs, ROUTES[key], personas)
+        failures += _check(key, method, url, kwargs, ROUTES[key], personas, world)
     assert not failures, f"{len(failures)} permission-matrix failures:\n  " + "\n  ".join(failures)
 
 

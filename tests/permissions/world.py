@@ -22,7 +22,7 @@ from anninh.records.services.cases import case_create
 from anninh.records.services.reports import ReporterInput, crime_report_receive
 from anninh.records.tests.test_incidents_factories import point_in, record, unit_id
 from anninh.reports.models import Report
-from anninh.testing.personas import COMMUNE_A
+from anninh.testing.personas import COMMUNE_A, COMMUNE_B
 
 
 def make_world(personas) -> dict[str, object]:
@@ -96,6 +96,23 @@ def make_world(personas) -> dict[str, object]:
         ),
     )
     match = PersonMatch.objects.unrestricted().filter(candidate=person).first()
+    # Records of commune B, which commune A's officer (and every persona without city-wide
+    # reach or B's territory) must never see on any page or in any answer.
+    officer_b = personas["other_commune_officer"]
+    incident_b = record(
+        officer_b,
+        commune=COMMUNE_B,
+        persons=(incident_services.PersonData(role="victim", full_name="Phạm Thị Bêbê", phone="0912345679"),),
+    )
+    report_b = crime_report_receive(
+        actor=officer_b,
+        kind="to_giac",
+        channel="in_person",
+        received_at=now - dt.timedelta(hours=4),
+        summary="Trộm cắp tài sản tại chợ.",
+        commune_code=COMMUNE_B,
+        offence_article="173",
+    )
     job = ImportJob.objects.create(
         unit=officer.unit,
         created_by=officer,
@@ -107,6 +124,14 @@ def make_world(personas) -> dict[str, object]:
     )
     return {
         "officer": officer,
+        "numbers": {
+            "incident": incident.number,
+            "report": report.register_number,
+            "case": case.number,
+            "person": person.full_name,
+        },
+        # Markers of commune B's records: (text, personal data?)
+        "b_markers": [(incident_b.number, False), (report_b.register_number, False), ("Phạm Thị Bêbê", True)],
         "job": job.pk,
         "report": report.pk,
         "incident": incident.pk,
