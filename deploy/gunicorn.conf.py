@@ -36,7 +36,12 @@ threads = int(os.environ.get("ANNINH_THREADS", 2))
 
 timeout = int(os.environ.get("ANNINH_TIMEOUT", 60))
 graceful_timeout = 30
-keepalive = 5
+# Longer than any client or proxy keeps an idle connection (nginx: keepalive_timeout 60 s for
+# upstreams): the side that closes an idle connection must be the client, or a request sent
+# just as the server closes it is reset without an answer. The first load run, with 5 s, lost
+# 12 requests of 3,267 that way (benchmarks/results/load-postgres.md). gthread workers keep idle
+# connections in a poller, not in a thread, so this costs little.
+keepalive = 75
 
 # Recycle workers now and then (any slow leak is bounded); the jitter keeps them from all
 # restarting at once.
