@@ -72,7 +72,7 @@ STATE = (
     "if connection.vendor == 'sqlite':\n"
     "    c = connection.cursor(); c.execute('PRAGMA integrity_check'); ic = c.fetchone()[0]\n"
     "print(json.dumps({'incidents': Incident.objects.count(), 'audit_rows': AuditEvent.objects.count(),"
-    "'compstat_incidents': IncidentMonth.objects.aggregate(n=Sum('incidents'))['n'],"
+    "'compstat_incidents': IncidentMonth.objects.aggregate(t=Sum('n'))['t'],"
     "'audit_ok': r.ok, 'integrity_check': ic}))"
 )
 
