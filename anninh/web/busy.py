@@ -38,6 +38,16 @@ UNAVAILABLE = "unavailable"
 
 RETRY_AFTER = {LOCKED: 2, FULL: 60, UNAVAILABLE: 5}
 
+KEPT_HEADERS = (
+    "X-Request-ID",
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
 _PG_LOCKED = {"40001", "40P01", "55P03"}
 _PG_UNAVAILABLE = {"53300", "57P01", "57P02", "57P03"}
 
@@ -124,7 +134,12 @@ class DatabaseBusyMiddleware:
         if exc is not None and response.status_code >= 500:
             reason = busy_reason(exc)
             _log(request, reason, exc)
-            return busy_response(request, reason)
+            busy = busy_response(request, reason)
+            # Keep what the inner middleware added (request id, security headers).
+            for name in KEPT_HEADERS:
+                if name in response:
+                    busy[name] = response[name]
+            return busy
         return response
 
     def process_exception(self, request, exc):

@@ -118,6 +118,7 @@ def test_a_lock_while_saving_the_session_is_a_503(personas):
     ):
         response = client.get("/")
     assert response.status_code == 503
+    assert response["X-Request-ID"] and response["Content-Security-Policy"], "inner middleware's headers kept"
 
 
 def test_other_database_errors_stay_500(personas):
