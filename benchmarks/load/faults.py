@@ -26,6 +26,7 @@ writes work again.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -99,7 +100,10 @@ class Copy:
             folder = work / label
             folder.mkdir()
             # Through SQLite's backup API: a consistent copy even of a WAL database.
-            with sqlite3.connect(path) as s, sqlite3.connect(folder / path.name) as d:
+            with (
+                contextlib.closing(sqlite3.connect(path)) as s,
+                contextlib.closing(sqlite3.connect(folder / path.name)) as d,
+            ):
                 s.backup(d)
             self.copy_url = f"sqlite:///{folder / path.name}"
         self.env = db_env(self.copy_url)
@@ -249,7 +253,7 @@ def disk_full(args, work: Path) -> tuple[list[str], bool]:
     src = Path(urlparse(args.database_url).path)
     mnt = work / "small-disk"
     mnt.mkdir()
-    with sqlite3.connect(src) as s:
+    with contextlib.closing(sqlite3.connect(src)) as s:
         s.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = src.stat().st_size
     room = args.headroom_mb * 1024 * 1024
@@ -258,7 +262,7 @@ def disk_full(args, work: Path) -> tuple[list[str], bool]:
     server = None
     try:
         dbfile = mnt / "anninh.sqlite3"
-        with sqlite3.connect(src) as s, sqlite3.connect(dbfile) as d:
+        with contextlib.closing(sqlite3.connect(src)) as s, contextlib.closing(sqlite3.connect(dbfile)) as d:
             s.backup(d)
         url = f"sqlite:///{dbfile}"
         env = db_env(url)
@@ -318,7 +322,7 @@ def disk_full(args, work: Path) -> tuple[list[str], bool]:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
         server = None
-        with sqlite3.connect(dbfile) as d:
+        with contextlib.closing(sqlite3.connect(dbfile)) as d:
             integrity = d.execute("PRAGMA integrity_check").fetchone()[0]
         audit = manage(env, "audit_verify", "--no-progress", check=False)
         verify = subprocess.run(
