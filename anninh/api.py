@@ -7,6 +7,7 @@ Every endpoint authenticates by session (with CSRF) or by a personal API token
 import json
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.parser import Parser
@@ -22,6 +23,7 @@ from anninh.org.api import router as org_router
 from anninh.patrols.api import router as patrols_router
 from anninh.records.api import router as records_router
 from anninh.reports.api import router as reports_router
+from anninh.web.busy import api_exception_handler
 
 
 def _strip_nul(value: Any) -> Any:
@@ -69,3 +71,6 @@ api.add_router("/compstat/", compstat_router, tags=["compstat"])
 api.add_router("/reports/", reports_router, tags=["reports"])
 api.add_router("/hotspots/", hotspots_router, tags=["hotspots"])
 api.add_router("/patrols/", patrols_router, tags=["patrols"])
+# A busy or unreachable database: 503 with Retry-After (anninh.web.busy), also in DEBUG mode.
+api.add_exception_handler(OperationalError, api_exception_handler)
+api.add_exception_handler(InterfaceError, api_exception_handler)

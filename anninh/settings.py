@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A busy or unreachable database answers 503 with Retry-After, not 500 (anninh.web.busy).
+    "anninh.web.busy.DatabaseBusyMiddleware",
     "anninh.audit.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "anninh.web.middleware.SecurityHeadersMiddleware",
