@@ -159,7 +159,13 @@ class Period:
         return Period(self.kind, self.first - dt.timedelta(days=self.days), self.first - dt.timedelta(days=1))
 
     def last_year(self) -> Period:
-        """The same period a year earlier (the same ISO week number for a week)."""
+        """The same period a year earlier: the same ISO week number for a week, the whole
+        calendar month or quarter for a month or quarter (February 2025 against all of February
+        2024, 29th included), the same dates otherwise."""
+        if self.kind == "month":
+            return Period.month(self.first.year - 1, self.first.month)
+        if self.kind == "quarter":
+            return Period.quarter(self.first.year - 1, (self.first.month - 1) // 3 + 1)
         if self.kind == "week":
             iso = self.first.isocalendar()
             weeks_then = dt.date(iso.year - 1, 12, 28).isocalendar().week
