@@ -111,7 +111,12 @@ class CompstatSummaryOut(Schema):
     by_group: list[CompstatCountRowOut]
     by_commune: list[CompstatCountRowOut]
     rising: list[str] = Field(
-        ..., description="codes of the communes with a significant rise on the previous period"
+        ...,
+        description="codes of the communes with a significant rise on the previous period, after a "
+        "Benjamini–Hochberg false-discovery-rate correction over the communes tested",
+    )
+    rising_candidates: list[str] = Field(
+        ..., description="codes of the communes whose rise is significant at 5 % only before the correction"
     )
     clearance_total: CompstatClearanceRowOut
     clearance_by_group: list[CompstatClearanceRowOut]
@@ -237,6 +242,7 @@ def summary(request: HttpRequest, query: Query[CompstatSummaryQuery]):
         "by_group": [_row(r) for r in s.by_group],
         "by_commune": [_row(r) for r in s.by_commune],
         "rising": [r.key for r in s.rising],
+        "rising_candidates": [r.key for r in s.rising_candidates],
         "clearance_total": _clearance(s.clearance_total),
         "clearance_by_group": [_clearance(r) for r in s.clearance_by_group],
         "clearance_by_unit": [_clearance(r) for r in s.clearance_by_unit],

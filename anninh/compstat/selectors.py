@@ -29,7 +29,8 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from anninh.analytics.significance import Change, compare_counts
+from anninh.analytics.gistar import benjamini_hochberg
+from anninh.analytics.significance import ALPHA, Change, compare_counts
 from anninh.compstat.models import IncidentMonth
 from anninh.compstat.periods import Period
 from anninh.geo.models import Commune
@@ -129,7 +130,7 @@ class CompstatSummary:
     total: CountRow
     by_group: list[CountRow]
     by_commune: list[CountRow]
-    rising: list[CountRow]  # communes with a significant rise on the previous period, largest first
+    rising: list[CountRow]  # communes with a significant rise on the previous period (FDR), strongest first
     clearance_total: ClearanceRow
     clearance_by_group: list[ClearanceRow]
     clearance_by_unit: list[ClearanceRow]
@@ -141,6 +142,8 @@ class CompstatSummary:
     fire_rescue_damage_vnd: int
     fraud: list[Figure]
     fraud_losses_vnd: int
+    #: Rises significant at 5 % on their own but not after the false-discovery-rate correction.
+    rising_candidates: list[CountRow] = field(default_factory=list)
     weeks: list[dict] = field(default_factory=list)  # {"week": "2026-W47", "monday", "count", "last_year"}
     days: list[tuple[str, int]] = field(default_factory=list)  # calendar heat map: (ISO date, count)
 
@@ -242,6 +245,25 @@ def _row(key, label, current, previous, last_year, period: Period, url, populati
     )
 
 
+def rising_communes(rows: list[CountRow], alpha: float = ALPHA) -> tuple[list[CountRow], list[CountRow]]:
+    """The communes whose count rose on the previous period, after a Benjamini–Hochberg
+    false-discovery-rate correction at `alpha` over every commune tested (as the hot-spot tool
+    does): 114 tests at 5 % flag about one commune a week by chance alone. A commune with no
+    crime in either period cannot reach significance and is not counted as a test (Tarone).
+    Returns (rises that pass the correction, rises significant only uncorrected), each
+    strongest first."""
+    tested = [r for r in rows if r.current or r.previous]
+    passed = benjamini_hochberg([r.vs_previous.p_value for r in tested], alpha) if tested else []
+
+    def order(r: CountRow):
+        return (r.vs_previous.p_value, -(r.current - r.previous), r.key)
+
+    rises = [(r, bool(ok)) for r, ok in zip(tested, passed, strict=True) if r.current > r.previous]
+    rising = sorted((r for r, ok in rises if ok), key=order)
+    candidates = sorted((r for r, ok in rises if not ok and r.vs_previous.direction > 0), key=order)
+    return rising, candidates
+
+
 def incident_total(*, viewer, period: Period, fire_rescue: bool = False) -> CountRow:
     """Crimes (or, with `fire_rescue`, fires, explosions and rescues) the viewer may see in
     `period`, against the previous period and the same period last year, counted as the
@@ -320,10 +342,7 @@ def compstat_summary(
         ),
         key=lambda r: (-r.current, communes[r.key].sort_key if r.key in communes else r.key),
     )
-    rising = sorted(
-        (r for r in by_commune if r.vs_previous.direction > 0),
-        key=lambda r: (r.vs_previous.p_value, -(r.current - r.previous)),
-    )
+    rising, rising_candidates = rising_communes(by_commune)
 
     # Clearance: crimes that occurred in the period, as things stand now (status history).
     clearance = _clearance(viewer, period, commune, now)
@@ -341,6 +360,7 @@ def compstat_summary(
         by_group=by_group,
         by_commune=by_commune,
         rising=rising,
+        rising_candidates=rising_candidates,
         clearance_total=clearance[0],
         clearance_by_group=clearance[1],
         clearance_by_unit=clearance[2],

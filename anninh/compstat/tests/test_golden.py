@@ -157,3 +157,24 @@ def test_drill_down_urls_list_exactly_what_is_counted(world, client):
     january = compstat_summary(viewer=world["commander"], period=Period.month(2026, 1))
     earlier = client.get(january.cleared_from_earlier_url)
     assert earlier.context["page"].paginator.count == 1
+
+
+def test_the_rising_panel_says_it_is_corrected_and_lists_the_raw_candidates(world, client, monkeypatch):
+    from anninh.compstat import selectors
+
+    client.force_login(world["commander"])
+    params = {"period": "month", "at": "2025-12"}
+    page = client.get("/compstat/", params)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'data-testid="rising-method"' in text and "Benjamini" in text
+    assert 'data-testid="rising-candidates"' not in text  # 1 → 3 in commune A is noise
+    # A rise significant only before the correction is shown below, as a candidate.
+    monkeypatch.setattr(
+        selectors, "rising_communes", lambda rows: ([], [r for r in rows if r.key == COMMUNE_A])
+    )
+    page = client.get("/compstat/", params)
+    assert page.status_code == 200
+    assert 'data-testid="rising-candidates"' in page.content.decode()
+    body = client.get("/api/compstat/summary", params).json()
+    assert body["rising"] == [] and body["rising_candidates"] == [COMMUNE_A]
