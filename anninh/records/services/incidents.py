@@ -28,7 +28,7 @@ from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record, diff, snapshot
 from anninh.lib.dates import HCM_TZ, format_date_vn
 from anninh.lib.errors import ValidationProblem
-from anninh.lib.money import parse_vnd
+from anninh.lib.money import MAX_VND, format_vnd, parse_vnd
 from anninh.lib.text import fold, normalize
 from anninh.records import scoping
 from anninh.records.models import (
@@ -514,7 +514,7 @@ def _validate(actor, data: IncidentData, *, incident: Incident | None = None) ->
             continue
         if description:
             losses.append((description, value, bool(row.recovered)))
-    if sum(v for _d, v, _r in losses) > 2**63 - 1:
+    if sum(v for _d, v, _r in losses) > MAX_VND:  # one incident's total, like a single amount
         err("vnd.too_large", money_message("vnd.too_large"), "losses")
 
     # Crime reports: only those the actor may see (others are "not found", never "forbidden").
@@ -572,7 +572,8 @@ def money_message(code: str) -> str:
         "vnd.fractional": _("Amounts in đồng are whole numbers: remove the decimal part."),
         "vnd.grouping": _("Check the thousands separators, e.g. 12.500.000."),
         "vnd.negative": _("The amount cannot be negative."),
-        "vnd.too_large": _("The amount is too large."),
+        "vnd.too_large": _("The amount is too large: at most %(maximum)s.")
+        % {"maximum": format_vnd(MAX_VND)},
     }.get(code, _("This is not an amount in đồng."))
 
 

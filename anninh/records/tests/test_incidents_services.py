@@ -489,3 +489,37 @@ def test_imports_can_bring_their_own_number_and_external_id(officer):
 def test_data_is_a_plain_value_that_can_be_copied(officer):
     base = data()
     assert replace(base, address="x").address == "x"
+
+
+def test_a_loss_is_capped_at_a_million_billion_dong_so_sums_stay_integers(officer):
+    # 10^15 đ (a million billion) is far beyond any loss and leaves room for 9,000 of them in
+    # one sum below SQLite's and PostgreSQL's 64-bit integer limit.
+    ok = record(officer, losses=(LossData("Tài sản", 10**15),))
+    assert ok.losses.get().value_vnd == 10**15
+    with pytest.raises(InvalidRecord) as exc:
+        record(officer, losses=(LossData("Tài sản", 10**15 + 1),))
+    assert codes(exc.value) == {"vnd.too_large"}
+    assert fields(exc.value) == {"losses.0.value_vnd"}
+    assert "1.000.000.000.000.000" in exc.value.message  # the message says the maximum
+    with pytest.raises(InvalidRecord) as exc:
+        record(officer, losses=(LossData("Tài sản", "999.999.999.999.999.999 đ"),))
+    assert codes(exc.value) == {"vnd.too_large"}
+    # Two losses of one incident: their total is capped too.
+    with pytest.raises(InvalidRecord) as exc:
+        record(officer, losses=(LossData("Xe", 6 * 10**14), LossData("Nhà", 6 * 10**14)))
+    assert codes(exc.value) == {"vnd.too_large"} and fields(exc.value) == {"losses"}
+
+
+def test_fire_damage_is_capped_like_a_loss(personas):
+    from anninh.records.services.incidents import FireRescueData
+
+    with pytest.raises(InvalidRecord) as exc:
+        record(
+            personas["fire_rescue"],
+            kind="fire",
+            offences=(),
+            losses=(),
+            responsible_unit_id=unit_id("PC07"),
+            fire_rescue=FireRescueData(damage_vnd=10**15 + 1),
+        )
+    assert codes(exc.value) == {"vnd.too_large"} and fields(exc.value) == {"fire_rescue.damage_vnd"}
