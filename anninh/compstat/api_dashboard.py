@@ -121,6 +121,18 @@ class CompstatSummaryOut(Schema):
     clearance_total: CompstatClearanceRowOut
     clearance_by_group: list[CompstatClearanceRowOut]
     clearance_by_unit: list[CompstatClearanceRowOut]
+    clearance_social_order: CompstatClearanceRowOut = Field(
+        ...,
+        description="cohort rate of crimes against social order (drug, economic and corruption crime apart)",
+    )
+    clearance_period_total: CompstatClearanceRowOut = Field(
+        ...,
+        description="period rate, as police statistics report it: cases cleared in the period, of any age, "
+        "over the crimes of the period (clearance_total is the cohort rate: crimes of the period cleared by now)",
+    )
+    clearance_period_social_order: CompstatClearanceRowOut = Field(
+        ..., description="period rate of crimes against social order"
+    )
     cleared_from_earlier: int
     reports: list[CompstatFigureOut]
     reports_within_rate: float | None
@@ -246,6 +258,9 @@ def summary(request: HttpRequest, query: Query[CompstatSummaryQuery]):
         "clearance_total": _clearance(s.clearance_total),
         "clearance_by_group": [_clearance(r) for r in s.clearance_by_group],
         "clearance_by_unit": [_clearance(r) for r in s.clearance_by_unit],
+        "clearance_social_order": _clearance(s.clearance_social_order),
+        "clearance_period_total": _clearance(s.clearance_period_total),
+        "clearance_period_social_order": _clearance(s.clearance_period_social_order),
         "cleared_from_earlier": s.cleared_from_earlier,
         "reports": _figures(s.reports),
         "reports_within_rate": s.reports_within_rate,
