@@ -119,6 +119,9 @@ def test_bad_input_is_refused_clearly(thefts, params):
 def test_query_counts(thefts, django_assert_max_num_queries):
     client = client_for(thefts["commander"])
     with django_assert_max_num_queries(15):
-        client.get("/compstat/near-repeat/", {"run": "1"})
+        near = client.get("/compstat/near-repeat/", {"run": "1"})
     with django_assert_max_num_queries(15):
-        client.get("/compstat/hot-spots/", {"run": "1", "unit": "commune"})
+        hot = client.get("/compstat/hot-spots/", {"run": "1", "unit": "commune"})
+    # The counts are those of pages that ran the analysis, not of an error or a refusal.
+    assert near.status_code == 200 and near.context["result"].used == 7
+    assert hot.status_code == 200 and hot.context["result"].used == 7
