@@ -392,7 +392,14 @@ def _validate(actor, data: IncidentData, *, incident: Incident | None = None) ->
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
             err("incident.point", _("This is not a valid point."), "lat")
         else:
-            code = commune_at(lat, lon)
+            # A rescue or fire on the water (the report names a river or the sea) belongs to
+            # the nearest commune's water within 12 nautical miles (anninh.geo.lookup rule 3).
+            on_water = (
+                data.kind in FIRE_RESCUE_KINDS
+                and data.fire_rescue is not None
+                and bool(data.fire_rescue.river)
+            )
+            code = commune_at(lat, lon, on_water=on_water)
             if code is None:
                 err(
                     "incident.outside_city",

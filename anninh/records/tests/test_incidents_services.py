@@ -523,3 +523,40 @@ def test_fire_damage_is_capped_like_a_loss(personas):
             fire_rescue=FireRescueData(damage_vnd=10**15 + 1),
         )
     assert codes(exc.value) == {"vnd.too_large"} and fields(exc.value) == {"fire_rescue.damage_vnd"}
+
+
+def test_a_rescue_at_sea_is_assigned_to_the_nearest_communes_water(personas):
+    import shapely
+
+    from anninh.geo.models import Commune
+
+    boundary = shapely.geometry.shape(Commune.objects.get(code="11948").boundary)
+    lon, lat = max(shapely.get_coordinates(boundary), key=lambda xy: xy[1])
+    at_sea = (float(lat) + 5_000 / 111_195, float(lon))  # 5 km north of Bạch Long Vĩ
+    rescuer = personas["fire_rescue"]
+    rescue = record(
+        rescuer,
+        kind="rescue_drowning",
+        point=at_sea,
+        offences=(),
+        losses=(),
+        responsible_unit_id=unit_id("PC07"),
+        fire_rescue=FireRescueData(river="sea", rescued=3),
+    )
+    assert rescue.commune_id == "11948" and rescue.lat == pytest.approx(at_sea[0], abs=1e-6)
+    # Without a waterway the point is on land rules: outside the city.
+    with pytest.raises(InvalidRecord) as exc:
+        record(
+            rescuer,
+            kind="rescue_drowning",
+            point=at_sea,
+            offences=(),
+            losses=(),
+            responsible_unit_id=unit_id("PC07"),
+            fire_rescue=FireRescueData(rescued=3),
+        )
+    assert codes(exc.value) == {"incident.outside_city"}
+    # A crime is never placed by the water rule.
+    with pytest.raises(InvalidRecord) as exc:
+        record(personas["commune_officer"], point=at_sea)
+    assert "incident.outside_city" in codes(exc.value)
