@@ -91,3 +91,17 @@ def test_a_zero_baseline():
     assert gone.percent == pytest.approx(-100.0) and gone.direction == -1
     # A zero baseline over a longer period is still zero: the expectation is 0, not a division.
     assert compare_counts(3, 0, 7, 28).percent is None
+
+
+def test_a_small_but_certain_rise_is_a_rise():
+    # 1,000,000 → 1,005,000: +0.5 %, far beyond chance with counts this large.
+    change = compare_counts(1_005_000, 1_000_000)
+    assert 0 < change.percent < 1 and change.significant and change.direction == 1
+
+
+def test_a_change_is_immutable():
+    import dataclasses
+
+    change = compare_counts(60, 30)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        change.p_value = 1.0  # type: ignore[misc]
