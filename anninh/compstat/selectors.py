@@ -440,7 +440,14 @@ def _clearance(viewer, period: Period, commune: str, now: dt.datetime):
         return sum((c for key, c in counts.items() if key in SOCIAL_ORDER_GROUPS), ClearanceCounts())
 
     cohort_social = social_order(by_group)
-    social_row = ClearanceRow("social_order", "", cohort_social.occurred, cohort_social.cleared, "", "")
+    social_row = ClearanceRow(
+        "social_order",
+        _("Crimes against social order"),
+        cohort_social.occurred,
+        cohort_social.cleared,
+        "",
+        "",
+    )
     in_period = clearance_in_period(viewer=viewer, first=period.first, last=period.last, commune=commune)
     period_all = sum(in_period.values(), ClearanceCounts())
     period_social = social_order(in_period)
@@ -451,14 +458,19 @@ def _clearance(viewer, period: Period, commune: str, now: dt.datetime):
     }
     period_row = ClearanceRow(
         "period",
-        "",
+        _("Period rate"),
         period_all.occurred,
         period_all.cleared,
         cases_url(**dates),
         cases_url(status=CaseStatus.CLEARED, **cleared_in_period),
     )
     period_social_row = ClearanceRow(
-        "period_social_order", "", period_social.occurred, period_social.cleared, "", ""
+        "period_social_order",
+        _("Period rate, crimes against social order"),
+        period_social.occurred,
+        period_social.cleared,
+        "",
+        "",
     )
     return total, group_rows, unit_rows, social_row, period_row, period_social_row
 
