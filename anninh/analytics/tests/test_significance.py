@@ -48,13 +48,13 @@ def test_binomial_tail_matches_direct_sum():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="^counts must be non-negative$"):
+    with pytest.raises(ValueError, match=r"^counts must be non-negative$"):
         poisson_p_value(-1, 2)
-    with pytest.raises(ValueError, match="^counts must be non-negative$"):
+    with pytest.raises(ValueError, match=r"^counts must be non-negative$"):
         poisson_p_value(1, -2)
-    with pytest.raises(ValueError, match="^period lengths must be positive$"):
+    with pytest.raises(ValueError, match=r"^period lengths must be positive$"):
         poisson_p_value(1, 2, 0, 1)
-    with pytest.raises(ValueError, match="^period lengths must be positive$"):
+    with pytest.raises(ValueError, match=r"^period lengths must be positive$"):
         poisson_p_value(1, 2, 1, 0)
 
 
