@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from anninh.accounts.scoping import scope_for
 from anninh.analytics.gistar import GiStarResult, gi_star, grid_queen, polygon_contiguity
 from anninh.analytics.knox import KnoxError, KnoxResult, knox_test
+from anninh.analytics.rates import eb_rates
 from anninh.geo import lookup
 from anninh.geo.geometry import to_degrees_xy, to_metres_xy
 from anninh.geo.models import Commune
@@ -131,6 +132,10 @@ class HotSpots:
     used: int
     without_point: int
     cell_m: int | None
+    #: What Gi* ran on: "rate" (empirical-Bayes smoothed crimes per 10,000 residents, the
+    #: default for communes) or "count"; `values` holds it, one per key.
+    measure: str = "count"
+    values: np.ndarray | None = None
 
     def rows(self, limit: int = 30) -> list[dict]:
         idx = np.nonzero(self.result.significant)[0]
@@ -142,6 +147,7 @@ class HotSpots:
                     "key": self.keys[i],
                     "name": self.names.get(self.keys[i], self.keys[i]),
                     "count": int(self.counts[i]),
+                    "rate": float(self.values[i]) if self.measure == "rate" else None,
                     "z": float(self.result.z[i]),
                     "p": float(self.result.p_value[i]),
                     "hot": bool(self.result.hot[i]),
@@ -163,10 +169,28 @@ def _commune_weights():
     return codes, _CONTIGUITY[key]
 
 
+MEASURES = ("rate", "count")
+
+
 def hot_spots(
-    *, viewer, filters: IncidentFilters, unit: str = "commune", cell_m: int = 500, fdr: bool = True
+    *,
+    viewer,
+    filters: IncidentFilters,
+    unit: str = "commune",
+    cell_m: int = 500,
+    fdr: bool = True,
+    measure: str = "",
 ) -> HotSpots:
+    """Getis-Ord Gi* hot spots by commune or grid cell. By commune the default measure is the
+    rate per 10,000 residents, smoothed by empirical Bayes (`anninh.analytics.rates`): on raw
+    counts Gi* mostly finds the most populous wards (686 to 161,051 residents). Grid cells
+    have no population: counts only."""
     scope = scope_for(viewer)
+    measure = measure or ("rate" if unit == "commune" else "count")
+    if measure not in MEASURES:
+        raise AnalysisError(_("Choose crimes per 10,000 residents or the number of crimes."))
+    if measure == "rate" and unit != "commune":
+        raise AnalysisError(_("Grid cells have no population: choose the number of crimes."))
     qs = incident_list(viewer=viewer, filters=filters).order_by()
     if unit == "commune":
         if not scope.city_wide:
@@ -180,10 +204,17 @@ def hot_spots(
         counts = np.array([counts_by.get(c, 0) for c in codes], float)
         if counts.sum() == 0:
             raise AnalysisError(_("No incident matches the filters."))
-        names = dict(Commune.objects.values_list("code", "name"))
+        info = {
+            code: (name, population)
+            for code, name, population in Commune.objects.values_list("code", "name", "population")
+        }
+        names = {code: name for code, (name, _population) in info.items()}
+        values = counts
+        if measure == "rate":
+            values = eb_rates(counts, [info.get(c, ("", 0))[1] or 0 for c in codes])
         return HotSpots(
             "commune",
-            gi_star(counts, weights, fdr=fdr),
+            gi_star(values, weights, fdr=fdr),
             list(codes),
             counts,
             names,
@@ -191,6 +222,8 @@ def hot_spots(
             int(counts.sum()),
             0,
             None,
+            measure,
+            values,
         )
     if unit != "grid":
         raise AnalysisError(_("Choose communes or grid cells."))
@@ -268,4 +301,6 @@ def hot_spots(
         int(inside.sum()),
         total - len(rows),
         cell_m,
+        "count",
+        counts,
     )

@@ -56,6 +56,12 @@ class CompstatNearRepeatOut(Schema):
 
 class CompstatHotSpotQuery(CompstatIncidentSetQuery):
     unit: str = Field("commune", pattern="^(commune|grid)$", description="commune or grid")
+    measure: str = Field(
+        "",
+        pattern="^(|rate|count)$",
+        description="rate: crimes per 10,000 residents, empirical-Bayes smoothed (the default by "
+        "commune); count: number of crimes (the only one for grid cells)",
+    )
     cell: int = Field(
         500, ge=analysis.MIN_CELL_M, le=analysis.MAX_CELL_M, description="grid cell size, metres"
     )
@@ -65,6 +71,7 @@ class CompstatHotSpotOut(Schema):
     key: str
     name: str
     count: int
+    rate: float | None = Field(None, description="smoothed crimes per 10,000 residents (measure rate)")
     z: float
     p: float
     hot: bool
@@ -72,6 +79,7 @@ class CompstatHotSpotOut(Schema):
 
 class CompstatHotSpotsOut(Schema):
     unit: str
+    measure: str
     incidents: int
     without_location: int
     units: int
@@ -174,11 +182,14 @@ def hot_spots(request: HttpRequest, query: Query[CompstatHotSpotQuery]):
     if error:
         return error
     try:
-        h = analysis.hot_spots(viewer=user, filters=filters, unit=query.unit, cell_m=query.cell, fdr=True)
+        h = analysis.hot_spots(
+            viewer=user, filters=filters, unit=query.unit, cell_m=query.cell, fdr=True, measure=query.measure
+        )
     except analysis.AnalysisError as exc:
         return _refused(exc)
     return {
         "unit": h.unit,
+        "measure": h.measure,
         "incidents": h.used,
         "without_location": h.without_point,
         "units": len(h.keys),

@@ -111,11 +111,28 @@ class CompstatSummaryOut(Schema):
     by_group: list[CompstatCountRowOut]
     by_commune: list[CompstatCountRowOut]
     rising: list[str] = Field(
-        ..., description="codes of the communes with a significant rise on the previous period"
+        ...,
+        description="codes of the communes with a significant rise on the previous period, after a "
+        "Benjamini–Hochberg false-discovery-rate correction over the communes tested",
+    )
+    rising_candidates: list[str] = Field(
+        ..., description="codes of the communes whose rise is significant at 5 % only before the correction"
     )
     clearance_total: CompstatClearanceRowOut
     clearance_by_group: list[CompstatClearanceRowOut]
     clearance_by_unit: list[CompstatClearanceRowOut]
+    clearance_social_order: CompstatClearanceRowOut = Field(
+        ...,
+        description="cohort rate of crimes against social order (drug, economic and corruption crime apart)",
+    )
+    clearance_period_total: CompstatClearanceRowOut = Field(
+        ...,
+        description="period rate, as police statistics report it: cases cleared in the period, of any age, "
+        "over the crimes of the period (clearance_total is the cohort rate: crimes of the period cleared by now)",
+    )
+    clearance_period_social_order: CompstatClearanceRowOut = Field(
+        ..., description="period rate of crimes against social order"
+    )
     cleared_from_earlier: int
     reports: list[CompstatFigureOut]
     reports_within_rate: float | None
@@ -239,9 +256,13 @@ def summary(request: HttpRequest, query: Query[CompstatSummaryQuery]):
         "by_group": [_row(r) for r in s.by_group],
         "by_commune": [_row(r) for r in s.by_commune],
         "rising": [r.key for r in s.rising],
+        "rising_candidates": [r.key for r in s.rising_candidates],
         "clearance_total": _clearance(s.clearance_total),
         "clearance_by_group": [_clearance(r) for r in s.clearance_by_group],
         "clearance_by_unit": [_clearance(r) for r in s.clearance_by_unit],
+        "clearance_social_order": _clearance(s.clearance_social_order),
+        "clearance_period_total": _clearance(s.clearance_period_total),
+        "clearance_period_social_order": _clearance(s.clearance_period_social_order),
         "cleared_from_earlier": s.cleared_from_earlier,
         "reports": _figures(s.reports),
         "reports_within_rate": s.reports_within_rate,

@@ -162,7 +162,14 @@ class Period:
         return Period(self.kind, self.first - dt.timedelta(days=self.days), self.first - dt.timedelta(days=1))
 
     def last_year(self) -> Period:
-        """The same period a year earlier (the same ISO week number for a week)."""
+        """The same period a year earlier: the same ISO week number for a week, the whole
+        calendar month or quarter for a month or quarter (February 2025 against all of February
+        2024, 29th included), the same dates otherwise."""
+        if self.kind in ("month", "quarter"):
+            first = self.first.replace(year=self.first.year - 1)  # the 1st: always exists
+            last = self.last.replace(year=self.last.year - 1, day=1)
+            last = last.replace(day=calendar.monthrange(last.year, last.month)[1])
+            return Period(self.kind, first, last)
         if self.kind == "week":
             iso = self.first.isocalendar()
             weeks_then = dt.date(iso.year - 1, 12, 28).isocalendar().week

@@ -29,7 +29,8 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from anninh.analytics.significance import Change, compare_counts
+from anninh.analytics.gistar import benjamini_hochberg
+from anninh.analytics.significance import ALPHA, Change, compare_counts
 from anninh.compstat.models import IncidentMonth
 from anninh.compstat.periods import Period
 from anninh.geo.models import Commune
@@ -44,11 +45,17 @@ from anninh.records.models import (
     PersonRole,
 )
 from anninh.records.models.incidents import FireRescueDetail
-from anninh.records.selectors.cases import case_base, clearance_as_of
+from anninh.records.selectors.cases import ClearanceCounts, case_base, clearance_as_of, clearance_in_period
 from anninh.records.selectors.incidents import incident_base
 from anninh.records.selectors.reports import report_base
 
 FRAUD_GROUPS = (OffenceGroup.FRAUD, OffenceGroup.CYBER)
+#: Offence groups the police detect themselves (drug, economic and corruption crime), which
+#: Vietnamese police statistics count apart from crimes against social order ("tội phạm về
+#: trật tự xã hội"), whose clearance rate is the "tỷ lệ điều tra, khám phá" reported
+#: nationally (verify the list with PV01). A case without an offence is in neither total.
+SELF_DETECTED_GROUPS = (OffenceGroup.DRUGS, OffenceGroup.ECONOMIC, OffenceGroup.CORRUPTION)
+SOCIAL_ORDER_GROUPS = tuple(g.value for g in OffenceGroup if g not in SELF_DETECTED_GROUPS)
 RESCUE_KINDS = tuple(
     sorted(k for k in FIRE_RESCUE_KINDS if k not in (IncidentKind.FIRE, IncidentKind.EXPLOSION))
 )
@@ -128,10 +135,15 @@ class CompstatSummary:
     total: CountRow
     by_group: list[CountRow]
     by_commune: list[CountRow]
-    rising: list[CountRow]  # communes with a significant rise on the previous period, largest first
-    clearance_total: ClearanceRow
+    rising: list[CountRow]  # communes with a significant rise on the previous period (FDR), strongest first
+    clearance_total: ClearanceRow  # cohort rate: crimes of the period cleared by now
     clearance_by_group: list[ClearanceRow]
     clearance_by_unit: list[ClearanceRow]
+    clearance_social_order: ClearanceRow  # cohort rate, crimes against social order only
+    #: Period rate (as police statistics report it): cases cleared in the period, of any age,
+    #: over the crimes of the period; all crimes, then crimes against social order.
+    clearance_period_total: ClearanceRow
+    clearance_period_social_order: ClearanceRow
     cleared_from_earlier: int
     cleared_from_earlier_url: str
     reports: list[Figure]
@@ -140,6 +152,8 @@ class CompstatSummary:
     fire_rescue_damage_vnd: int
     fraud: list[Figure]
     fraud_losses_vnd: int
+    #: Rises significant at 5 % on their own but not after the false-discovery-rate correction.
+    rising_candidates: list[CountRow] = field(default_factory=list)
     weeks: list[dict] = field(default_factory=list)  # {"week": "2026-W47", "monday", "count", "last_year"}
     days: list[tuple[str, int]] = field(default_factory=list)  # calendar heat map: (ISO date, count)
 
@@ -241,6 +255,25 @@ def _row(key, label, current, previous, last_year, period: Period, url, populati
     )
 
 
+def rising_communes(rows: list[CountRow], alpha: float = ALPHA) -> tuple[list[CountRow], list[CountRow]]:
+    """The communes whose count rose on the previous period, after a Benjamini–Hochberg
+    false-discovery-rate correction at `alpha` over every commune tested (as the hot-spot tool
+    does): 114 tests at 5 % flag about one commune a week by chance alone. A commune with no
+    crime in either period cannot reach significance and is not counted as a test (Tarone).
+    Returns (rises that pass the correction, rises significant only uncorrected), each
+    strongest first."""
+    tested = [r for r in rows if r.current or r.previous]
+    passed = benjamini_hochberg([r.vs_previous.p_value for r in tested], alpha) if tested else []
+
+    def order(r: CountRow):
+        return (r.vs_previous.p_value, -(r.current - r.previous), r.key)
+
+    rises = [(r, bool(ok)) for r, ok in zip(tested, passed, strict=True) if r.current > r.previous]
+    rising = sorted((r for r, ok in rises if ok), key=order)
+    candidates = sorted((r for r, ok in rises if not ok and r.vs_previous.direction > 0), key=order)
+    return rising, candidates
+
+
 def incident_total(*, viewer, period: Period, fire_rescue: bool = False) -> CountRow:
     """Crimes (or, with `fire_rescue`, fires, explosions and rescues) the viewer may see in
     `period`, against the previous period and the same period last year, counted as the
@@ -319,10 +352,7 @@ def compstat_summary(
         ),
         key=lambda r: (-r.current, communes[r.key].sort_key if r.key in communes else r.key),
     )
-    rising = sorted(
-        (r for r in by_commune if r.vs_previous.direction > 0),
-        key=lambda r: (r.vs_previous.p_value, -(r.current - r.previous)),
-    )
+    rising, rising_candidates = rising_communes(by_commune)
 
     # Clearance: crimes that occurred in the period, as things stand now (status history).
     clearance = _clearance(viewer, period, commune, now)
@@ -340,9 +370,13 @@ def compstat_summary(
         by_group=by_group,
         by_commune=by_commune,
         rising=rising,
+        rising_candidates=rising_candidates,
         clearance_total=clearance[0],
         clearance_by_group=clearance[1],
         clearance_by_unit=clearance[2],
+        clearance_social_order=clearance[3],
+        clearance_period_total=clearance[4],
+        clearance_period_social_order=clearance[5],
         cleared_from_earlier=cleared_from_earlier,
         cleared_from_earlier_url=cleared_earlier_url,
         reports=reports,
@@ -400,7 +434,44 @@ def _clearance(viewer, period: Period, commune: str, now: dt.datetime):
     total = ClearanceRow(
         "", "", occurred, cleared, cases_url(**dates), cases_url(status=CaseStatus.CLEARED, **dates)
     )
-    return total, group_rows, unit_rows
+
+    def social_order(counts: dict) -> ClearanceCounts:
+        return sum((c for key, c in counts.items() if key in SOCIAL_ORDER_GROUPS), ClearanceCounts())
+
+    cohort_social = social_order(by_group)
+    social_row = ClearanceRow(
+        "social_order",
+        _("Crimes against social order"),
+        cohort_social.occurred,
+        cohort_social.cleared,
+        "",
+        "",
+    )
+    in_period = clearance_in_period(viewer=viewer, first=period.first, last=period.last, commune=commune)
+    period_all = sum(in_period.values(), ClearanceCounts())
+    period_social = social_order(in_period)
+    cleared_in_period = {
+        "cleared_from": _fmt(period.first),
+        "cleared_to": _fmt(period.last),
+        "commune": commune,
+    }
+    period_row = ClearanceRow(
+        "period",
+        _("Period rate"),
+        period_all.occurred,
+        period_all.cleared,
+        cases_url(**dates),
+        cases_url(status=CaseStatus.CLEARED, **cleared_in_period),
+    )
+    period_social_row = ClearanceRow(
+        "period_social_order",
+        _("Period rate, crimes against social order"),
+        period_social.occurred,
+        period_social.cleared,
+        "",
+        "",
+    )
+    return total, group_rows, unit_rows, social_row, period_row, period_social_row
 
 
 def _cleared_from_earlier(viewer, period: Period, commune: str) -> tuple[int, str]:

@@ -79,11 +79,18 @@ def hot_spots(request: HttpRequest) -> HttpResponse:
     city_wide = scope_for(request.user).city_wide
     unit = request.GET.get("unit") or ("commune" if city_wide else "grid")
     cell_m = _int(request.GET, "cell", 500)
-    context.update({"unit": unit, "cell_m": cell_m, "city_wide": city_wide})
+    # Grid cells have no population: counts only, whatever the (commune) measure chosen.
+    measure = (request.GET.get("measure") or "rate") if unit == "commune" else "count"
+    context.update({"unit": unit, "cell_m": cell_m, "city_wide": city_wide, "measure": measure})
     if request.GET.get("run") and not context["filter_errors"]:
         try:
             result = analysis.hot_spots(
-                viewer=request.user, filters=context["filters"], unit=unit, cell_m=cell_m, fdr=True
+                viewer=request.user,
+                filters=context["filters"],
+                unit=unit,
+                cell_m=cell_m,
+                fdr=True,
+                measure=measure,
             )
         except analysis.AnalysisError as exc:
             context["error"] = str(exc)

@@ -15,7 +15,13 @@ Rules:
 2. The boundaries are simplified, so neighbours leave thin gaps between them and coastlines
    are approximate. A point inside no unit but within `GAP_TOLERANCE_M` (200 m) of one or
    more units maps to the nearest of them (lowest code on a tie).
-3. Anything else is outside the city: None.
+3. On the water (`on_water=True`: a rescue or fire at sea or on a river, see
+   `anninh.records.services.incidents`), a point inside no unit maps to the nearest unit
+   within `WATER_LIMIT_M`, 12 nautical miles (22,224 m, the breadth of the territorial sea):
+   the commune whose water it is, so that fire and rescue figures by commune include it.
+   Applied only to incidents on water, so that a point on land in a neighbouring province
+   never becomes Hai Phong's.
+4. Anything else is outside the city: None.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ import shapely
 from anninh.geo import geometry
 
 GAP_TOLERANCE_M = 200.0
+#: How far from a commune's boundary water still counts as that commune's (rule 3): 12 nautical miles.
+WATER_LIMIT_M = 12 * 1852.0
 
 
 @dataclass(frozen=True)
@@ -88,8 +96,10 @@ def commune_geometries() -> tuple[list[str], np.ndarray]:
     return index.codes, index.geoms
 
 
-def commune_at(lat: float, lon: float) -> str | None:
-    """NSO code of the commune containing the point (WGS84 degrees), or None outside the city."""
+def commune_at(lat: float, lon: float, *, on_water: bool = False) -> str | None:
+    """NSO code of the commune containing the point (WGS84 degrees), or None outside the city.
+    With `on_water`, a point at sea or on a river maps to the nearest commune within
+    WATER_LIMIT_M (rule 3 of the module's docstring)."""
     index = _get_index()
     if not index.codes:
         return None
@@ -101,7 +111,10 @@ def commune_at(lat: float, lon: float) -> str | None:
         if len(hits):
             return min(index.codes[i] for i in hits)
     nearest, distances = index.tree.query_nearest(
-        point, max_distance=GAP_TOLERANCE_M, return_distance=True, all_matches=True
+        point,
+        max_distance=WATER_LIMIT_M if on_water else GAP_TOLERANCE_M,
+        return_distance=True,
+        all_matches=True,
     )
     if not len(nearest):
         return None

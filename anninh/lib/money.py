@@ -14,7 +14,7 @@ Error codes raised as :class:`~anninh.lib.errors.InvalidAmount`:
 ``vnd.fractional``  a decimal part, or a single ``,`` (the Vietnamese decimal comma)
 ``vnd.grouping``    thousands separators in the wrong places or mixed
 ``vnd.negative``    a negative amount where none is allowed
-``vnd.too_large``   beyond a signed 64-bit integer (what a BigIntegerField holds)
+``vnd.too_large``   beyond :data:`MAX_VND` (10^15 đ)
 ==================  ==================================================================
 """
 
@@ -27,9 +27,12 @@ from anninh.lib.errors import InvalidAmount
 
 __all__ = ["MAX_VND", "InvalidAmount", "format_vnd", "parse_vnd"]
 
-#: Largest amount accepted: the largest signed 64-bit integer, so any parsed value fits in a
-#: PostgreSQL ``bigint`` / Django ``BigIntegerField``.
-MAX_VND = 2**63 - 1
+#: Largest amount accepted: 10^15 đ (a million billion đồng, more than twice Hai Phong's yearly
+#: GRDP), far above any real loss or damage. Capping a single amount there, not at the 64-bit
+#: limit, keeps sums safe: over 9,000 maximal amounts fit in one SUM below 2^63 - 1, so
+#: monthly aggregates neither overflow SQLite's or PostgreSQL's 64-bit integers nor turn into
+#: floats.
+MAX_VND = 10**15
 
 _NBSP = "\u00a0"  # keeps "₫" on the same line as the number
 _DONG_SIGN = "\u20ab"  # ₫

@@ -119,6 +119,37 @@ def test_bad_input_is_refused_clearly(thefts, params):
 def test_query_counts(thefts, django_assert_max_num_queries):
     client = client_for(thefts["commander"])
     with django_assert_max_num_queries(15):
-        client.get("/compstat/near-repeat/", {"run": "1"})
+        near = client.get("/compstat/near-repeat/", {"run": "1"})
     with django_assert_max_num_queries(15):
-        client.get("/compstat/hot-spots/", {"run": "1", "unit": "commune"})
+        hot = client.get("/compstat/hot-spots/", {"run": "1", "unit": "commune"})
+    # The counts are those of pages that ran the analysis, not of an error or a refusal.
+    assert near.status_code == 200 and near.context["result"].used == 7
+    assert hot.status_code == 200 and hot.context["result"].used == 7
+
+
+def test_hot_spots_by_commune_default_to_smoothed_rates_per_10000_residents(thefts):
+    from anninh.analytics.gistar import gi_star
+    from anninh.analytics.rates import eb_rates
+    from anninh.compstat import analysis
+    from anninh.geo.models import Commune
+    from anninh.records.selectors.incidents import IncidentFilters
+
+    commander = thefts["commander"]
+    h = analysis.hot_spots(viewer=commander, filters=IncidentFilters())
+    assert h.measure == "rate"
+    population = dict(Commune.objects.values_list("code", "population"))
+    expected = eb_rates(h.counts, [population[c] for c in h.keys])
+    assert np.allclose(h.values, expected)
+    assert np.allclose(h.result.z, gi_star(expected, analysis._commune_weights()[1], fdr=True).z)
+    counts = analysis.hot_spots(viewer=commander, filters=IncidentFilters(), measure="count")
+    assert counts.measure == "count" and np.array_equal(counts.values, counts.counts)
+    with pytest.raises(analysis.AnalysisError):
+        analysis.hot_spots(viewer=commander, filters=IncidentFilters(), unit="grid", measure="rate")
+    client = client_for(commander)
+    body = client.get("/api/compstat/analysis/hot-spots", {"unit": "commune"}).json()
+    assert body["measure"] == "rate"
+    body = client.get("/api/compstat/analysis/hot-spots", {"unit": "commune", "measure": "count"}).json()
+    assert body["measure"] == "count"
+    page = client.get("/compstat/hot-spots/", {"run": "1", "unit": "commune"})
+    assert page.status_code == 200 and page.context["result"].measure == "rate"
+    assert "per 10,000 residents" in page.content.decode()

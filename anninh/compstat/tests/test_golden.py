@@ -157,3 +157,57 @@ def test_drill_down_urls_list_exactly_what_is_counted(world, client):
     january = compstat_summary(viewer=world["commander"], period=Period.month(2026, 1))
     earlier = client.get(january.cleared_from_earlier_url)
     assert earlier.context["page"].paginator.count == 1
+
+
+def test_the_rising_panel_says_it_is_corrected_and_lists_the_raw_candidates(world, client, monkeypatch):
+    from anninh.compstat import selectors
+
+    client.force_login(world["commander"])
+    params = {"period": "month", "at": "2025-12"}
+    page = client.get("/compstat/", params)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'data-testid="rising-method"' in text and "Benjamini" in text
+    assert 'data-testid="rising-candidates"' not in text  # 1 → 3 in commune A is noise
+    # A rise significant only before the correction is shown below, as a candidate.
+    monkeypatch.setattr(
+        selectors, "rising_communes", lambda rows: ([], [r for r in rows if r.key == COMMUNE_A])
+    )
+    page = client.get("/compstat/", params)
+    assert page.status_code == 200
+    assert 'data-testid="rising-candidates"' in page.content.decode()
+    body = client.get("/api/compstat/summary", params).json()
+    assert body["rising"] == [] and body["rising_candidates"] == [COMMUNE_A]
+
+
+def test_the_cohort_and_the_period_rate_and_crimes_against_social_order(world, client):
+    """A drug case of 10/12/2025 cleared on 11/12 joins the fixture. Cohort (crimes of December
+    cleared by now): #1 (cleared in January), #5 (open), the drug case: 2 of 3; against social
+    order, without the drug case: 1 of 2. Period rate (cleared in December, any age, over
+    December's crimes as at 31/12, when #1 and #5 were open and #3 had no case): 1 of 3;
+    against social order 0 of 2. January: #1 cleared in January, no January crime with a case."""
+    a = world["commune_officer"]
+    drug = open_case(a, occurred=local(2025, 12, 10), initiated=dt.date(2025, 12, 10), article="251")
+    move(a, drug, CaseStatus.CLEARED, identified=local(2025, 12, 11))
+    s = compstat_summary(viewer=world["commander"], period=DECEMBER)
+
+    def pair(row):
+        return (row.occurred, row.cleared)
+
+    assert pair(s.clearance_total) == (3, 2)
+    assert pair(s.clearance_social_order) == (2, 1)
+    assert pair(s.clearance_period_total) == (3, 1)
+    assert pair(s.clearance_period_social_order) == (2, 0)
+    january = compstat_summary(viewer=world["commander"], period=Period.month(2026, 1), with_series=False)
+    assert pair(january.clearance_period_total) == (0, 1) and january.clearance_period_total.rate is None
+    client.force_login(world["commander"])
+    page = client.get("/compstat/", {"period": "month", "at": "2025-12"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    for testid in ("clearance-cohort", "clearance-period", "clearance-social-order"):
+        assert f'data-testid="{testid}"' in text, testid
+    assert "Cohort rate" in text and "Period rate" in text and "Crimes against social order" in text
+    body = client.get("/api/compstat/summary", {"period": "month", "at": "2025-12"}).json()
+    assert (body["clearance_period_total"]["occurred"], body["clearance_period_total"]["cleared"]) == (3, 1)
+    assert (body["clearance_social_order"]["occurred"], body["clearance_social_order"]["cleared"]) == (2, 1)
+    assert body["clearance_period_social_order"]["cleared"] == 0

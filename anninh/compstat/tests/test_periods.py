@@ -38,6 +38,15 @@ def test_leap_day_and_week_53():
     assert Period.week(2026, 53).last_year() == Period.week(2025, 52)  # 2025 has 52 weeks
 
 
+def test_same_month_and_quarter_last_year_are_whole_calendar_months():
+    # February 2025 against all of February 2024, 29 February included (and back).
+    assert Period.month(2025, 2).last_year() == Period.month(2024, 2)
+    assert Period.month(2025, 2).last_year().last == D(2024, 2, 29)
+    assert Period.month(2024, 2).last_year() == Period.month(2023, 2)
+    assert Period.quarter(2025, 1).last_year() == Period.quarter(2024, 1)
+    assert Period.quarter(2025, 1).last_year().days == 91
+
+
 def test_parsing():
     on = D(2026, 11, 22)  # a Sunday: week 47 is not over yet
     assert period_from_params({}, on=on) == Period.week(2026, 46)

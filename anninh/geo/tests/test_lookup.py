@@ -114,3 +114,16 @@ def test_the_geojson_layer_is_built_once_and_rebuilt_after_a_load(django_assert_
     Commune.objects.filter(code="11311").update(population=1)
     load_communes()
     assert b'"population":113200' in lookup.communes_geojson_bytes()
+
+
+def test_a_point_on_the_water_maps_to_the_nearest_commune_within_12_nautical_miles():
+    lat, lon = northernmost_vertex("11948")  # Bạch Long Vĩ, 100 km offshore
+    at_sea = lat + 5_000 * METRE_IN_LAT  # 5 km north of the island
+    assert lookup.commune_at(at_sea, lon) is None  # on land rules: outside the city
+    assert lookup.commune_at(at_sea, lon, on_water=True) == "11948"
+    assert lookup.WATER_LIMIT_M == 12 * 1852
+    assert lookup.commune_at(lat + 22_000 * METRE_IN_LAT, lon, on_water=True) == "11948"
+    assert lookup.commune_at(lat + 23_000 * METRE_IN_LAT, lon, on_water=True) is None  # beyond 12 nm
+    # Inside a commune the water rule changes nothing.
+    inside = Commune.objects.values_list("point_lat", "point_lon").get(code="11311")
+    assert lookup.commune_at(*inside, on_water=True) == "11311"

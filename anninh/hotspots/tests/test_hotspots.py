@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from scipy.stats import poisson
 
 from anninh.audit.models import AuditEvent
 from anninh.compstat.periods import Period
@@ -130,7 +131,9 @@ def test_report_card_equals_the_library_backtest(crimes):
     )
     for name, result in run.items():
         assert card.results["models"][name]["0.01"]["pai"] == pytest.approx(result.evaluation.pai(0.01))
-    assert card.verdict in {"better", "same", "worse", "too_few"}
+    # Six weeks of this fixture score fewer than 30 crimes: too few for a verdict, whatever the
+    # difference says.
+    assert card.results["scored_incidents"] < 30 and card.verdict == "too_few"
     assert card.model_version == engine.MODEL_VERSION
     # The ceiling: the scored weeks ranked by each cell's rate with hindsight.
     ceiling = hindsight_ceiling(
@@ -140,6 +143,68 @@ def test_report_card_equals_the_library_backtest(crimes):
         assert card.results["ceiling"][cov]["pai"] == pytest.approx(ceiling.pai(float(cov)))
     page = client_for(crimes["commander"]).get("/hotspots/accuracy/").content.decode()
     assert 'data-testid="card-ceiling"' in page and 'data-testid="card-ceiling-explained"' in page
+
+
+@pytest.mark.parametrize(
+    ("ci", "verdict"), [((0.1, 0.3), "better"), ((-0.3, -0.1), "worse"), ((-0.1, 0.2), "same")]
+)
+def test_the_verdict_follows_the_confidence_interval_of_the_difference(crimes, monkeypatch, ci, verdict):
+    def fake_compare(ours, baseline, coverage, n_boot):
+        return {"ci": list(ci), "difference": sum(ci) / 2}
+
+    monkeypatch.setattr(services, "compare", fake_compare)
+    card = services.report_card_create(actor=crimes["commander"], as_of=WEEK.first, weeks=16)
+    assert card.results["scored_incidents"] >= 30  # enough crimes for a verdict
+    assert card.verdict == verdict
+    assert card.results["difference"]["0.01"]["ci"] == list(ci)
+    event = AuditEvent.objects.filter(object_type="hotspots.reportcard").latest("id")
+    assert event.after["verdict"] == verdict
+
+
+def test_a_report_card_without_enough_crimes_says_so(personas):
+    card = services.report_card_create(actor=personas["commander"], as_of=WEEK.first, weeks=6)
+    assert card.verdict == "too_few" and card.results["models"] == {} and card.inputs_count == 0
+
+
+@pytest.mark.parametrize(
+    ("as_of", "weeks"), [(WEEK.first + dt.timedelta(days=1), 12), (WEEK.first, 3), (WEEK.first, 53)]
+)
+def test_a_report_card_needs_a_monday_and_4_to_52_weeks(personas, as_of, weeks):
+    with pytest.raises(services.ForecastError):
+        services.report_card_create(actor=personas["commander"], as_of=as_of, weeks=weeks)
+    assert not ReportCard.objects.exists()
+
+
+def test_a_forecast_needs_a_week_a_known_group_and_20_crimes(crimes):
+    with pytest.raises(services.ForecastError):
+        services.forecast_create(actor=None, week=Period.month(2026, 3))
+    with pytest.raises(services.ForecastError):
+        services.forecast_create(actor=None, week=WEEK, offence_group="no-such-group")
+    with pytest.raises(services.ForecastError) as exc:  # no fraud at all in the fixture
+        services.forecast_create(actor=None, week=WEEK, offence_group="fraud")
+    assert "20" in str(exc.value)
+    assert not Forecast.objects.exists()
+
+
+def test_every_cell_has_a_coherent_interval_rank_and_risk(crimes):
+    fc, _ = services.forecast_create(actor=None, week=WEEK)
+    cells = list(fc.cells.all())
+    ranks = [c.rank for c in cells]
+    assert len(set(ranks)) == len(ranks) and min(ranks) == 1
+    for c in cells:
+        # The 90 % predictive interval of a Poisson count with that mean (whole crimes).
+        assert (c.expected_low, c.expected_high) == (
+            poisson.ppf(0.05, c.expected),
+            poisson.ppf(0.95, c.expected),
+        )
+        assert 0 <= c.expected_low <= c.expected_high
+        assert c.commune_id
+    by_rank = sorted(cells, key=lambda c: c.rank)
+    top = by_rank[0]
+    # The first cell is the highest expectation, near one of commune A's two corners.
+    assert top.expected == max(c.expected for c in cells) and top.commune_id == COMMUNE_A
+    ratios = {round(c.risk / c.expected, 9) for c in cells if c.expected > 0}
+    assert len(ratios) == 1  # risk is expected over the same city mean for every cell
 
 
 def test_refusals(crimes):
@@ -207,9 +272,21 @@ def test_command_and_report_card_page(crimes):
 
     call_command("hotspots_forecast", "--week", "2026-W10", "--shifts")
     assert Forecast.objects.count() == 4
+    assert set(Forecast.objects.values_list("horizon", "shift")) == {
+        ("week", ""),
+        *(("shift", s) for s in engine.SHIFTS),
+    }
     client = client_for(crimes["analyst"])
     response = client.post("/hotspots/accuracy/make/", {"group": ""})
     assert response.status_code == 302 and ReportCard.objects.count() == 1
+    card = ReportCard.objects.get()
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and page.context["card"] == card
+    html = page.content.decode()
+    assert 'data-testid="verdict"' in html and card.model_version in html
+    assert [r["name"] for r in page.context["rows"]] == (
+        [engine.MODEL_NAME, engine.BASELINE_NAME, "last-week"] if card.results["models"] else []
+    )
 
 
 def test_the_map_page_lists_the_top_20_cells_and_folds_the_next_ones(crimes):

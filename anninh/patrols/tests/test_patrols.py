@@ -258,3 +258,68 @@ def test_list_query_count(personas, forecast, django_assert_max_num_queries):
     client = client_for(personas["commander"])
     with django_assert_max_num_queries(12):
         assert client.get("/patrols/").status_code == 200
+
+
+def test_shift_bounds_the_night_runs_into_the_next_morning():
+    start, end = services.shift_bounds(DAY, "night")
+    assert (start, end) == (
+        dt.datetime(2026, 3, 3, 22, tzinfo=HCM_TZ),
+        dt.datetime(2026, 3, 4, 6, tzinfo=HCM_TZ),
+    )
+    assert services.shift_bounds(DAY, "morning") == (
+        dt.datetime(2026, 3, 3, 6, tzinfo=HCM_TZ),
+        dt.datetime(2026, 3, 3, 14, tzinfo=HCM_TZ),
+    )
+
+
+def test_a_shift_forecast_is_preferred_to_the_weeks(personas, forecast):
+    assert services.forecast_for(DAY, "night") == forecast
+    shift = Forecast.objects.create(
+        window_start=WEEK.start,
+        window_end=WEEK.end,
+        horizon="shift",
+        shift="night",
+        model_name="ours",
+        model_version="test",
+        cell_metres=250,
+        history_start=WEEK.start - dt.timedelta(days=365),
+        history_end=WEEK.start,
+        inputs_digest="1" * 64,
+    )
+    assert services.forecast_for(DAY, "night") == shift
+    assert services.forecast_for(DAY, "morning") == forecast  # no morning forecast: the week's
+    assert services.forecast_for(dt.date(2026, 3, 9), "morning") is None  # the next week has none
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"shift": "lunch"}, "shift"),
+        ({"commune": "99999"}, "commune"),
+        ({"teams": 0}, "teams"),
+        ({"teams": services.MAX_TEAMS + 1}, "teams"),
+        ({"cells_per_team": 0}, "cells"),
+        ({"cells_per_team": services.MAX_CELLS_PER_TEAM + 1}, "cells"),
+    ],
+)
+def test_a_plan_request_out_of_bounds_is_refused_and_nothing_is_written(personas, forecast, changes, message):
+    request = {
+        "actor": personas["commander"],
+        "day": DAY,
+        "shift": "night",
+        "commune": COMMUNE_A,
+        "teams": 2,
+        "cells_per_team": 1,
+    }
+    with pytest.raises(services.PatrolError) as exc:
+        services.plan_create(**{**request, **changes})
+    assert message in str(exc.value).lower()
+    assert not PatrolPlan.objects.exists() and not PatrolAssignment.objects.exists()
+
+
+def test_more_places_than_cells_uses_every_cell_once(personas, forecast):
+    plan = plan_a(personas, teams=3, per_team=2)  # six places, four cells in commune A
+    got = sorted((a.team, a.order, a.expected) for a in plan.assignments.all())
+    # Snake: 2.1 → team 1, 1.4 → team 2, 0.7 → team 3, 0.35 → team 3 again.
+    assert got == [(1, 1, 2.1), (2, 1, 1.4), (3, 1, 0.7), (3, 2, 0.35)]
+    assert plan.expected_covered == pytest.approx(4.55)

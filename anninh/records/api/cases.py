@@ -8,7 +8,7 @@ pages: wrong role 403 (audited), out of scope 404 (audited), stale version 409, 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -144,6 +144,11 @@ class ClearanceQuery(Schema):
     as_of: str | None = Field(
         None, pattern=DATE_PATTERN, description="As things stood at the end of this day (default today)"
     )
+    mode: Literal["now", "reported"] = Field(
+        "now",
+        description="now: as we know now (every change at its effective time, even if entered "
+        "later); reported: as it was reported on `as_of` (only changes entered by then)",
+    )
 
 
 class ClearanceGroupOut(Schema):
@@ -158,6 +163,7 @@ class ClearanceOut(Schema):
     occurred_from: dt.date
     occurred_to: dt.date
     as_of: dt.date
+    mode: str
     groups: list[ClearanceGroupOut]
     total: ClearanceGroupOut
 
@@ -261,7 +267,13 @@ def clearance(request: HttpRequest, query: Query[ClearanceQuery]):
         )
     if max(start, end, as_of) >= dt.date(9999, 12, 31):
         return bad_query("occurred_to", _("Check the year."), "date.too_late")
-    counts = selectors.clearance_as_of(viewer=user, occurred_from=start, occurred_to=end, as_of=as_of)
+    counts = selectors.clearance_as_of(
+        viewer=user,
+        occurred_from=start,
+        occurred_to=end,
+        as_of=as_of,
+        known_at=as_of if query.mode == "reported" else None,
+    )
     rows, total = selectors.clearance_table(counts)
     return Status(
         200,
@@ -269,6 +281,7 @@ def clearance(request: HttpRequest, query: Query[ClearanceQuery]):
             "occurred_from": start,
             "occurred_to": end,
             "as_of": as_of,
+            "mode": query.mode,
             "groups": [
                 {
                     "group": r.group,

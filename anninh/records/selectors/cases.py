@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from anninh.accounts.scoping import visible_q
@@ -21,8 +21,10 @@ from anninh.records.models import Case, CaseStatus, CaseStatusChange, OffenceGro
 from anninh.records.services.persons import clean_text
 
 PAGE_SIZE = 50
-#: Outcomes that take a case out of the clearance statistics: never cleared, not counted.
-EXCLUDED = frozenset({CaseStatus.UNFOUNDED, CaseStatus.CLOSED_ADMIN})
+#: Outcomes that take a case out of the clearance statistics: never cleared, not counted. A
+#: transferred case is left out too: its crime is counted by the case that takes it over (a
+#: new case for the same incident, or the receiving agency's), never twice.
+EXCLUDED = frozenset({CaseStatus.UNFOUNDED, CaseStatus.CLOSED_ADMIN, CaseStatus.TRANSFERRED})
 
 
 def case_visibility_q(viewer) -> Q | None:
@@ -158,6 +160,29 @@ def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
     return local_day_bounds(value)[1] - dt.timedelta(microseconds=1)
 
 
+def _changes(*, as_of: dt.datetime | None = None, known_at: dt.datetime | None = None) -> QuerySet:
+    """The status changes of the outer case effective at or before `as_of`, and, with
+    `known_at` (the "as reported on" mode), recorded at or before it: a change entered later
+    and back-dated does not alter what was known then."""
+    qs = CaseStatusChange.objects.unrestricted().filter(case=OuterRef("pk"))
+    if as_of is not None:
+        qs = qs.filter(effective_at__lte=as_of)
+    if known_at is not None:
+        qs = qs.filter(created_at__lte=known_at)
+    return qs
+
+
+def _cases_of(viewer, *, offence_group: str = "", commune: str = "") -> QuerySet:
+    rows = case_base(viewer=viewer).annotate(group=_group_expression(), occurred=_occurred_expression())
+    if offence_group:
+        rows = rows.filter(group=offence_group)
+    if commune:
+        rows = rows.filter(
+            Q(incident__commune_id=commune) | Q(incident__isnull=True, crime_report__commune_id=commune)
+        )
+    return rows
+
+
 def clearance_as_of(
     *,
     viewer,
@@ -167,38 +192,37 @@ def clearance_as_of(
     by: str = "group",
     offence_group: str = "",
     commune: str = "",
+    known_at: dt.date | dt.datetime | None = None,
 ) -> dict:
-    """Occurred and cleared cases by offence group, for crimes that happened between
-    `occurred_from` and `occurred_to` (local dates, inclusive), as things stood at `as_of`.
+    """The cohort rate: occurred and cleared cases by offence group, for crimes that happened
+    between `occurred_from` and `occurred_to` (local dates, inclusive), as things stood at
+    `as_of`.
 
     Computed from the status history, never from the current status: a case's status as of
     `as_of` is the last CaseStatusChange effective at or before it. A case that did not exist
-    yet is not counted; one cleared later is occurred but not cleared; one unfounded or closed
-    administratively as of then is left out of both counts. Keys are OffenceGroup values
-    ("" for a case without an offence), only groups with at least one case; with
-    ``by="unit"`` they are handling unit ids instead (restricted to ``offence_group`` if set).
+    yet is not counted; one cleared later is occurred but not cleared; one unfounded, closed
+    administratively or transferred as of then is left out of both counts. Keys are
+    OffenceGroup values ("" for a case without an offence), only groups with at least one
+    case; with ``by="unit"`` they are handling unit ids instead (restricted to
+    ``offence_group`` if set).
+
+    Without `known_at`, "as we know now": every change counts at its effective time, however
+    late it was entered. With `known_at`, "as reported on" that day: only changes recorded
+    (entered) by then count, so a report's figure never changes afterwards.
     """
     as_of = _as_datetime(as_of)
+    known_at = _as_datetime(known_at) if known_at is not None else None
     start = local_day_bounds(occurred_from)[0]
     end = local_day_bounds(occurred_to)[1]
     # The history of cases the outer query already scoped (case_base).
     status_then = Subquery(
-        CaseStatusChange.objects.unrestricted()
-        .filter(case=OuterRef("pk"), effective_at__lte=as_of)
-        .order_by("-effective_at", "-id")
-        .values("to_status")[:1]
+        _changes(as_of=as_of, known_at=known_at).order_by("-effective_at", "-id").values("to_status")[:1]
     )
     rows = (
-        case_base(viewer=viewer)
-        .annotate(group=_group_expression(), occurred=_occurred_expression(), status_then=status_then)
+        _cases_of(viewer, offence_group=offence_group, commune=commune)
+        .annotate(status_then=status_then)
         .filter(occurred__gte=start, occurred__lt=end, status_then__isnull=False)
     )
-    if offence_group:
-        rows = rows.filter(group=offence_group)
-    if commune:
-        rows = rows.filter(
-            Q(incident__commune_id=commune) | Q(incident__isnull=True, crime_report__commune_id=commune)
-        )
     rows = rows.values_list("handling_unit_id" if by == "unit" else "group", "status_then")
     result: dict = {}
     for key, status in rows:
@@ -207,6 +231,49 @@ def clearance_as_of(
         key = key if by == "unit" else (key or "")
         counts = result.get(key, ClearanceCounts())
         result[key] = counts + ClearanceCounts(1, 1 if status == CaseStatus.CLEARED else 0)
+    return result
+
+
+def clearance_in_period(
+    *,
+    viewer,
+    first: dt.date,
+    last: dt.date,
+    by: str = "group",
+    offence_group: str = "",
+    commune: str = "",
+    known_at: dt.date | dt.datetime | None = None,
+) -> dict:
+    """The period rate, as police statistics (and the US UCR) report it: cases cleared in the
+    period (a change to "cleared" effective between `first` and `last`, local dates inclusive),
+    whatever the age of their crime, over the crimes of the period as they stood at its end
+    (`clearance_as_of` at the last instant of `last`). It can exceed 100 % when old cases are
+    cleared. Same keys and `known_at` as `clearance_as_of`."""
+    start, end = local_day_bounds(first)[0], local_day_bounds(last)[1]
+    as_of = end - dt.timedelta(microseconds=1)
+    result = {
+        key: ClearanceCounts(counts.occurred, 0)
+        for key, counts in clearance_as_of(
+            viewer=viewer,
+            occurred_from=first,
+            occurred_to=last,
+            as_of=as_of,
+            by=by,
+            offence_group=offence_group,
+            commune=commune,
+            known_at=known_at,
+        ).items()
+    }
+    known_at = _as_datetime(known_at) if known_at is not None else None
+    cleared = Exists(
+        _changes(known_at=known_at).filter(
+            to_status=CaseStatus.CLEARED, effective_at__gte=start, effective_at__lt=end
+        )
+    )
+    rows = _cases_of(viewer, offence_group=offence_group, commune=commune).filter(cleared)
+    for key in rows.values_list("handling_unit_id" if by == "unit" else "group", flat=True):
+        key = key if by == "unit" else (key or "")
+        result[key] = result.get(key, ClearanceCounts()) + ClearanceCounts(0, 1)
     return result
 
 
@@ -242,5 +309,6 @@ __all__ = [
     "case_slice",
     "case_visibility_q",
     "clearance_as_of",
+    "clearance_in_period",
     "clearance_table",
 ]

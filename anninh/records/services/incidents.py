@@ -28,7 +28,7 @@ from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record, diff, snapshot
 from anninh.lib.dates import HCM_TZ, format_date_vn
 from anninh.lib.errors import ValidationProblem
-from anninh.lib.money import parse_vnd
+from anninh.lib.money import MAX_VND, format_vnd, parse_vnd
 from anninh.lib.text import fold, normalize
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
@@ -370,7 +370,14 @@ def _validate(actor, data: IncidentData, *, incident: Incident | None = None) ->
         if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
             err("incident.point", _("This is not a valid point."), "lat")
         else:
-            code = commune_at(lat, lon)
+            # A rescue or fire on the water (the report names a river or the sea) belongs to
+            # the nearest commune's water within 12 nautical miles (anninh.geo.lookup rule 3).
+            on_water = (
+                data.kind in FIRE_RESCUE_KINDS
+                and data.fire_rescue is not None
+                and bool(data.fire_rescue.river)
+            )
+            code = commune_at(lat, lon, on_water=on_water)
             if code is None:
                 err(
                     "incident.outside_city",
@@ -492,7 +499,7 @@ def _validate(actor, data: IncidentData, *, incident: Incident | None = None) ->
             continue
         if description:
             losses.append((description, value, bool(row.recovered)))
-    if sum(v for _d, v, _r in losses) > 2**63 - 1:
+    if sum(v for _d, v, _r in losses) > MAX_VND:  # one incident's total, like a single amount
         err("vnd.too_large", money_message("vnd.too_large"), "losses")
 
     # Crime reports: only those the actor may see (others are "not found", never "forbidden").
@@ -550,7 +557,8 @@ def money_message(code: str) -> str:
         "vnd.fractional": _("Amounts in đồng are whole numbers: remove the decimal part."),
         "vnd.grouping": _("Check the thousands separators, e.g. 12.500.000."),
         "vnd.negative": _("The amount cannot be negative."),
-        "vnd.too_large": _("The amount is too large."),
+        "vnd.too_large": _("The amount is too large: at most %(maximum)s.")
+        % {"maximum": format_vnd(MAX_VND)},
     }.get(code, _("This is not an amount in đồng."))
 
 

@@ -10,7 +10,12 @@ import pytest
 from django.utils import timezone
 
 from anninh.records.models import Case, CaseStatus, CaseStatusChange
-from anninh.records.selectors.cases import ClearanceCounts, clearance_as_of, clearance_table
+from anninh.records.selectors.cases import (
+    ClearanceCounts,
+    clearance_as_of,
+    clearance_in_period,
+    clearance_table,
+)
 from anninh.records.services.cases import CASE_TRANSITIONS, case_create, case_transition
 from anninh.records.services.incidents import InvalidRecord, OffenceData
 from anninh.records.tests.test_incidents_factories import fast_passwords, local, record, unit_id  # noqa: F401
@@ -299,3 +304,73 @@ def test_clearance_does_not_depend_on_the_current_status(personas, history):
     before = counts(personas["commander"], D(2026, 3, 31))
     Case.objects.update(status=C.UNFOUNDED)  # what the cases say now is irrelevant to the past
     assert counts(personas["commander"], D(2026, 3, 31)) == before
+
+
+# A transferred case, and the time a change was recorded -----------------------------------
+
+
+def test_a_transferred_case_reopened_as_a_new_case_counts_its_crime_once(personas):
+    from anninh.records.services.cases import case_create
+
+    a = personas["commune_officer"]
+    first = open_case(a, occurred=local(2026, 3, 5), initiated=D(2026, 3, 6))
+    move(a, first, C.TRANSFERRED, at=local(2026, 3, 8))
+    second = case_create(actor=a, incident=first.incident, initiated_on=D(2026, 3, 9))
+    move(a, second, C.CLEARED, identified=local(2026, 3, 12))
+    other = open_case(a, occurred=local(2026, 3, 10), initiated=D(2026, 3, 10))
+    move(a, other, C.CLEARED, identified=local(2026, 3, 14))
+    # Two crimes, both cleared: 100 %, not 2 of 3.
+    assert counts(personas["commander"], D(2026, 3, 31)) == {"property": (2, 2)}
+    period = clearance_in_period(viewer=personas["commander"], first=D(2026, 3, 1), last=D(2026, 3, 31))
+    assert period == {"property": ClearanceCounts(2, 2)}
+
+
+def backdate_history(case, when: dt.datetime) -> None:
+    """Pretend the case and its history so far were entered at `when`."""
+    CaseStatusChange.objects.filter(case=case).update(created_at=when)
+    Case.objects.filter(pk=case.pk).update(created_at=when)
+
+
+def test_a_backdated_clearance_does_not_change_what_a_report_said(personas):
+    a = personas["commune_officer"]
+    now = timezone.now()
+    occurred = now - dt.timedelta(days=70)
+    case = open_case(a, occurred=occurred, initiated=timezone.localdate(occurred + dt.timedelta(days=2)))
+    backdate_history(case, occurred + dt.timedelta(days=2))
+    late = open_case(a, occurred=occurred + dt.timedelta(hours=3), initiated=timezone.localdate(occurred))
+    # Entered today, back-dated 40 days: both the late case and the clearance.
+    move(a, case, C.CLEARED, identified=now - dt.timedelta(days=40))
+    report_day = now - dt.timedelta(days=20)
+    window = {
+        "viewer": personas["commander"],
+        "occurred_from": timezone.localdate(occurred),
+        "occurred_to": timezone.localdate(occurred),
+    }
+    # As reported on that day: only what had been recorded by then.
+    assert clearance_as_of(as_of=report_day, known_at=report_day, **window) == {
+        "property": ClearanceCounts(1, 0)
+    }
+    # As we know now, for the same day: the back-dated clearance and the late case count.
+    assert clearance_as_of(as_of=report_day, **window) == {"property": ClearanceCounts(2, 1)}
+    assert late.status == C.OPEN
+
+
+def test_the_period_rate_counts_clearances_of_the_period_of_any_age(personas, history):
+    """Police statistics (the UCR way): cases cleared in March, whenever their crime happened,
+    over crimes of March. In the fixture: cleared in March c1 (20/03), c5 (25/03, reopened in
+    April: still a clearance recorded in March), c6 (a February crime, 05/03) and c8 (31/03);
+    crimes of March as at 31/03, less the unfounded c3: c1, c2, c4, c5, c8."""
+    result = clearance_in_period(viewer=personas["commander"], first=D(2026, 3, 1), last=D(2026, 3, 31))
+    assert result == {
+        "property": ClearanceCounts(2, 2),
+        "fraud": ClearanceCounts(2, 1),
+        "drugs": ClearanceCounts(1, 1),
+    }
+    total = sum(result.values(), ClearanceCounts())
+    assert (total.occurred, total.cleared) == (5, 4)
+    april = clearance_in_period(viewer=personas["commander"], first=D(2026, 4, 1), last=D(2026, 4, 30))
+    assert april == {"property": ClearanceCounts(0, 1)}  # c2, a March crime cleared in April
+    by_commune = clearance_in_period(
+        viewer=personas["commander"], first=D(2026, 3, 1), last=D(2026, 3, 31), commune=COMMUNE_B
+    )
+    assert by_commune == {"drugs": ClearanceCounts(1, 1)}

@@ -299,3 +299,26 @@ def test_the_case_list_filters_by_status_with_htmx(personas, case_b):
         client.get("/api/records/cases?offence_group=property").json()["items"][0]["offence_group"]
         == "property"
     )
+
+
+def test_the_clearance_report_as_reported_on_a_day_ignores_changes_entered_later(personas):
+    from anninh.records.models import CaseStatusChange
+
+    officer = personas["commune_officer"]
+    incident = record(officer, occurred_from=local(2026, 3, 5), reported_at=local(2026, 3, 5, 12))
+    case = case_create(actor=officer, incident=incident, initiated_on=dt.date(2026, 3, 6))
+    CaseStatusChange.objects.filter(case=case).update(created_at=local(2026, 3, 6, 9))  # entered then
+    case_transition(  # entered today, back-dated to 20/03
+        actor=officer, case=case, to_status="cleared", version=1, offender_identified_at=local(2026, 3, 20)
+    )
+    query = "occurred_from=01/03/2026&occurred_to=31/03/2026&as_of=31/03/2026"
+    client = client_for(officer)
+    now = client.get(f"/api/records/cases/clearance?{query}").json()
+    reported = client.get(f"/api/records/cases/clearance?{query}&mode=reported").json()
+    assert (now["total"]["occurred"], now["total"]["cleared"]) == (1, 1)
+    assert (reported["total"]["occurred"], reported["total"]["cleared"]) == (1, 0)
+    assert reported["mode"] == "reported" and now["mode"] == "now"
+    assert client.get(f"/api/records/cases/clearance?{query}&mode=later").status_code == 422
+    html = client.get(f"/records/cases/clearance/?{query}&mode=reported").content.decode()
+    assert "0%" in html and "100%" not in html
+    assert "100%" in client.get(f"/records/cases/clearance/?{query}&mode=now").content.decode()

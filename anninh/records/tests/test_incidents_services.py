@@ -489,3 +489,74 @@ def test_imports_can_bring_their_own_number_and_external_id(officer):
 def test_data_is_a_plain_value_that_can_be_copied(officer):
     base = data()
     assert replace(base, address="x").address == "x"
+
+
+def test_a_loss_is_capped_at_a_million_billion_dong_so_sums_stay_integers(officer):
+    # 10^15 đ (a million billion) is far beyond any loss and leaves room for 9,000 of them in
+    # one sum below SQLite's and PostgreSQL's 64-bit integer limit.
+    ok = record(officer, losses=(LossData("Tài sản", 10**15),))
+    assert ok.losses.get().value_vnd == 10**15
+    with pytest.raises(InvalidRecord) as exc:
+        record(officer, losses=(LossData("Tài sản", 10**15 + 1),))
+    assert codes(exc.value) == {"vnd.too_large"}
+    assert fields(exc.value) == {"losses.0.value_vnd"}
+    assert "1.000.000.000.000.000" in exc.value.message  # the message says the maximum
+    with pytest.raises(InvalidRecord) as exc:
+        record(officer, losses=(LossData("Tài sản", "999.999.999.999.999.999 đ"),))
+    assert codes(exc.value) == {"vnd.too_large"}
+    # Two losses of one incident: their total is capped too.
+    with pytest.raises(InvalidRecord) as exc:
+        record(officer, losses=(LossData("Xe", 6 * 10**14), LossData("Nhà", 6 * 10**14)))
+    assert codes(exc.value) == {"vnd.too_large"} and fields(exc.value) == {"losses"}
+
+
+def test_fire_damage_is_capped_like_a_loss(personas):
+    from anninh.records.services.incidents import FireRescueData
+
+    with pytest.raises(InvalidRecord) as exc:
+        record(
+            personas["fire_rescue"],
+            kind="fire",
+            offences=(),
+            losses=(),
+            responsible_unit_id=unit_id("PC07"),
+            fire_rescue=FireRescueData(damage_vnd=10**15 + 1),
+        )
+    assert codes(exc.value) == {"vnd.too_large"} and fields(exc.value) == {"fire_rescue.damage_vnd"}
+
+
+def test_a_rescue_at_sea_is_assigned_to_the_nearest_communes_water(personas):
+    import shapely
+
+    from anninh.geo.models import Commune
+
+    boundary = shapely.geometry.shape(Commune.objects.get(code="11948").boundary)
+    lon, lat = max(shapely.get_coordinates(boundary), key=lambda xy: xy[1])
+    at_sea = (float(lat) + 5_000 / 111_195, float(lon))  # 5 km north of Bạch Long Vĩ
+    rescuer = personas["fire_rescue"]
+    rescue = record(
+        rescuer,
+        kind="rescue_drowning",
+        point=at_sea,
+        offences=(),
+        losses=(),
+        responsible_unit_id=unit_id("PC07"),
+        fire_rescue=FireRescueData(river="sea", rescued=3),
+    )
+    assert rescue.commune_id == "11948" and rescue.lat == pytest.approx(at_sea[0], abs=1e-6)
+    # Without a waterway the point is on land rules: outside the city.
+    with pytest.raises(InvalidRecord) as exc:
+        record(
+            rescuer,
+            kind="rescue_drowning",
+            point=at_sea,
+            offences=(),
+            losses=(),
+            responsible_unit_id=unit_id("PC07"),
+            fire_rescue=FireRescueData(rescued=3),
+        )
+    assert codes(exc.value) == {"incident.outside_city"}
+    # A crime is never placed by the water rule.
+    with pytest.raises(InvalidRecord) as exc:
+        record(personas["commune_officer"], point=at_sea)
+    assert "incident.outside_city" in codes(exc.value)

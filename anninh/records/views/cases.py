@@ -338,6 +338,8 @@ def case_clearance(request: HttpRequest) -> HttpResponse:
                 errors[name] = date_message(exc)
     if values["occurred_to"] < values["occurred_from"]:
         errors["occurred_to"] = _("The end date is before the start date.")
+    # "now": as we know now; "reported": as it was reported on the day (changes entered by then).
+    values["mode"] = "reported" if request.GET.get("mode") == "reported" else "now"
     rows, total = [], None
     if not errors:
         counts = selectors.clearance_as_of(
@@ -345,6 +347,7 @@ def case_clearance(request: HttpRequest) -> HttpResponse:
             occurred_from=values["occurred_from"],
             occurred_to=values["occurred_to"],
             as_of=values["as_of"],
+            known_at=values["as_of"] if values["mode"] == "reported" else None,
         )
         rows, total = selectors.clearance_table(counts)
     context = {
