@@ -76,7 +76,7 @@ def forecast_map(request: HttpRequest) -> HttpResponse:
             "cells": cell_rows(cells),
             "labels": {
                 "expected": _("expected crimes"),
-                "interval": _("90% interval"),
+                "interval": _("Predictive interval (90%)"),
                 "risk": _("times the city's average cell"),
             },
         },
@@ -127,7 +127,7 @@ def forecast_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "cells": cell_rows(cells),
                 "labels": {
                     "expected": _("expected crimes"),
-                    "interval": _("90% interval"),
+                    "interval": _("Predictive interval (90%)"),
                     "risk": _("times the city's average cell"),
                 },
             },

@@ -5,7 +5,7 @@ audited."""
 from __future__ import annotations
 
 from anninh.audit.models import AuditAction, AuditEvent
-from anninh.records.models import Person
+from anninh.records.models import Person, PersonMatch
 from anninh.records.services.reports import ReporterInput
 from anninh.records.tests.test_reports_helpers import (  # noqa: F401 - fast_passwords is autouse
     COMMUNE_B,
@@ -124,15 +124,25 @@ def test_a_person_is_found_only_through_records_the_viewer_can_see(personas):
     _, person = _reporter(personas)
     client = client_for(personas["other_commune_officer"])
     assert client.get("/api/records/persons", {"q": "quang"}).json()["items"] == []
-    # Once they report in the other commune too, its officer finds them, and only that report.
+    # When they report in the other commune too, its officer gets a person record of their own:
+    # nothing of the first commune's record comes back (not even that the CCCD is on file), and
+    # the possible identity goes to a review for someone who may see both.
     other_report = receive(
         personas["other_commune_officer"],
         commune_code=COMMUNE_B,
         reporter=ReporterInput(full_name="Trịnh Văn Quang", cccd="031077000555"),
     )
-    assert other_report.reporter_id == person.pk and Person.objects.count() == 1
-    detail = client.get(f"/api/records/persons/{person.pk}").json()
-    assert [r["id"] for r in detail["reports"]] == [other_report.pk]
+    assert other_report.reporter_id != person.pk
+    assert Person.objects.unrestricted().get(pk=other_report.reporter_id).cccd is None
+    assert (
+        PersonMatch.objects.unrestricted()
+        .filter(person_id=other_report.reporter_id, candidate=person, reason="cccd")
+        .exists()
+    )
+    assert [p["id"] for p in client.get("/api/records/persons", {"q": "quang"}).json()["items"]] == [
+        other_report.reporter_id
+    ]
+    assert client.get(f"/api/records/persons/{person.pk}").status_code == 404
 
 
 def test_a_confidential_reporter_is_not_found_outside_the_handling_unit(personas):
