@@ -285,7 +285,7 @@ def test_command_and_report_card_page(crimes):
     html = page.content.decode()
     assert 'data-testid="verdict"' in html and card.model_version in html
     assert [r["name"] for r in page.context["rows"]] == (
-        [engine.MODEL_NAME, engine.BASELINE_NAME, "last-week"] if card.results["models"] else []
+        [engine.MODEL_NAME, engine.BASELINE_NAME, "last-week", "ceiling"] if card.results["models"] else []
     )
 
 

@@ -259,12 +259,13 @@ def test_parse_vnd_either_returns_an_int_or_raises_invalid_amount(text: str) -> 
 # --- review #12: literals, separators, signs, "dong", error parameters --------------------------
 
 
-def test_max_vnd_is_the_largest_signed_64_bit_integer() -> None:
-    # A literal, not an expression of MAX_VND: a wrong constant must fail here.
-    assert MAX_VND == 9_223_372_036_854_775_807
-    assert parse_vnd("9.223.372.036.854.775.807") == 9_223_372_036_854_775_807
+def test_max_vnd_is_a_thousand_trillion_dong() -> None:
+    # A literal, not an expression of MAX_VND: a wrong constant must fail here. 10^15 đ for one
+    # loss keeps sums of millions of losses inside SQLite's 64-bit integers (review #12, item 12).
+    assert MAX_VND == 1_000_000_000_000_000
+    assert parse_vnd("1.000.000.000.000.000") == 1_000_000_000_000_000
     with pytest.raises(InvalidAmount) as excinfo:
-        parse_vnd("9.223.372.036.854.775.808")
+        parse_vnd("1.000.000.000.000.001")
     assert excinfo.value.code == "vnd.too_large"
 
 
@@ -335,11 +336,11 @@ def test_too_large_carries_the_maximum_and_the_typed_value() -> None:
         parse_vnd("99.999.999.999.999.999.999 ₫")
     assert excinfo.value.params == {
         "value": "99.999.999.999.999.999.999 ₫",
-        "maximum": 9_223_372_036_854_775_807,
+        "maximum": 1_000_000_000_000_000,
     }
     with pytest.raises(InvalidAmount) as excinfo:
         parse_vnd(-(2**63), allow_negative=True)
-    assert excinfo.value.params == {"value": -(2**63), "maximum": 9_223_372_036_854_775_807}
+    assert excinfo.value.params == {"value": -(2**63), "maximum": 1_000_000_000_000_000}
 
 
 def test_empty_input_has_no_value_parameter() -> None:
