@@ -18,6 +18,10 @@ from anninh.testing.personas import NAMES
 SIGNED_IN = [n for n in NAMES if n != "anonymous"]
 
 
+#: The roles that read no records (press, auditors, administrators, no role), refused with 403.
+NO_RECORDS = dict.fromkeys(["public_relations", "auditor", "administrator", "no_role"], 403)
+
+
 def outcome(default, anonymous=LOGIN, **by_persona) -> dict[str, object]:
     """Every signed-in persona gets `default` unless named; anonymous gets `anonymous`."""
     unknown = set(by_persona) - set(SIGNED_IN)
@@ -42,26 +46,16 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET /api/compstat/analysis/near-repeat": api(
         403, commander=200, analyst=200, investigator=422, commune_officer=200, other_commune_officer=422
     ),
-    "GET /api/compstat/series": api(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "GET /api/compstat/summary": api(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET /api/compstat/series": api(200, **NO_RECORDS, fire_rescue=403),
+    "GET /api/compstat/summary": api(200, **NO_RECORDS, fire_rescue=403),
     "GET /api/docs": api(200),
     "GET /api/geo/communes": api(200),
     "GET /api/geo/communes.geojson": api(200),
     "GET /api/geo/communes/{code}": api(200),
     "GET /api/geo/lookup": api(200),
-    "GET /api/hotspots/forecasts": api(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "GET /api/hotspots/forecasts/{forecast_id}/cells.geojson": api(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "GET /api/hotspots/report-card": api(
-        404, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET /api/hotspots/forecasts": api(200, **NO_RECORDS, fire_rescue=403),
+    "GET /api/hotspots/forecasts/{forecast_id}/cells.geojson": api(200, **NO_RECORDS, fire_rescue=403),
+    "GET /api/hotspots/report-card": api(404, **NO_RECORDS, fire_rescue=403),
     "GET /api/openapi.json": api(200),
     "GET /api/org/units": api(200),
     "GET /api/org/units/{unit_id}": api(200),
@@ -74,19 +68,13 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET /api/patrols/plans/{plan_id}": api(
         403, commander=200, analyst=200, commune_officer=200, other_commune_officer=404
     ),
-    "GET /api/records/cases": api(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "GET /api/records/cases/clearance": api(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET /api/records/cases": api(200, **NO_RECORDS, fire_rescue=403),
+    "GET /api/records/cases/clearance": api(200, **NO_RECORDS, fire_rescue=403),
     "GET /api/records/cases/{case_id}": api(
         403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
     ),
-    "GET /api/records/incidents": api(200, public_relations=403, auditor=403, administrator=403, no_role=403),
-    "GET /api/records/incidents/map": api(
-        200, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET /api/records/incidents": api(200, **NO_RECORDS),
+    "GET /api/records/incidents/map": api(200, **NO_RECORDS),
     "GET /api/records/incidents/{incident_id}": api(
         403,
         commander=200,
@@ -96,24 +84,16 @@ ROUTES: dict[str, dict[str, object]] = {
         other_commune_officer=404,
         fire_rescue=404,
     ),
-    "GET /api/records/io/incidents.csv": api(
-        200, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "GET /api/records/io/incidents.geojson": api(
-        200, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "GET /api/records/io/incidents.xlsx": api(
-        200, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET /api/records/io/incidents.csv": api(200, **NO_RECORDS),
+    "GET /api/records/io/incidents.geojson": api(200, **NO_RECORDS),
+    "GET /api/records/io/incidents.xlsx": api(200, **NO_RECORDS),
     "GET /api/records/persons": api(
         403, commander=200, investigator=200, commune_officer=200, other_commune_officer=200
     ),
     "GET /api/records/persons/{person_id}": api(
         403, commander=200, investigator=404, commune_officer=200, other_commune_officer=404
     ),
-    "GET /api/records/reports": api(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET /api/records/reports": api(200, **NO_RECORDS, fire_rescue=403),
     "GET /api/records/reports/offences": api(200),
     "GET /api/records/reports/{report_id}": api(
         403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
@@ -132,27 +112,15 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET audit:event_list": outcome(403, auditor=200),
     "GET audit:export": outcome(403, auditor=200),
     "GET audit:verify": outcome(403, auditor=405),
-    "GET compstat:dashboard": outcome(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "GET compstat:hot_spots": outcome(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "GET compstat:near_repeat": outcome(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET compstat:dashboard": outcome(200, **NO_RECORDS, fire_rescue=403),
+    "GET compstat:hot_spots": outcome(200, **NO_RECORDS, fire_rescue=403),
+    "GET compstat:near_repeat": outcome(200, **NO_RECORDS, fire_rescue=403),
     "GET geo:commune_detail": outcome(200),
     "GET geo:commune_list": outcome(200),
-    "GET hotspots:detail": outcome(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET hotspots:detail": outcome(200, **NO_RECORDS, fire_rescue=403),
     "GET hotspots:make": outcome(403, commander=405, analyst=405),
-    "GET hotspots:map": outcome(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "GET hotspots:report_card": outcome(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET hotspots:map": outcome(200, **NO_RECORDS, fire_rescue=403),
+    "GET hotspots:report_card": outcome(200, **NO_RECORDS, fire_rescue=403),
     "GET hotspots:report_card_make": outcome(403, commander=405, analyst=405),
     "GET org:unit_detail": outcome(200),
     "GET org:unit_list": outcome(200),
@@ -173,21 +141,15 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET patrols:sites": outcome(
         403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
     ),
-    "GET records:case_clearance": outcome(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET records:case_clearance": outcome(200, **NO_RECORDS, fire_rescue=403),
     "GET records:case_create": outcome(403, investigator=404, commune_officer=200, other_commune_officer=404),
     "GET records:case_detail": outcome(
         403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
     ),
-    "GET records:case_list": outcome(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET records:case_list": outcome(200, **NO_RECORDS, fire_rescue=403),
     "GET records:case_transition": outcome(405, anonymous=405),
-    "GET records:deadlines": outcome(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "GET records:export": outcome(200, public_relations=403, auditor=403, administrator=403, no_role=403),
+    "GET records:deadlines": outcome(200, **NO_RECORDS, fire_rescue=403),
+    "GET records:export": outcome(200, **NO_RECORDS),
     "GET records:import": outcome(403, investigator=200, commune_officer=200, other_commune_officer=200),
     "GET records:incident_create": outcome(
         403, investigator=200, commune_officer=200, other_commune_officer=200, fire_rescue=200
@@ -204,9 +166,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET records:incident_edit": outcome(
         403, investigator=404, commune_officer=200, other_commune_officer=404, fire_rescue=404
     ),
-    "GET records:incident_list": outcome(
-        200, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET records:incident_list": outcome(200, **NO_RECORDS),
     "GET records:incident_review": outcome(405, anonymous=405),
     "GET records:person_detail": outcome(
         403, commander=200, investigator=404, commune_officer=200, other_commune_officer=404
@@ -214,9 +174,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET records:person_list": outcome(
         403, commander=200, investigator=200, commune_officer=200, other_commune_officer=200
     ),
-    "GET records:person_match_decide": outcome(
-        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET records:person_match_decide": outcome(405, **NO_RECORDS, fire_rescue=403),
     "GET records:person_matches": outcome(
         403, commander=200, investigator=200, commune_officer=200, other_commune_officer=200
     ),
@@ -226,9 +184,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET records:report_detail": outcome(
         403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
     ),
-    "GET records:report_list": outcome(
-        200, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "GET records:report_list": outcome(200, **NO_RECORDS, fire_rescue=403),
     "GET records:report_step": outcome(403, investigator=405, commune_officer=405, other_commune_officer=405),
     "GET reports:create": outcome(
         403, commander=405, analyst=405, commune_officer=405, other_commune_officer=405
@@ -299,27 +255,15 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST audit:event_list": outcome(403, auditor=405),
     "POST audit:export": outcome(403, auditor=405),
     "POST audit:verify": outcome(403, auditor=PASSES),
-    "POST compstat:dashboard": outcome(
-        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "POST compstat:hot_spots": outcome(
-        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "POST compstat:near_repeat": outcome(
-        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "POST compstat:dashboard": outcome(PASSES, **NO_RECORDS, fire_rescue=403),
+    "POST compstat:hot_spots": outcome(PASSES, **NO_RECORDS, fire_rescue=403),
+    "POST compstat:near_repeat": outcome(PASSES, **NO_RECORDS, fire_rescue=403),
     "POST geo:commune_detail": outcome(PASSES),
     "POST geo:commune_list": outcome(PASSES),
-    "POST hotspots:detail": outcome(
-        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "POST hotspots:detail": outcome(PASSES, **NO_RECORDS, fire_rescue=403),
     "POST hotspots:make": outcome(403, commander=PASSES, analyst=PASSES),
-    "POST hotspots:map": outcome(
-        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "POST hotspots:report_card": outcome(
-        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "POST hotspots:map": outcome(PASSES, **NO_RECORDS, fire_rescue=403),
+    "POST hotspots:report_card": outcome(PASSES, **NO_RECORDS, fire_rescue=403),
     "POST hotspots:report_card_make": outcome(403, commander=PASSES, analyst=PASSES),
     "POST org:unit_detail": outcome(PASSES),
     "POST org:unit_list": outcome(PASSES),
@@ -340,9 +284,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST patrols:sites": outcome(
         403, commander=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
     ),
-    "POST records:case_clearance": outcome(
-        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "POST records:case_clearance": outcome(PASSES, **NO_RECORDS, fire_rescue=403),
     "POST records:case_create": outcome(
         403, investigator=404, commune_officer=PASSES, other_commune_officer=404
     ),
@@ -354,16 +296,12 @@ ROUTES: dict[str, dict[str, object]] = {
         commune_officer=PASSES,
         other_commune_officer=404,
     ),
-    "POST records:case_list": outcome(
-        PASSES, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "POST records:case_list": outcome(PASSES, **NO_RECORDS, fire_rescue=403),
     "POST records:case_transition": outcome(
         403, investigator=404, commune_officer=PASSES, other_commune_officer=404
     ),
-    "POST records:deadlines": outcome(
-        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "POST records:export": outcome(405, public_relations=403, auditor=403, administrator=403, no_role=403),
+    "POST records:deadlines": outcome(405, **NO_RECORDS, fire_rescue=403),
+    "POST records:export": outcome(405, **NO_RECORDS),
     "POST records:import": outcome(
         403, investigator=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
     ),
@@ -382,33 +320,21 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST records:incident_edit": outcome(
         403, investigator=404, commune_officer=PASSES, other_commune_officer=404, fire_rescue=404
     ),
-    "POST records:incident_list": outcome(
-        PASSES, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "POST records:incident_list": outcome(PASSES, **NO_RECORDS),
     "POST records:incident_review": outcome(
         403, investigator=404, commune_officer=PASSES, other_commune_officer=404, fire_rescue=404
     ),
-    "POST records:person_detail": outcome(
-        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "POST records:person_list": outcome(
-        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "POST records:person_detail": outcome(405, **NO_RECORDS, fire_rescue=403),
+    "POST records:person_list": outcome(405, **NO_RECORDS, fire_rescue=403),
     "POST records:person_match_decide": outcome(
         403, commander=PASSES, investigator=404, commune_officer=PASSES, other_commune_officer=404
     ),
-    "POST records:person_matches": outcome(
-        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "POST records:person_matches": outcome(405, **NO_RECORDS, fire_rescue=403),
     "POST records:report_create": outcome(
         403, investigator=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
     ),
-    "POST records:report_detail": outcome(
-        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
-    "POST records:report_list": outcome(
-        405, fire_rescue=403, public_relations=403, auditor=403, administrator=403, no_role=403
-    ),
+    "POST records:report_detail": outcome(405, **NO_RECORDS, fire_rescue=403),
+    "POST records:report_list": outcome(405, **NO_RECORDS, fire_rescue=403),
     "POST records:report_step": outcome(
         403, investigator=404, commune_officer=PASSES, other_commune_officer=404
     ),
