@@ -13,6 +13,7 @@ from anninh.records.models.choices import (
     ReportStatus,
     ReviewStatus,
     River,
+    Sex,
 )
 from anninh.records.models.history import RecordEvent
 from anninh.records.models.imports import ImportBatch, ImportJob, ImportJobStatus  # noqa: F401
@@ -58,6 +59,7 @@ __all__ = [
     "PremisesType",
     "RecordEvent",
     "RegisterCounter",
+    "Sex",
     "ReportChannel",
     "ReportClockEvent",
     "ReportKind",
