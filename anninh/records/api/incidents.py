@@ -30,6 +30,7 @@ from anninh.records.models import (
     PremisesType,
     ReviewStatus,
     River,
+    Sex,
 )
 from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import incidents as selectors
@@ -210,6 +211,7 @@ class PersonOut(Schema):
     full_name: str | None
     cccd: str | None
     birth_year: int | None
+    sex: Sex | None = Field(None, description="male, female or unknown; null when masked")
     phones: list[str]
 
 
@@ -282,6 +284,9 @@ class PersonIn(Schema):
     cccd: str = Field("", max_length=20)
     phone: str = Field("", max_length=20)
     birth_year: int | None = Field(None, ge=1900, le=2100)
+    sex: Sex = Field(
+        Sex.UNKNOWN, description="male, female or unknown; checked against the CCCD's century-and-sex digit"
+    )
     address: str = Field("", max_length=300)
     note: str = Field("", max_length=300)
 
@@ -365,6 +370,7 @@ class IncidentIn(Schema):
                     cccd=p.cccd,
                     phone=p.phone,
                     birth_year=p.birth_year,
+                    sex=str(p.sex),
                     address=p.address,
                     note=p.note,
                     person_id=p.person_id,

@@ -59,7 +59,6 @@ __all__ = [
     "PremisesType",
     "RecordEvent",
     "RegisterCounter",
-    "Sex",
     "ReportChannel",
     "ReportClockEvent",
     "ReportKind",
@@ -67,4 +66,5 @@ __all__ = [
     "ResponseTime",
     "ReviewStatus",
     "River",
+    "Sex",
 ]

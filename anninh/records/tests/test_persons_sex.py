@@ -125,3 +125,55 @@ def test_a_match_never_overwrites_a_known_sex(officer, incident):
     resolve(officer, incident, cccd=MALE_1995, sex="unknown")
     first.refresh_from_db()
     assert first.sex == "male"
+
+
+# Through the API and the forms --------------------------------------------------------------
+
+
+def test_the_incident_api_takes_the_sex_and_refuses_a_cccd_of_the_other_sex(personas):
+    from anninh.records.models import Incident
+    from anninh.records.tests.test_incidents_api import BASE, body
+    from anninh.testing.matrix import client_for
+
+    client = client_for(personas["commune_officer"])
+    person = {"role": "victim", "full_name": "Lê Thị Bình", "cccd": MALE_1995, "sex": "female"}
+    bad = client.post(BASE, body(persons=[person]), content_type="application/json")
+    assert bad.status_code == 422 and Incident.objects.count() == 0
+    (problem,) = bad.json()["detail"]
+    assert problem["type"] == "cccd.sex" and problem["loc"][-1] == "cccd"
+    good = client.post(
+        BASE, body(persons=[{**person, "cccd": FEMALE_1995}]), content_type="application/json"
+    )
+    assert good.status_code == 201, good.content
+    (out,) = good.json()["persons"]
+    assert out["sex"] == "female" and Person.objects.get().sex == "female"
+
+
+def test_the_report_api_refuses_a_reporter_cccd_of_the_other_sex(personas):
+    from anninh.records.models import CrimeReport
+    from anninh.records.tests.test_reports_api import receive_body
+    from anninh.testing.matrix import client_for
+
+    client = client_for(personas["commune_officer"])
+    reporter = {"full_name": "Ngô Văn Lâm", "cccd": FEMALE_1995, "sex": "male"}
+    bad = client.post("/api/records/reports", receive_body(reporter=reporter), content_type="application/json")
+    assert bad.status_code == 422 and CrimeReport.objects.count() == 0
+    (problem,) = bad.json()["detail"]
+    assert problem["type"] == "cccd.sex" and problem["loc"] == ["body", "reporter", "cccd"]
+    good = client.post(
+        "/api/records/reports",
+        receive_body(reporter={**reporter, "cccd": MALE_1995}),
+        content_type="application/json",
+    )
+    assert good.status_code == 201 and good.json()["reporter"]["sex"] == "male"
+
+
+def test_the_person_page_shows_the_sex(personas, officer, incident):
+    from anninh.testing.matrix import client_for
+
+    person = resolve(officer, incident, sex="female", full_name="Lê Thị Bình")
+    with translation.override("en"):
+        page = client_for(personas["commune_officer"]).get(
+            f"/records/persons/{person.pk}/", headers={"Accept-Language": "en"}
+        )
+    assert page.status_code == 200 and "Female" in page.content.decode()
