@@ -21,6 +21,7 @@ from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404
 from anninh.datefields import ApiDateTime, date_message
 from anninh.lib.dates import InvalidDate, parse_date_vn
+from anninh.records.api.idempotency import OPENAPI_HEADER, idempotent
 from anninh.records.masking import mask_address
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
@@ -597,7 +598,9 @@ def get_incident(request: HttpRequest, incident_id: int = Path(..., ge=1, le=MAX
     response={201: IncidentDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="records_incident_create",
     summary="Record an incident",
+    openapi_extra=OPENAPI_HEADER,
 )
+@idempotent(IncidentDetailOut)
 def create_incident(request: HttpRequest, payload: IncidentIn):
     """A new draft, numbered in the responsible unit's register. The commune comes from the
     point when one is given; a point outside Hai Phong is refused."""

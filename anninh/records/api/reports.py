@@ -22,6 +22,7 @@ from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.accounts.roles import Role
 from anninh.datefields import ApiDate, ApiDateTime
+from anninh.records.api.idempotency import OPENAPI_HEADER, idempotent
 from anninh.records.masking import mask_address
 from anninh.records.models import ReportChannel, ReportKind, ReportStatus, Sex
 from anninh.records.scoping import sees_personal_data
@@ -441,7 +442,9 @@ def list_offences(
     },
     url_name="records_report_receive",
     summary="Receive a crime report (enter it in the register)",
+    openapi_extra=OPENAPI_HEADER,
 )
+@idempotent(ReportDetailOut)
 def receive_report(request: HttpRequest, payload: ReportReceiveIn):
     """Allocates the register number of the receiving unit for the year of receipt and starts
     the clock. The same CCCD or phone finds the same person."""

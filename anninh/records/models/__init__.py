@@ -16,6 +16,7 @@ from anninh.records.models.choices import (
     Sex,
 )
 from anninh.records.models.history import RecordEvent
+from anninh.records.models.idempotency import IdempotencyKey
 from anninh.records.models.imports import ImportBatch, ImportJob, ImportJobStatus  # noqa: F401
 from anninh.records.models.incidents import (
     FireRescueDetail,
@@ -43,6 +44,7 @@ __all__ = [
     "CrimeReport",
     "DayOff",
     "FireRescueDetail",
+    "IdempotencyKey",
     "Incident",
     "IncidentKind",
     "IncidentLoss",

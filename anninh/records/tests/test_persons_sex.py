@@ -141,9 +141,7 @@ def test_the_incident_api_takes_the_sex_and_refuses_a_cccd_of_the_other_sex(pers
     assert bad.status_code == 422 and Incident.objects.count() == 0
     (problem,) = bad.json()["detail"]
     assert problem["type"] == "cccd.sex" and problem["loc"][-1] == "cccd"
-    good = client.post(
-        BASE, body(persons=[{**person, "cccd": FEMALE_1995}]), content_type="application/json"
-    )
+    good = client.post(BASE, body(persons=[{**person, "cccd": FEMALE_1995}]), content_type="application/json")
     assert good.status_code == 201, good.content
     (out,) = good.json()["persons"]
     assert out["sex"] == "female" and Person.objects.get().sex == "female"
@@ -156,7 +154,9 @@ def test_the_report_api_refuses_a_reporter_cccd_of_the_other_sex(personas):
 
     client = client_for(personas["commune_officer"])
     reporter = {"full_name": "Ngô Văn Lâm", "cccd": FEMALE_1995, "sex": "male"}
-    bad = client.post("/api/records/reports", receive_body(reporter=reporter), content_type="application/json")
+    bad = client.post(
+        "/api/records/reports", receive_body(reporter=reporter), content_type="application/json"
+    )
     assert bad.status_code == 422 and CrimeReport.objects.count() == 0
     (problem,) = bad.json()["detail"]
     assert problem["type"] == "cccd.sex" and problem["loc"] == ["body", "reporter", "cccd"]
