@@ -63,9 +63,17 @@ def idempotent(schema):
 
             def run():
                 result = view(request, *args, **kwargs)
-                if isinstance(result, Status) and 200 <= result.status_code < 300:
-                    body = schema.model_validate(result.value).model_dump_json(by_alias=True)
-                    answer = idempotency.Answer(result.status_code, body)
+                # Endpoints answer Status(code, value) or a (code, value) tuple.
+                code, value = (
+                    (result.status_code, result.value)
+                    if isinstance(result, Status)
+                    else result
+                    if isinstance(result, tuple) and len(result) == 2
+                    else (None, None)
+                )
+                if isinstance(code, int) and 200 <= code < 300:
+                    body = schema.model_validate(value).model_dump_json(by_alias=True)
+                    answer = idempotency.Answer(code, body)
                     return answer, HttpResponse(body, status=answer.status, content_type="application/json")
                 return None, result
 
