@@ -91,12 +91,6 @@ def test_a_malformed_key_is_refused(personas, key):
     assert response.json()["detail"][0]["type"] == "idempotency.key"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="NOT DONE: the report receive endpoint creates again on replay (to debug)"
-)
-@pytest.mark.xfail(
-    strict=True, reason="NOT DONE: a replay on the report receive endpoint still fails (to debug)"
-)
 def test_crime_reports_take_the_key_too(personas):
     client = client_for(personas["commune_officer"])
     data = receive_body()
