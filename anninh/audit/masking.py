@@ -45,7 +45,7 @@ PREFIX = "hmac:"
 DIGITS = 16
 
 PERSONAL_KEYS = frozenset(
-    {"q", "cccd", "phone", "phones", "phones_added", "birth_date", "birth_year", "name_given"}
+    {"q", "cccd", "phone", "phones", "phones_added", "birth_date", "birth_year", "sex", "name_given"}
 )
 
 

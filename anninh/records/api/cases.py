@@ -20,6 +20,7 @@ from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import get_scoped_or_404
 from anninh.datefields import ApiDate, ApiDateTime, date_message
 from anninh.lib.dates import InvalidDate, parse_date_vn
+from anninh.records.api.idempotency import OPENAPI_HEADER, idempotent
 from anninh.records.api.incidents import (
     DATE_PATTERN,
     MAX_ID,
@@ -332,7 +333,9 @@ def get_case(request: HttpRequest, case_id: int = Path(..., ge=1, le=MAX_ID)):
     },
     url_name="records_case_create",
     summary="Open a case from an incident",
+    openapi_extra=OPENAPI_HEADER,
 )
+@idempotent(CaseDetailOut)
 def create_case(request: HttpRequest, payload: CaseIn):
     user = caller(request)
     if not user.has_role(*WRITER_ROLES):

@@ -21,6 +21,7 @@ from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404
 from anninh.datefields import ApiDateTime, date_message
 from anninh.lib.dates import InvalidDate, parse_date_vn
+from anninh.records.api.idempotency import OPENAPI_HEADER, idempotent
 from anninh.records.masking import mask_address
 from anninh.records.models import (
     FIRE_RESCUE_KINDS,
@@ -30,6 +31,7 @@ from anninh.records.models import (
     PremisesType,
     ReviewStatus,
     River,
+    Sex,
 )
 from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import incidents as selectors
@@ -210,6 +212,7 @@ class PersonOut(Schema):
     full_name: str | None
     cccd: str | None
     birth_year: int | None
+    sex: Sex | None = Field(None, description="male, female or unknown; null when masked")
     phones: list[str]
 
 
@@ -282,6 +285,9 @@ class PersonIn(Schema):
     cccd: str = Field("", max_length=20)
     phone: str = Field("", max_length=20)
     birth_year: int | None = Field(None, ge=1900, le=2100)
+    sex: Sex = Field(
+        Sex.UNKNOWN, description="male, female or unknown; checked against the CCCD's century-and-sex digit"
+    )
     address: str = Field("", max_length=300)
     note: str = Field("", max_length=300)
 
@@ -365,6 +371,7 @@ class IncidentIn(Schema):
                     cccd=p.cccd,
                     phone=p.phone,
                     birth_year=p.birth_year,
+                    sex=str(p.sex),
                     address=p.address,
                     note=p.note,
                     person_id=p.person_id,
@@ -591,7 +598,9 @@ def get_incident(request: HttpRequest, incident_id: int = Path(..., ge=1, le=MAX
     response={201: IncidentDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="records_incident_create",
     summary="Record an incident",
+    openapi_extra=OPENAPI_HEADER,
 )
+@idempotent(IncidentDetailOut)
 def create_incident(request: HttpRequest, payload: IncidentIn):
     """A new draft, numbered in the responsible unit's register. The commune comes from the
     point when one is given; a point outside Hai Phong is refused."""

@@ -25,6 +25,7 @@ class PersonIndexOut(Schema):
     full_name: str
     birth_date: dt.date | None
     birth_year: int | None
+    sex: str = Field(description="male, female or unknown")
     cccd: str | None
     phones: list[str]
     address: str
@@ -81,6 +82,7 @@ def _person_out(person) -> dict:
         "full_name": person.full_name,
         "birth_date": person.birth_date,
         "birth_year": person.birth_year,
+        "sex": person.sex,
         "cccd": person.cccd,
         "phones": [p.number for p in person.phones.all()],
         "address": person.address,

@@ -22,8 +22,9 @@ from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.accounts.roles import Role
 from anninh.datefields import ApiDate, ApiDateTime
+from anninh.records.api.idempotency import OPENAPI_HEADER, idempotent
 from anninh.records.masking import mask_address
-from anninh.records.models import ReportChannel, ReportKind, ReportStatus
+from anninh.records.models import ReportChannel, ReportKind, ReportStatus, Sex
 from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import reports as selectors
 from anninh.records.services import reads
@@ -74,6 +75,7 @@ class ReportReporterOut(Schema):
     cccd: str | None
     phones: list[str]
     birth_date: dt.date | None
+    sex: str = Field(description="male, female or unknown")
     address: str
 
 
@@ -161,6 +163,9 @@ class ReportReporterIn(Schema):
     cccd: str = Field("", max_length=20)
     phones: list[str] = Field(default_factory=list, max_length=5)
     birth_date: ApiDate | None = None
+    sex: Sex = Field(
+        Sex.UNKNOWN, description="male, female or unknown; checked against the CCCD's century-and-sex digit"
+    )
     address: str = Field("", max_length=300)
 
 
@@ -291,6 +296,7 @@ def report_out(viewer, report, *, detail: bool = False) -> dict:
                     "cccd": person.cccd,
                     "phones": [p.number for p in person.phones.order_by("id")],
                     "birth_date": person.birth_date,
+                    "sex": person.sex,
                     "address": person.address,
                 },
                 "reporter_agency": reporter.agency if reporter.visible else "",
@@ -312,6 +318,7 @@ _LOC = {
     "cccd": ["reporter", "cccd"],
     "phones": ["reporter", "phones"],
     "birth_date": ["reporter", "birth_date"],
+    "sex": ["reporter", "sex"],
     "offence": ["offence_article"],
     "to_unit": ["to_unit_id"],
     "receiving_unit": ["receiving_unit_id"],
@@ -435,7 +442,9 @@ def list_offences(
     },
     url_name="records_report_receive",
     summary="Receive a crime report (enter it in the register)",
+    openapi_extra=OPENAPI_HEADER,
 )
+@idempotent(ReportDetailOut)
 def receive_report(request: HttpRequest, payload: ReportReceiveIn):
     """Allocates the register number of the receiving unit for the year of receipt and starts
     the clock. The same CCCD or phone finds the same person."""
@@ -447,6 +456,7 @@ def receive_report(request: HttpRequest, payload: ReportReceiveIn):
             cccd=payload.reporter.cccd,
             phones=tuple(payload.reporter.phones),
             birth_date=payload.reporter.birth_date,
+            sex=str(payload.reporter.sex),
             address=payload.reporter.address,
         )
     return _run(

@@ -13,8 +13,10 @@ from anninh.records.models.choices import (
     ReportStatus,
     ReviewStatus,
     River,
+    Sex,
 )
 from anninh.records.models.history import RecordEvent
+from anninh.records.models.idempotency import IdempotencyKey
 from anninh.records.models.imports import ImportBatch, ImportJob, ImportJobStatus  # noqa: F401
 from anninh.records.models.incidents import (
     FireRescueDetail,
@@ -42,6 +44,7 @@ __all__ = [
     "CrimeReport",
     "DayOff",
     "FireRescueDetail",
+    "IdempotencyKey",
     "Incident",
     "IncidentKind",
     "IncidentLoss",
@@ -65,4 +68,5 @@ __all__ = [
     "ResponseTime",
     "ReviewStatus",
     "River",
+    "Sex",
 ]

@@ -108,6 +108,15 @@ class PersonRole(models.TextChoices):
     WITNESS = "witness", _("Witness")
 
 
+class Sex(models.TextChoices):
+    """A person's sex as recorded (optional). The CCCD's 4th digit encodes it too
+    (anninh.lib.identifiers.cccd_sex): the two must agree."""
+
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    UNKNOWN = "unknown", _("Not known")
+
+
 class CaseStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("case status", "Open")
     INVESTIGATING = "investigating", _("Under investigation")

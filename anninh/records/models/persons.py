@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anninh.accounts.scoping import RestrictedManager, ScopeRule
+from anninh.records.models.choices import Sex
 
 
 class Person(models.Model):
@@ -18,6 +19,8 @@ class Person(models.Model):
     sort_key = models.CharField(max_length=400, db_index=True, editable=False)  # given name first
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    # Optional; checked against the CCCD's century-and-sex digit when both are known.
+    sex = models.CharField(_("sex"), max_length=7, choices=Sex.choices, default=Sex.UNKNOWN, blank=True)
     # CCCD: 12 digits, normalised; unique so the same card never makes two people.
     cccd = models.CharField(_("citizen ID (CCCD)"), max_length=12, null=True, blank=True, unique=True)
     address = models.CharField(_("address"), max_length=300, blank=True)

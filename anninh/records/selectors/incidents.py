@@ -230,6 +230,7 @@ class PersonRow:
     full_name: str | None = None
     cccd: str | None = None
     birth_year: int | None = None
+    sex: str | None = None
     phones: tuple[str, ...] = ()
     address: str | None = None
 
@@ -260,6 +261,7 @@ def incident_persons(*, viewer, incident: Incident) -> list[PersonRow]:
                     full_name=p.full_name,
                     cccd=p.cccd,
                     birth_year=p.birth_year,
+                    sex=p.sex,
                     phones=tuple(ph.number for ph in p.phones.all()),
                     address=p.address,
                 )

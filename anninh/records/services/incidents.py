@@ -50,7 +50,14 @@ from anninh.records.models import (
 )
 from anninh.records.permissions import acting_unit_ids, can_review
 from anninh.records.services.articles import normalise_article, offence_on
-from anninh.records.services.persons import clean_text, person_fields_clean, person_ids_clean, person_resolve
+from anninh.records.services.persons import (
+    clean_text,
+    person_fields_clean,
+    person_identity_check,
+    person_ids_clean,
+    person_resolve,
+    sex_clean,
+)
 from anninh.records.services.register import incident_number, register_allocate
 from anninh.records.versioning import ConflictError, RecordError, object_type_of, save_versioned
 
@@ -111,6 +118,7 @@ class PersonData:
     cccd: str = ""
     phone: str = ""
     birth_year: int | None = None
+    sex: str = ""  # anninh.records.models.Sex; "" = not known
     address: str = ""
     note: str = ""
     person_id: int | None = None
@@ -475,6 +483,7 @@ def _validate(actor, data: IncidentData, *, incident: Incident | None = None) ->
             try:
                 person_fields_clean(full_name=row.full_name, birth_year=row.birth_year)
                 ids = person_ids_clean(row.cccd, [row.phone] if row.phone else [])
+                person_identity_check(cccd=ids.cccd, sex=sex_clean(row.sex), birth_year=row.birth_year)
             except RecordError as exc:
                 name = {"phones": "phone"}.get(exc.field or "", exc.field or "full_name")
                 err(exc.code, exc.message, f"persons.{i}.{name}")
@@ -672,6 +681,7 @@ def _write_children(actor, incident: Incident, clean: _Clean, *, replace: bool) 
                 cccd=row.cccd or None,
                 phones=[row.phone] if row.phone else [],
                 birth_year=row.birth_year,
+                sex=row.sex,
                 address=_clean_text(row.address, 300),
             )
         except RecordError as exc:

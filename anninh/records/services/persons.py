@@ -27,9 +27,9 @@ from anninh.accounts.permissions import get_scoped_or_404
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record, snapshot
 from anninh.lib.errors import ValidationProblem
-from anninh.lib.identifiers import cccd_birth_year, normalize_cccd, normalize_phone_vn
+from anninh.lib.identifiers import cccd_birth_year, cccd_sex, normalize_cccd, normalize_phone_vn
 from anninh.lib.text import fold, normalize, person_sort_string  # the one import site of the sort key
-from anninh.records.models import Person, PersonMatch, PersonMatchReason, PersonMatchStatus, PersonPhone
+from anninh.records.models import Person, PersonMatch, PersonMatchReason, PersonMatchStatus, PersonPhone, Sex
 from anninh.records.versioning import RecordError
 
 MAX_PHONES = 5
@@ -123,24 +123,69 @@ def person_fields_clean(
     return name
 
 
-def _birth_conflict(person: Person, birth_date: dt.date | None, birth_year: int | None) -> bool:
-    """Do the birth facts given contradict those on file? (Unknown on either side: no.)"""
+def sex_clean(sex: str | None) -> str:
+    """A sex value of `Sex` ("" or None: not known); RecordError (field "sex") otherwise."""
+    value = clean_text(sex) or Sex.UNKNOWN
+    if value not in Sex.values:
+        raise RecordError("person.sex", _("Choose the sex: male, female or not known."), field="sex")
+    return value
+
+
+def _given_year(birth_date: dt.date | None, birth_year: int | None) -> int | None:
+    return birth_year or (birth_date.year if birth_date else None)
+
+
+def _known_sex(person: Person) -> str | None:
+    """The sex on file: as recorded, else as the person's CCCD encodes it; None if neither."""
+    if person.sex in (Sex.MALE, Sex.FEMALE):
+        return person.sex
+    return cccd_sex(person.cccd) if person.cccd else None
+
+
+def _known_year(person: Person) -> int | None:
+    """The year of birth on file: as recorded, else as the person's CCCD encodes it."""
+    year = _given_year(person.birth_date, person.birth_year)
+    return year or (cccd_birth_year(person.cccd) if person.cccd else None)
+
+
+def _facts_conflict(
+    person: Person, *, cccd: str | None, sex: str, birth_date: dt.date | None, birth_year: int | None
+) -> bool:
+    """Do the facts given (with what the CCCD given encodes) contradict those on file (with
+    what the CCCD on file encodes)? Unknown on either side: no. The facts given were checked
+    against their own CCCD first (`person_identity_check`)."""
     if birth_date and person.birth_date and birth_date != person.birth_date:
         return True
-    year = birth_year or (birth_date.year if birth_date else None)
-    known = person.birth_year or (person.birth_date.year if person.birth_date else None)
-    return bool(year and known and year != known)
+    year = _given_year(birth_date, birth_year) or (cccd_birth_year(cccd) if cccd else None)
+    known = _known_year(person)
+    if year and known and year != known:
+        return True
+    given_sex = sex if sex in (Sex.MALE, Sex.FEMALE) else (cccd_sex(cccd) if cccd else None)
+    known_sex = _known_sex(person)
+    return bool(given_sex and known_sex and given_sex != known_sex)
 
 
-def _check_cccd_birth(cccd: str | None, birth_date: dt.date | None, birth_year: int | None) -> None:
-    """A CCCD's 4th to 6th digits encode the year of birth: refuse a CCCD that contradicts the
-    year given (a typo in either). The sex digit is not checked: records do not hold sex."""
-    year = birth_year or (birth_date.year if birth_date else None)
-    if cccd and year and cccd_birth_year(cccd) != year:
+def person_identity_check(
+    *, cccd: str | None, sex: str = "", birth_date: dt.date | None = None, birth_year: int | None = None
+) -> None:
+    """A CCCD's 4th digit encodes the century of birth and the sex, its 5th-6th digits the
+    year (anninh.lib.identifiers): refuse a normalised CCCD that contradicts the sex or the
+    year given (a typo in one of them), with a message naming both. Nothing known: no check."""
+    if not cccd:
+        return
+    year = _given_year(birth_date, birth_year)
+    if year and cccd_birth_year(cccd) != year:
         raise RecordError(
             "cccd.birth_year",
             _("This citizen ID belongs to someone born in %(cccd_year)s, not %(year)s: check both.")
             % {"cccd_year": cccd_birth_year(cccd), "year": year},
+            field="cccd",
+        )
+    if sex in (Sex.MALE, Sex.FEMALE) and cccd_sex(cccd) != sex:
+        raise RecordError(
+            "cccd.sex",
+            _("This citizen ID belongs to a person of sex “%(cccd_sex)s”, not “%(sex)s”: check both.")
+            % {"cccd_sex": str(Sex(cccd_sex(cccd)).label).lower(), "sex": str(Sex(sex).label).lower()},
             field="cccd",
         )
 
@@ -153,6 +198,7 @@ def person_resolve(
     phones: Iterable[str] = (),
     birth_date: dt.date | None = None,
     birth_year: int | None = None,
+    sex: str = "",
     address: str = "",
     commune=None,
     province_code: str = "",
@@ -166,17 +212,20 @@ def person_resolve(
       changed: a new person is created without the CCCD, and the possible identity goes to
       a review (`PersonMatch`) for someone who may see both.
     - A phone is a lead, never an identity (families share phones): a person the actor may
-      see with the phone, the same name (folded) and no contradicting birth facts or CCCD is
-      the same person; anyone else with the phone becomes a review candidate.
+      see with the phone, the same name (folded) and no contradicting sex, birth facts or
+      CCCD (a CCCD's digits encode sex and year of birth, so a CCCD is never attached to a
+      person whose recorded sex or birth year it contradicts) is the same person; anyone
+      else with the phone becomes a review candidate.
     - A person given without any identifier is always a new record: names are not unique.
 
-    Raises RecordError for an invalid name, CCCD (including birth digits that contradict the
-    year of birth) or phone: nothing saved. Runs in the caller's transaction when there is
+    Raises RecordError for an invalid name, sex, CCCD (including a century-and-sex or year
+    digit that contradicts the sex or year of birth given) or phone: nothing saved. Runs in the caller's transaction when there is
     one; two concurrent calls with the same CCCD end with one person.
     """
     name = person_fields_clean(full_name=full_name, birth_date=birth_date, birth_year=birth_year)
     ids = person_ids_clean(cccd, phones)
-    _check_cccd_birth(ids.cccd, birth_date, birth_year)
+    sex = sex_clean(sex)
+    person_identity_check(cccd=ids.cccd, sex=sex, birth_date=birth_date, birth_year=birth_year)
     address = clean_text(address)[:300]
     province_code = clean_text(province_code)[:2]
     for attempt in range(3):
@@ -188,6 +237,7 @@ def person_resolve(
                     ids=ids,
                     birth_date=birth_date,
                     birth_year=birth_year,
+                    sex=sex,
                     address=address,
                     commune=commune,
                     province_code=province_code,
@@ -200,7 +250,7 @@ def person_resolve(
 
 
 def _resolve(
-    *, actor, name, ids: PersonIds, birth_date, birth_year, address, commune, province_code
+    *, actor, name, ids: PersonIds, birth_date, birth_year, sex, address, commune, province_code
 ) -> Person:
     # Matching looks at every person (system lookup), but only a person the actor may see can
     # be returned or changed: the rest become review candidates, invisible to the actor.
@@ -234,7 +284,9 @@ def _resolve(
                 person is None
                 and other.pk in visible_ids
                 and fold(other.full_name) == key
-                and not _birth_conflict(other, birth_date, birth_year)
+                and not _facts_conflict(
+                    other, cccd=ids.cccd, sex=sex, birth_date=birth_date, birth_year=birth_year
+                )
                 and not (ids.cccd and other.cccd)
                 and not withheld_cccd
             )
@@ -251,6 +303,7 @@ def _resolve(
             ids=ids,
             birth_date=birth_date,
             birth_year=birth_year,
+            sex=sex,
             address=address,
             commune_id=commune_id,
             province_code=province_code,
@@ -263,6 +316,7 @@ def _resolve(
             cccd=None if withheld_cccd else ids.cccd,
             birth_date=birth_date,
             birth_year=birth_year or (birth_date.year if birth_date else None),
+            sex=sex,
             address=address,
             commune_id=commune_id,
             province_code=province_code,
@@ -280,7 +334,17 @@ def _resolve(
 
 
 def _add_facts(
-    *, actor, person: Person, name, ids: PersonIds, birth_date, birth_year, address, commune_id, province_code
+    *,
+    actor,
+    person: Person,
+    name,
+    ids: PersonIds,
+    birth_date,
+    birth_year,
+    sex,
+    address,
+    commune_id,
+    province_code,
 ) -> None:
     """Add to a matched person what they lack (never overwriting what is on file)."""
     before = snapshot(person)
@@ -291,11 +355,12 @@ def _add_facts(
     for attr, value in (
         ("birth_date", birth_date),
         ("birth_year", birth_year or (birth_date.year if birth_date else None)),
+        ("sex", "" if sex == Sex.UNKNOWN else sex),
         ("address", address),
         ("commune_id", commune_id),
         ("province_code", province_code),
     ):
-        if value and not getattr(person, attr):
+        if value and getattr(person, attr) in (None, "", Sex.UNKNOWN):
             setattr(person, attr, value)
             changed.append(attr)
     if changed:
@@ -404,9 +469,9 @@ def _merge_into(*, keep: Person, dup: Person, claimed_cccd: str) -> None:
     if dup.cccd:
         dup.cccd = None
         dup.save(update_fields=["cccd"])
-    for attr in ("cccd", "birth_date", "birth_year", "address", "commune_id", "province_code"):
+    for attr in ("cccd", "birth_date", "birth_year", "sex", "address", "commune_id", "province_code"):
         value = cccd if attr == "cccd" else getattr(dup, attr)
-        if value and not getattr(keep, attr):
+        if value and value != Sex.UNKNOWN and getattr(keep, attr) in (None, "", Sex.UNKNOWN):
             setattr(keep, attr, value)
     keep.version += 1
     keep.save()

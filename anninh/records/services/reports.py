@@ -71,7 +71,14 @@ from anninh.records.services.fields import (
     check_version,
     text_field,
 )
-from anninh.records.services.persons import clean_text, person_fields_clean, person_ids_clean, person_resolve
+from anninh.records.services.persons import (
+    clean_text,
+    person_fields_clean,
+    person_identity_check,
+    person_ids_clean,
+    person_resolve,
+    sex_clean,
+)
 from anninh.records.services.register import case_number, register_allocate, register_number
 from anninh.records.services.report_access import (
     ALLOWED_FROM,
@@ -173,6 +180,7 @@ class ReporterInput:
     phones: tuple[str, ...] = ()
     birth_date: dt.date | None = None
     address: str = ""
+    sex: str = ""  # anninh.records.models.Sex; "" = not known
 
 
 def crime_report_receive(
@@ -238,7 +246,8 @@ def crime_report_receive(
     if reporter is not None:
         # Checked before anything is written, so a bad CCCD or phone saves nothing.
         person_fields_clean(full_name=reporter.full_name, birth_date=reporter.birth_date)
-        person_ids_clean(reporter.cccd, reporter.phones)
+        ids = person_ids_clean(reporter.cccd, reporter.phones)
+        person_identity_check(cccd=ids.cccd, sex=sex_clean(reporter.sex), birth_date=reporter.birth_date)
     if reporter_confidential and reporter is None and not reporter_agency:
         raise RecordError(
             "reporter.confidential_without_reporter",
@@ -259,6 +268,7 @@ def crime_report_receive(
                 cccd=reporter.cccd or None,
                 phones=reporter.phones,
                 birth_date=reporter.birth_date,
+                sex=reporter.sex,
                 address=reporter.address,
             )
         report = CrimeReport(

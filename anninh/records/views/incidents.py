@@ -43,6 +43,7 @@ from anninh.records.models import (
     PremisesType,
     ReviewStatus,
     River,
+    Sex,
 )
 from anninh.records.permissions import acting_unit_ids, can_review
 from anninh.records.scoping import sees_personal_data
@@ -413,6 +414,9 @@ class OffenceForm(forms.Form):
     is_main = forms.BooleanField(label=gettext_lazy("Main"), required=False)
 
 
+SEX_FORM_CHOICES = [("", Sex.UNKNOWN.label), (Sex.MALE, Sex.MALE.label), (Sex.FEMALE, Sex.FEMALE.label)]
+
+
 class PersonForm(forms.Form):
     person_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     role = forms.ChoiceField(
@@ -436,9 +440,11 @@ class PersonForm(forms.Form):
     birth_year = forms.IntegerField(
         label=gettext_lazy("Year of birth"), required=False, min_value=1900, max_value=2100
     )
+    # "" stands for not known, so an untouched extra row stays empty (has_changed).
+    sex = forms.ChoiceField(label=gettext_lazy("Sex"), choices=SEX_FORM_CHOICES, required=False)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
 
-    IDENTITY = ("full_name", "cccd", "phone", "birth_year")
+    IDENTITY = ("full_name", "cccd", "phone", "birth_year", "sex")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -600,6 +606,7 @@ class IncidentEditor:
                     "cccd": link.person.cccd or "",
                     "phone": phones[0] if phones else "",
                     "birth_year": link.person.birth_year,
+                    "sex": "" if link.person.sex == Sex.UNKNOWN else link.person.sex,
                     "note": link.note,
                 }
             )
@@ -734,6 +741,7 @@ class IncidentEditor:
                     cccd=r.cleaned_data.get("cccd") or "",
                     phone=r.cleaned_data.get("phone") or "",
                     birth_year=r.cleaned_data.get("birth_year"),
+                    sex=r.cleaned_data.get("sex") or "",
                     note=r.cleaned_data.get("note") or "",
                     person_id=r.cleaned_data.get("person_id"),
                 )

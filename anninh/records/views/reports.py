@@ -35,6 +35,7 @@ from anninh.records.services import reads
 from anninh.records.services import reports as services
 from anninh.records.services.reports import Action, PermissionRefused
 from anninh.records.versioning import ConflictError, RecordError
+from anninh.records.views.incidents import SEX_FORM_CHOICES
 
 READER_ROLES = (Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER)
 WRITER_ROLES = (Role.INVESTIGATOR, Role.COMMUNE_OFFICER)
@@ -285,6 +286,7 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     reporter_birth_date = VNDateField(label=gettext_lazy("Date of birth"), required=False)
+    reporter_sex = forms.ChoiceField(label=gettext_lazy("Sex"), choices=SEX_FORM_CHOICES, required=False)
     reporter_address = forms.CharField(
         label=gettext_lazy("Reporter's address"), max_length=300, required=False
     )
@@ -305,6 +307,7 @@ class IntakeForm(forms.Form):
         "cccd": "reporter_cccd",
         "phones": "reporter_phone",
         "birth_date": "reporter_birth_date",
+        "sex": "reporter_sex",
         "reporter_agency": "reporter_agency",
         "lat": "lat",
         "commune": "commune",
@@ -385,6 +388,7 @@ class IntakeForm(forms.Form):
                 cccd=d["reporter_cccd"],
                 phones=(d["reporter_phone"],) if d["reporter_phone"] else (),
                 birth_date=d["reporter_birth_date"],
+                sex=d.get("reporter_sex") or "",
                 address=d["reporter_address"],
             )
         return {
