@@ -29,7 +29,9 @@ class Database:
     @property
     def name(self) -> str:
         parsed = urlparse(self.url)
-        return unquote(parsed.path)[1:] if self.kind == "postgres" else unquote(parsed.path)
+        if self.kind == "postgres":
+            return unquote(parsed.path)[1:]
+        return "/" + unquote(parsed.path).lstrip("/")  # sqlite:////abs/path
 
     def env(self) -> dict[str, str]:
         """The environment of a child process using this database."""
