@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from _db import Database, from_args  # noqa: E402
-from _stats import percentile, summary  # noqa: E402
+from _db import Database, from_args
+from _stats import percentile, summary
 
 
 def test_percentile_interpolates_between_ranks():
