@@ -177,7 +177,6 @@ def measure(samples: int, only: str, gc_mode: str) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from anninh.lib.gc_tuning import settle
     from anninh.testing.personas import make_user
 
     def user(name: str, role: str, unit: str):
@@ -188,6 +187,8 @@ def measure(samples: int, only: str, gc_mode: str) -> dict:
     officer = user("bench_officer", "commune_officer", "CA11383")
     pauses: list[float] = []
     if gc_mode == "tuned":
+        from anninh.lib.gc_tuning import settle
+
         settle()  # what anninh/wsgi.py and the gunicorn hooks do once start-up is done
     started_at: list[float] = []
 
