@@ -91,4 +91,8 @@ def database_from_url(url: str, *, sqlite_path: str) -> dict:
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # JIT compilation off: it pays off only for long analytic scans; the planner turns it
+        # on by estimated cost, so a short dashboard query over a million rows spent ~0.3 s
+        # compiling before running (issue #15). ANNINH_PG_JIT=1 leaves the server's setting.
+        "OPTIONS": {} if envbool("ANNINH_PG_JIT", False) else {"options": "-c jit=off"},
     }

@@ -1,29 +1,31 @@
-"""CompStat at scale (issue #4): the dashboard and its API with 1,000,000 incidents.
+"""CompStat, lists and the case pages at scale, on data shaped like a real force's (issues #4, #15).
 
-    .venv/bin/python benchmarks/compstat_scale.py --size 1000000 --database postgres
-    .venv/bin/python benchmarks/compstat_scale.py --size 100000 --database sqlite --repeat 10
-    .venv/bin/python benchmarks/compstat_scale.py --reuse ...     # keep an existing bench database
+    # build a new database (refused if it exists) and measure; results only where --out says
+    .venv/bin/python benchmarks/compstat_scale.py --database-url postgres://postgres@127.0.0.1:5432/NAME \\
+        --create --size 1000000 --out benchmarks/results/compstat-scale.md
+    # measure an existing database again (never dropped: this run did not create it)
+    DATABASE_URL=postgres://... .venv/bin/python benchmarks/compstat_scale.py --samples 50 --out R.md
+    # the garbage collector's pauses: Python's defaults against anninh/lib/gc_tuning.py
+    .venv/bin/python benchmarks/compstat_scale.py --gc both --only list --out R.md
 
-Method:
+Build (with --create):
 
-1. A fresh database (PostgreSQL: DROP/CREATE anninh_cs_bench; SQLite: a new file), migrated.
-2. `manage.py records_generate --csv` writes N synthetic incidents (three years, 114 communes, the
-   demo's mix of offences), imported with `manage.py import_incidents`; then
-   `manage.py records_generate --incidents N/100` adds complete synthetic records (people, cases
-   with their status history, crime reports, fire and rescue) so every panel has data.
-   PostgreSQL then runs VACUUM ANALYZE, as autovacuum would.
-3. The dashboard page returns the figures; its two charts (weekly series, calendar) load
-   afterwards from /api/compstat/series, timed on its own row.
-4. In one process with DEBUG off, a commander (whole city) and the officer of Phường Lê Chân
-   (the densest ward) request the dashboard page and the summary API for several periods through
-   Django's test client (middleware, session, templates: everything but the network). After two
-   warm-up requests, each is repeated; p50 and p95 of the wall time are reported with the number
-   of SQL queries of one request.
+1. A new database from --database-url / DATABASE_URL, migrated.
+2. `manage.py records_generate --incidents N`: complete synthetic records with the demo's shape
+   (people, crime reports, cases with their status history, fire and rescue).
+3. The real shape (issue #15): every crime incident has a case. The generator leaves 3-15 % of
+   crimes without one (not initiated, or not yet); a set-based step gives each of those a case
+   with a status history (open, then investigating after 30 days, cleared at a time spread
+   over the following months for half of them, unfounded for a few old ones). The shares are
+   counted from the database afterwards and written in the results.
+4. ANALYZE, as autovacuum would.
 
-Incident counts over whole months come from `compstat_incidentmonth`, kept by database triggers
-in the same transaction as every write (the import's COPY included, so its time is in the build
-figures); the edge days of a period and everything else are grouped queries over the records. Times are wall-clock on a shared 2-core machine (load average in the
-report); nothing here runs in the test suite.
+Measure: in one child process with DEBUG off, a commander (whole city) and the officer of Phường
+Lê Chân (the densest ward) request each page or API through Django's test client (middleware,
+session, templates: everything but the network): two warm-ups, the number of SQL queries of one
+request, then --samples timed requests (at least 50: p99 needs them). p50/p95/p99 come from
+benchmarks/_stats.py. The load average is written at the start and the end: the machine is
+shared (2 cores), times are noisy. Nothing here runs in the test suite.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,29 +42,97 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-RESULTS = ROOT / "benchmarks" / "results" / "compstat-scale.md"
-PG_URL = "postgres://postgres@127.0.0.1:5432/anninh_cs_bench"
-COMPLETE_SEED = 1
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _db import Database, from_args, load_average  # noqa: E402
+from _stats import MIN_SAMPLES, summary  # noqa: E402
 
+PYTHON = sys.executable
+DEFAULT_OUT = ROOT / "benchmarks" / "results" / "compstat-scale.md"
+
+PERIODS = ("week", "28d", "month", "quarter", "ytd", "year")
 REQUESTS = [
-    ("dashboard, last week", "/compstat/?period=week"),
-    ("dashboard, 28 days", "/compstat/?period=28d"),
-    ("dashboard, month", "/compstat/?period=month"),
-    ("dashboard, quarter", "/compstat/?period=quarter"),
-    ("dashboard, year to date", "/compstat/?period=ytd"),
-    ("dashboard, one commune, month", "/compstat/?period=month&commune=11383"),
-    ("API summary, month", "/api/compstat/summary?period=month&series=false"),
-    ("API summary, year to date", "/api/compstat/summary?period=ytd&series=false"),
-    ("API series (charts, loaded after the page), month", "/api/compstat/series?period=month"),
+    *[(f"CompStat dashboard, {p}", f"/compstat/?period={p}") for p in PERIODS],
+    ("CompStat dashboard, one commune, month", "/compstat/?period=month&commune=11383"),
+    *[(f"CompStat API summary, {p}", f"/api/compstat/summary?period={p}&series=false") for p in PERIODS],
+    ("CompStat API series, month", "/api/compstat/series?period=month"),
+    ("incident list", "/records/incidents/"),
+    (
+        "incident list, property, this year",
+        "/records/incidents/?offence_group=property&date_from=01/01/{year}",
+    ),
+    ("incident list API", "/api/records/incidents?limit=50"),
+    ("incident list API, one commune", "/api/records/incidents?limit=50&commune=11383"),
+    ("incident map API (city)", "/api/records/incidents/map"),
+    ("case list", "/records/cases/"),
+    ("case list, occurred this year", "/records/cases/?occurred_from=01/01/{year}"),
+    ("case list API", "/api/records/cases?limit=50"),
+    ("clearance page", "/records/cases/clearance/"),
+    ("clearance API", "/api/records/cases/clearance"),
+    ("deadline board", "/records/deadlines/"),
+    ("home page (attention card)", "/"),
 ]
 
+# The shape step: a case with its history for every crime incident without one (PostgreSQL).
+SHAPE_SQL = """
+SELECT setseed(0.15);
+CREATE TEMP TABLE plan AS
+SELECT i.id AS incident_id, i.responsible_unit_id AS unit_id, i.occurred_from,
+       LEAST((i.occurred_from AT TIME ZONE 'Asia/Ho_Chi_Minh')::date + (1 + floor(random() * 12))::int,
+             current_date) AS initiated, random() AS u1, random() AS u2
+FROM records_incident i
+WHERE i.kind = 'crime' AND NOT EXISTS (SELECT 1 FROM records_case c WHERE c.incident_id = i.id);
+ALTER TABLE plan ADD COLUMN opened timestamptz, ADD COLUMN identified timestamptz, ADD COLUMN status text;
+UPDATE plan SET opened = (initiated::timestamp + interval '9 hours') AT TIME ZONE 'Asia/Ho_Chi_Minh';
+UPDATE plan SET identified = opened + exp(u2 * 6) * interval '1 day' WHERE u1 < 0.5;
+UPDATE plan SET identified = NULL WHERE identified > now();
+UPDATE plan SET status = CASE
+    WHEN identified IS NOT NULL THEN 'cleared'
+    WHEN initiated < current_date - 180 AND u1 > 0.97 THEN 'unfounded'
+    WHEN initiated < current_date - 30 THEN 'investigating'
+    ELSE 'open' END;
+INSERT INTO records_case (number, initiated_on, status, offender_identified_at, arrests, created_at,
+    updated_at, version, is_synthetic, clearing_unit_id, created_by_id, handling_unit_id, incident_id,
+    summary, closed_on)
+SELECT 'BENCH-' || p.incident_id, p.initiated, p.status, p.identified, 0, p.opened, p.opened, 1, true,
+       CASE WHEN p.status = 'cleared' THEN p.unit_id END, (SELECT min(id) FROM accounts_user), p.unit_id,
+       p.incident_id, '', CASE WHEN p.status = 'unfounded' THEN p.initiated + 60 END
+FROM plan p;
+INSERT INTO records_casestatuschange (case_id, from_status, to_status, effective_at, note, created_at, created_by_id)
+SELECT c.id, s.from_status, s.to_status, s.at, '', s.at, c.created_by_id
+FROM plan p JOIN records_case c ON c.incident_id = p.incident_id AND c.number = 'BENCH-' || p.incident_id
+CROSS JOIN LATERAL (VALUES
+    ('', 'open', p.opened, true),
+    ('open', 'investigating', p.opened + interval '30 days',
+        p.status = 'investigating' OR p.status = 'unfounded'
+        OR (p.status = 'cleared' AND p.identified > p.opened + interval '30 days')),
+    (CASE WHEN p.identified > p.opened + interval '30 days' THEN 'investigating' ELSE 'open' END,
+        'cleared', p.identified, p.status = 'cleared'),
+    ('investigating', 'unfounded', p.opened + interval '60 days', p.status = 'unfounded')
+) AS s(from_status, to_status, at, keep)
+WHERE s.keep;
+"""
 
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
+SHARES_SQL = """
+SELECT json_build_object(
+  'incidents', (SELECT count(*) FROM records_incident),
+  'crime incidents', (SELECT count(*) FROM records_incident WHERE kind = 'crime'),
+  'crime incidents with a case', (SELECT count(*) FROM records_incident i WHERE kind = 'crime'
+      AND EXISTS (SELECT 1 FROM records_case c WHERE c.incident_id = i.id)),
+  'cases', (SELECT count(*) FROM records_case),
+  'cases from the shape step', (SELECT count(*) FROM records_case WHERE number LIKE 'BENCH-%'),
+  'status changes', (SELECT count(*) FROM records_casestatuschange),
+  'crime reports', (SELECT count(*) FROM records_crimereport),
+  'incidents linked to a crime report', (SELECT count(DISTINCT incident_id) FROM records_incident_crime_reports),
+  'cases cleared', (SELECT count(*) FROM records_case WHERE status = 'cleared'),
+  'cases unfounded or closed', (SELECT count(*) FROM records_case WHERE status IN ('unfounded', 'closed_admin')),
+  'cleared per year', (SELECT json_object_agg(y, n ORDER BY y) FROM (
+      SELECT extract(year FROM offender_identified_at)::int AS y, count(*) AS n FROM records_case
+      WHERE status = 'cleared' GROUP BY 1) t),
+  'cases whose occurred_at is wrong', (SELECT count(*) FROM records_case c WHERE c.occurred_at IS DISTINCT FROM
+      COALESCE((SELECT occurred_from FROM records_incident i WHERE i.id = c.incident_id),
+               (SELECT received_at FROM records_crimereport r WHERE r.id = c.crime_report_id)))
+)
+"""
 
 
 def run(command: list[str], env: dict[str, str]) -> float:
@@ -74,65 +143,31 @@ def run(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def environment(kind: str, workdir: Path) -> dict[str, str]:
-    env = {**os.environ, "ANNINH_DEBUG": "0", "PYTHONWARNINGS": "ignore"}
-    if kind == "sqlite":
-        env["ANNINH_SQLITE_PATH"] = str(workdir / "compstat-bench.sqlite3")
-        env.pop("DATABASE_URL", None)
-    else:
-        env["DATABASE_URL"] = PG_URL
-    return env
-
-
-def build(kind: str, size: int, env: dict[str, str], workdir: Path) -> dict[str, float]:
-    if kind == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(env["ANNINH_SQLITE_PATH"] + suffix).unlink(missing_ok=True)
-    else:
-        for sql in ("DROP DATABASE IF EXISTS anninh_cs_bench", "CREATE DATABASE anninh_cs_bench"):
-            subprocess.run(
-                ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True, capture_output=True
-            )
+def build(db: Database, size: int) -> dict[str, float]:
+    env = db.env()
     times = {"migrate": run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], env)}
-    csv = workdir / f"incidents-{size}.csv"
-    if not csv.exists():
-        times["generate CSV"] = run(
-            [
-                PYTHON,
-                "manage.py",
-                "records_generate",
-                "--incidents",
-                str(size),
-                "--csv",
-                str(csv),
-                "--no-progress",
-            ],
-            env,
-        )
-    times["import"] = run([PYTHON, "manage.py", "import_incidents", str(csv), "--unit", "PV01"], env)
-    times["complete records"] = run(
-        [
-            PYTHON,
-            "manage.py",
-            "records_generate",
-            "--incidents",
-            str(max(size // 100, 1000)),
-            # Another seed than the CSV's: the generator skips a seed already written.
-            "--seed",
-            str(COMPLETE_SEED),
-            "--no-progress",
-        ],
-        env,
+    times["generate complete records"] = run(
+        [PYTHON, "manage.py", "records_generate", "--incidents", str(size), "--no-progress"], env
     )
-    if kind == "postgres":
-        subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "anninh_cs_bench", "-qc", "ANALYZE"],
-            check=True,
-        )
+    times.update(shape(db))
     return times
 
 
-def measure(repeat: int) -> dict:
+def shape(db: Database) -> dict[str, float]:
+    if db.kind != "postgres":
+        raise SystemExit("the shape step is written for PostgreSQL")
+    started = time.perf_counter()
+    db.psql(SHAPE_SQL)
+    times = {"a case for every crime": time.perf_counter() - started}
+    started = time.perf_counter()
+    db.psql("VACUUM ANALYZE")
+    times["vacuum analyze"] = time.perf_counter() - started
+    return times
+
+
+def measure(samples: int, only: str, gc_mode: str) -> dict:
+    import gc
+
     import django
 
     sys.path.insert(0, str(ROOT))
@@ -142,7 +177,6 @@ def measure(repeat: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from anninh.records.models import Incident
     from anninh.testing.personas import make_user
 
     def user(name: str, role: str, unit: str):
@@ -151,16 +185,36 @@ def measure(repeat: int) -> dict:
 
     commander = user("bench_commander", "commander", "CAHP")
     officer = user("bench_officer", "commune_officer", "CA11383")
-    out = {"incidents": Incident.objects.count(), "rows": []}
-    for label, user in (("commander", commander), ("commune officer (Lê Chân)", officer)):
+    pauses: list[float] = []
+    if gc_mode == "tuned":
+        from anninh.lib.gc_tuning import settle
+
+        settle()  # what anninh/wsgi.py and the gunicorn hooks do once start-up is done
+    started_at: list[float] = []
+
+    def on_gc(phase, info):
+        if info["generation"] == 2:
+            if phase == "start":
+                started_at.append(time.perf_counter())
+            elif started_at:
+                pauses.append((time.perf_counter() - started_at.pop()) * 1000)
+
+    gc.callbacks.append(on_gc)
+    year = dt.date.today().year
+    out = {"rows": [], "gc": gc_mode}
+    for label, who in (("commander", commander), ("commune officer (Lê Chân)", officer)):
         client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
+        client.force_login(who)
         for name, url in REQUESTS:
-            if "commune=" in url and user is officer:
+            if only and only not in name:
                 continue
+            if "commune=" in url and who is officer:
+                continue
+            url = url.format(year=year)
             for _ in range(2):
-                assert client.get(url).status_code == 200, url
-            counted = []
+                status = client.get(url).status_code
+                assert status == 200, (url, status)
+            counted: list[str] = []
 
             def count(execute, sql, params, many, context, counted=counted):
                 counted.append(sql)
@@ -168,63 +222,153 @@ def measure(repeat: int) -> dict:
 
             with connection.execute_wrapper(count):
                 client.get(url)
-            samples = []
-            for _ in range(repeat):
-                started = time.perf_counter()
+            before = len(pauses)
+            times = []
+            for _ in range(samples):
+                t0 = time.perf_counter()
                 client.get(url)
-                samples.append((time.perf_counter() - started) * 1000)
-            samples.sort()
-            p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-            out["rows"].append([label, name, statistics.median(samples), p95, len(counted), len(samples)])
+                times.append((time.perf_counter() - t0) * 1000)
+            stats = summary(times)
+            out["rows"].append(
+                {
+                    "viewer": label,
+                    "request": name,
+                    **stats,
+                    "queries": len(counted),
+                    "full_gcs": len(pauses) - before,
+                }
+            )
+            print(
+                f"{label:28} {name:45} p50 {stats['p50']:6.0f} p95 {stats['p95']:6.0f} p99 {stats['p99']:6.0f}",
+                file=sys.stderr,
+                flush=True,
+            )
+    out["full_gc_pauses_ms"] = sorted(pauses)
     return out
+
+
+def child(db: Database, samples: int, only: str, gc_mode: str) -> dict:
+    done = subprocess.run(
+        [PYTHON, __file__, "--measure-only", "--samples", str(samples), "--only", only, "--gc", gc_mode],
+        cwd=ROOT,
+        env=db.env(),
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit("measurement failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(
+    args, db: Database, shares: dict, times: dict, results: list[dict], loads: tuple[str, str], wall: float
+) -> str:
+    lines = [
+        "# CompStat, lists and case pages at scale (real shape)",
+        "",
+        f"Run {dt.datetime.now(dt.UTC):%d/%m/%Y %H:%M} UTC by `benchmarks/compstat_scale.py` "
+        f"({' '.join(a for a in sys.argv[1:] if '://' not in a)}), {wall / 60:.0f} min.",
+        "",
+        f"- Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}, "
+        f"Python {platform.python_version()}; load average {loads[0]} at the start, {loads[1]} at the end "
+        "(a shared machine: other jobs ran beside this one, so times are noisy and on the high side).",
+        f"- Database: {db.kind}.",
+        "- Build: "
+        + (", ".join(f"{k} {v:.0f} s" for k, v in times.items()) if times else "an existing database."),
+        "- Targets (issue #15): CompStat dashboard and API p95 < 500 ms for every period and viewer; lists and API p95 < 300 ms.",
+        "",
+        "## The data's shape",
+        "",
+        "| | count |",
+        "|---|---:|",
+    ]
+    for key, value in shares.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v:,}" for k, v in value.items())
+            lines.append(f"| {key} | {value} |")
+        else:
+            lines.append(f"| {key} | {value:,} |")
+    if shares.get("crime incidents"):
+        lines += [
+            "",
+            f"Crime incidents with a case: {shares['crime incidents with a case'] / shares['crime incidents']:.1%}; "
+            f"incidents linked to a crime report: {shares['incidents linked to a crime report'] / shares['incidents']:.1%} "
+            "(the demo generator's share); cases cleared: "
+            f"{shares['cases cleared'] / max(shares['cases'], 1):.1%}, spread over the years above.",
+        ]
+    for result in results:
+        lines += [
+            "",
+            f"## Timings (ms), garbage collector: {result['gc']}",
+            "",
+            "| viewer | request | p50 | p95 | p99 | max | samples | queries | full GCs |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in result["rows"]:
+            lines.append(
+                f"| {r['viewer']} | {r['request']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['max']:.0f} "
+                f"| {r['n']} | {r['queries']} | {r['full_gcs']} |"
+            )
+        p = result["full_gc_pauses_ms"]
+        if p:
+            lines.append(
+                f"\nFull (generation 2) collections: {len(p)}, pause median {p[len(p) // 2]:.0f} ms, longest {p[-1]:.0f} ms."
+            )
+        else:
+            lines.append("\nFull (generation 2) collections: none.")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="default: DATABASE_URL")
+    parser.add_argument(
+        "--create", action="store_true", help="create the database (refused if it exists) and build"
+    )
+    parser.add_argument(
+        "--shape-only", action="store_true", help="only the shape step on an existing database"
+    )
+    parser.add_argument(
+        "--drop", action="store_true", help="drop the database at the end (only one this run created)"
+    )
     parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--reuse", action="store_true", help="measure the existing bench database")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "anninh-compstat-bench")
+    parser.add_argument("--samples", type=int, default=MIN_SAMPLES)
+    parser.add_argument("--only", default="", help="only the requests whose name contains this")
+    parser.add_argument("--gc", choices=["tuned", "python-defaults", "both"], default="tuned")
+    parser.add_argument("--out", type=Path, help="results file; without it the table is only printed")
+    parser.add_argument("--save", action="store_true", help=f"write to {DEFAULT_OUT.relative_to(ROOT)}")
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure_only:
-        print(json.dumps(measure(args.repeat)))
+        print(json.dumps(measure(args.samples, args.only, args.gc)))
         return
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    env = environment(args.database, args.workdir)
-    load_start = load_average()
-    times = {} if args.reuse else build(args.database, args.size, env, args.workdir)
-    done = subprocess.run(
-        [PYTHON, __file__, "--measure-only", "--repeat", str(args.repeat)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise SystemExit(done.stderr[-3000:])
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    lines = [
-        "# CompStat at scale",
-        "",
-        f"Run {dt.datetime.now(dt.UTC):%d/%m/%Y %H:%M} UTC by `benchmarks/compstat_scale.py` ({' '.join(sys.argv[1:])}).",
-        "",
-        f"- Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}; "
-        f"load average {load_start} at the start, {load_average()} at the end (shared machine: times are noisy).",
-        f"- Database: {args.database}, {result['incidents']:,} incidents.",
-        "- Build: " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items())
-        if times
-        else "- Build: reused an existing database.",
-        "- Target: dashboard p95 under 500 ms on PostgreSQL with 1,000,000 incidents.",
-        "",
-        "| viewer | request | p50 (ms) | p95 (ms) | queries | samples |",
-        "|---|---|---:|---:|---:|---:|",
-    ]
-    for viewer, name, p50, p95, queries, n in result["rows"]:
-        lines.append(f"| {viewer} | {name} | {p50:.0f} | {p95:.0f} | {queries} | {n} |")
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    if args.samples < MIN_SAMPLES:
+        print(f"warning: {args.samples} samples: p95/p99 need at least {MIN_SAMPLES}", file=sys.stderr)
+    out = args.out or (DEFAULT_OUT if args.save else None)
+    db = from_args(args.database_url)
+    workdir = Path(tempfile.mkdtemp(prefix="anninh-compstat-"))  # private (0700)
+    started = time.perf_counter()
+    loads = [load_average()]
+    times: dict[str, float] = {}
+    try:
+        if args.create:
+            db.create()
+            times = build(db, args.size)
+        elif args.shape_only:
+            times = shape(db)
+        shares = json.loads(db.psql(SHARES_SQL)) if db.kind == "postgres" else {}
+        modes = ["python-defaults", "tuned"] if args.gc == "both" else [args.gc]
+        results = [child(db, args.samples, args.only, mode) for mode in modes]
+        loads.append(load_average())
+        text = report(args, db, shares, times, results, (loads[0], loads[1]), time.perf_counter() - started)
+        (workdir / "result.md").write_text(text, encoding="utf-8")
+        if out:
+            out.write_text(text, encoding="utf-8")
+        print(text)
+    finally:
+        if args.drop:
+            db.drop()
 
 
 if __name__ == "__main__":

@@ -1,13 +1,19 @@
 """Scale of the records system (shared/benchmarks.md §2): bulk import, the incident list and
 the incidents API with 100,000 and 1,000,000 synthetic incidents, on SQLite and PostgreSQL.
 
-    .venv/bin/python benchmarks/records_scale.py                       # both sizes, both databases
-    .venv/bin/python benchmarks/records_scale.py --sizes 100000 --databases sqlite --repeat 10
+    .venv/bin/python benchmarks/records_scale.py --database-url postgres://postgres@127.0.0.1:5432/NAME \
+        --out benchmarks/results/records-scale.md          # both sizes, both databases
+    .venv/bin/python benchmarks/records_scale.py --sizes 100000 --databases sqlite --repeat 50
+
+The PostgreSQL databases are NAME_<size> (NAME from --database-url or DATABASE_URL), created by
+the run (refused if one exists: it may be someone else's) and dropped at its end unless --keep;
+a database the run did not create is never dropped. SQLite files, the CSV and every other
+working file go to a private folder (tempfile.mkdtemp). The table is written only to --out (or
+to benchmarks/results/records-scale.md with --save). Percentiles: benchmarks/_stats.py.
 
 Method, for each database and size:
 
-1. A fresh database (SQLite: a new file; PostgreSQL: DROP/CREATE DATABASE anninh_bench),
-   migrated.
+1. A new database (SQLite: a new file; PostgreSQL: CREATE DATABASE NAME_<size>), migrated.
 2. The demo generator (anninh.records.services.io_synthetic) writes N synthetic incidents as a
    CSV in the import format, once per size.
 3. `manage.py import_incidents FILE --unit PV01` imports it (wall time of the command, which
@@ -17,7 +23,7 @@ Method, for each database and size:
    Phường Lê Chân (the densest ward, so the largest commune list) request the incident list
    page and the API list endpoint (/api/records/incidents) with several filters through
    Django's test client (middleware, session, templates: everything but the network).
-   After warm-up requests, each is repeated; p50 and p95 of the wall time are reported, and
+   After warm-up requests, each is repeated; p50, p95 and p99 of the wall time are reported, and
    the SQL queries of one request are counted.
 5. For the smaller size, `manage.py records_generate` also writes N/10 complete synthetic
    records (people, cases, crime reports, fire and rescue) to time the demo generator.
@@ -34,7 +40,6 @@ import json
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,9 +47,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _db import Database, from_args  # noqa: E402
+from _db import load_average as load_average  # noqa: E402
+from _stats import MIN_SAMPLES, summary  # noqa: E402
+
 PYTHON = sys.executable
 RESULTS = ROOT / "benchmarks" / "results" / "records-scale.md"
-PG_URL = "postgres://postgres@127.0.0.1:5432/anninh_bench"
 SEED = 42
 
 # (label, path) of the requests timed for each viewer.
@@ -86,35 +95,17 @@ def manage(*args: str, env: dict[str, str]) -> tuple[float, str]:
     return run([PYTHON, "manage.py", *args], env)
 
 
-def psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
-        check=True,
-        capture_output=True,
-    )
-
-
-def fresh_database(kind: str, size: int, workdir: Path) -> dict[str, str]:
-    env = {**os.environ, "ANNINH_DEBUG": "0", "PYTHONWARNINGS": "ignore"}
+def fresh_database(kind: str, size: int, workdir: Path, base: Database | None, created: list) -> Database:
     if kind == "sqlite":
-        path = workdir / f"bench-{size}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        env["ANNINH_SQLITE_PATH"] = str(path)
-        env.pop("DATABASE_URL", None)
+        db = Database(f"sqlite:///{workdir}/bench-{size}.sqlite3")
     else:
-        psql("DROP DATABASE IF EXISTS anninh_bench")
-        psql("CREATE DATABASE anninh_bench")
-        env["DATABASE_URL"] = PG_URL
-    manage("migrate", "--no-input", "-v", "0", env=env)
-    return env
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
+        assert base is not None
+        url = base.url.rsplit("/", 1)[0] + f"/{base.name}_{size}"
+        db = Database(url)
+    db.create()  # refused if it exists
+    created.append(db)
+    manage("migrate", "--no-input", "-v", "0", env=db.env())
+    return db
 
 
 # In the measuring process -------------------------------------------------------------------
@@ -161,17 +152,16 @@ def measure(repeat: int) -> None:
                 started = time.perf_counter()
                 response = client.get(path)
                 times.append((time.perf_counter() - started) * 1000)
-                if len(times) >= 5 and statistics.median(times) > 2000:
-                    break  # a slow one: five samples say enough
-            times.sort()
+            stats = summary(times)
             out["results"].append(
                 {
                     "viewer": who,
                     "request": label,
                     "path": path,
-                    "samples": len(times),
-                    "p50": statistics.median(times),
-                    "p95": times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))],
+                    "samples": stats["n"],
+                    "p50": stats["p50"],
+                    "p95": stats["p95"],
+                    "p99": stats["p99"],
                     "queries": queries,
                 }
             )
@@ -239,7 +229,7 @@ def write_report(rows: list[dict], meta: dict, path: Path) -> str:
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + ".",
         "- Method: see the script's docstring. Import times are the wall time of `manage.py import_incidents` "
         "(Python start-up included) on a fresh, migrated database; request times are wall times through "
-        "Django's test client in one process with DEBUG off (p50/p95 after warm-up); queries are counted on "
+        "Django's test client in one process with DEBUG off (p50/p95/p99 after warm-up); queries are counted on "
         "one request.",
         "",
         "## Import and generation",
@@ -260,14 +250,14 @@ def write_report(rows: list[dict], meta: dict, path: Path) -> str:
         "",
         "## Incident list and API (ms)",
         "",
-        "| database | incidents | viewer | request | p50 | p95 | queries | samples |",
-        "|---|---:|---|---|---:|---:|---:|---:|",
+        "| database | incidents | viewer | request | p50 | p95 | p99 | queries | samples |",
+        "|---|---:|---|---|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         for r in row["requests"]:
             lines.append(
                 f"| {row['database']} | {row['size']:,} | {r['viewer']} | {r['request']} | {r['p50']:.0f} | "
-                f"{r['p95']:.0f} | {r['queries']} | {r['samples']} |"
+                f"{r['p95']:.0f} | {r['p99']:.0f} | {r['queries']} | {r['samples']} |"
             )
     lines += [
         "",
@@ -289,16 +279,32 @@ def main() -> None:
     parser.add_argument(
         "--databases", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"]
     )
-    parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "anninh-bench")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--repeat", type=int, default=MIN_SAMPLES)
+    parser.add_argument("--database-url", help="PostgreSQL server and base name (default: DATABASE_URL)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases this run created")
+    parser.add_argument("--out", type=Path, help="results file; without it (or --save) only printed")
+    parser.add_argument("--save", action="store_true", help="write to benchmarks/results/records-scale.md")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         measure(args.repeat)
         return
 
-    args.workdir.mkdir(parents=True, exist_ok=True)
+    out_path = args.out or (RESULTS if args.save else None)
+    base = from_args(args.database_url) if "postgres" in args.databases else None
+    if base is not None and base.kind != "postgres":
+        raise SystemExit("--database-url must be a postgres:// URL when measuring PostgreSQL")
+    args.workdir = Path(tempfile.mkdtemp(prefix="anninh-records-bench-"))  # private (0700)
+    created: list[Database] = []
+    try:
+        run_all(args, base, created, out_path)
+    finally:
+        if not args.keep:
+            for db in created:
+                db.drop()  # only databases this run created
+
+
+def run_all(args, base: Database | None, created: list, out_path: Path | None) -> None:
     meta = {
         "date": dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M %Z"),
         "argv": ["benchmarks/records_scale.py", *sys.argv[1:]],
@@ -311,7 +317,8 @@ def main() -> None:
     for size in args.sizes:
         for kind in args.databases:
             print(f"== {kind}, {size:,} incidents", flush=True)
-            env = fresh_database(kind, size, args.workdir)
+            db = fresh_database(kind, size, args.workdir, base, created)
+            env = db.env()
             if size not in csv_files:
                 path = args.workdir / f"incidents-{size}.csv"
                 seconds, _ = manage(
@@ -338,18 +345,7 @@ def main() -> None:
             again, out = manage("import_incidents", str(path), "--unit", "PV01", "--no-progress", env=env)
             print(f"   import again {again:.1f} s: {out.strip().splitlines()[-1]}", flush=True)
             if kind == "postgres":
-                psql_db = [
-                    "psql",
-                    "-h",
-                    "127.0.0.1",
-                    "-U",
-                    "postgres",
-                    "-d",
-                    "anninh_bench",
-                    "-qc",
-                    "VACUUM ANALYZE",  # what autovacuum does after a large insert
-                ]
-                subprocess.run(psql_db, check=True, capture_output=True)
+                db.psql("VACUUM ANALYZE")  # what autovacuum does after a large insert
             _, out = run(
                 [PYTHON, str(Path(__file__).resolve()), "--measure", "--repeat", str(args.repeat)], env
             )
@@ -379,7 +375,7 @@ def main() -> None:
                 print(f"   records_generate {extra:,}: {seconds:.1f} s", flush=True)
             rows.append(row)
     meta["load_end"] = load_average()
-    print(write_report(rows, meta, args.out))
+    print(write_report(rows, meta, out_path or args.workdir / "records-scale.md"))
 
 
 if __name__ == "__main__":

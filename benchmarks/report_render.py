@@ -28,7 +28,6 @@ import datetime as dt
 import io
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _stats import percentile  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "report-render.md"
 SEED = 42
 
@@ -130,7 +132,7 @@ def measure(repeat: int) -> None:
                 steps["total"].append(t3 - t1)
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         scope = "city" if not commune else "Phường Lê Chân"
-        cells = " | ".join(f"{statistics.median(v):.2f} / {max(v):.2f}" for v in steps.values())
+        cells = " | ".join(f"{percentile(v, 50):.2f} / {max(v):.2f}" for v in steps.values())
         print(f"| {period.kind} {period.slug} | {scope} | {cells} | {len(pdf) / 1024:.0f} KiB | {pages} |")
 
 
@@ -140,14 +142,20 @@ def main() -> None:
     )
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "anninh-bench")
-    parser.add_argument("--reuse", action="store_true", help="reuse the database of a previous run")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--workdir", type=Path, help="default: a new private folder (mkdtemp)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the database in --workdir of a previous run"
+    )
+    parser.add_argument("--out", type=Path, help="results file; without it (or --save) only printed")
+    parser.add_argument("--save", action="store_true", help="write to benchmarks/results/report-render.md")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         measure(args.repeat)
         return
+    if args.reuse and args.workdir is None:
+        raise SystemExit("--reuse needs the --workdir of the earlier run")
+    args.workdir = args.workdir or Path(tempfile.mkdtemp(prefix="anninh-report-bench-"))
     load_start = load_average()
     env, notes = build(args.size, args.workdir, args.reuse)
     started = time.perf_counter()
@@ -187,8 +195,9 @@ def main() -> None:
         "",
     ]
     text = "\n".join(lines)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    out = args.out or (RESULTS if args.save else None)
+    if out:
+        out.write_text(text, encoding="utf-8")
     print(text)
 
 

@@ -13,6 +13,7 @@ or `GUNICORN_CMD_ARGS`), which wins over this file.
 | `ANNINH_THREADS` | 2 | threads per worker (gthread) |
 | `ANNINH_TIMEOUT` | 60 | seconds before a silent worker is killed (the longest request is a PDF report) |
 | `ANNINH_ACCESS_LOG` | - (stdout) | access log file; empty to turn it off |
+| `ANNINH_GC_TUNE` | 1 | freeze start-up objects and space out garbage collections (0: Python's defaults) |
 
 Measured with benchmarks/load/ (results in benchmarks/results/load-*.md): on PostgreSQL the
 defaults keep p95 well under 500 ms with 70 concurrent users on two cores. On SQLite writes are
@@ -74,5 +75,12 @@ def when_ready(server):
 
 
 def post_fork(server, worker):
-    # The worker starts from the frozen master; objects made in between are frozen too.
+    # The worker starts from the frozen master; objects made in between are frozen too, and the
+    # collections are spaced out (anninh/lib/gc_tuning.py: without this a full collection of the
+    # whole loaded application took 170-256 ms about once in ten requests, issue #15).
+    from anninh.env import envbool
+    from anninh.lib.gc_tuning import THRESHOLDS
+
     gc.freeze()
+    if envbool("ANNINH_GC_TUNE", True):
+        gc.set_threshold(*THRESHOLDS)

@@ -481,10 +481,7 @@ def _cleared_from_earlier(viewer, period: Period, commune: str) -> tuple[int, st
         offender_identified_at__lt=period.end,
         status=CaseStatus.CLEARED,
     )
-    qs = qs.filter(
-        Q(incident__occurred_from__lt=period.start)
-        | Q(incident__isnull=True, crime_report__received_at__lt=period.start)
-    )
+    qs = qs.filter(occurred_at__lt=period.start)  # the incident's start, else the report's receipt
     if commune:
         qs = qs.filter(
             Q(incident__commune_id=commune) | Q(incident__isnull=True, crime_report__commune_id=commune)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RecordsConfig(AppConfig):
@@ -6,4 +7,10 @@ class RecordsConfig(AppConfig):
     label = "records"
 
     def ready(self):
-        from anninh.records import checks  # noqa: F401 - registers the system checks
+        from anninh.records import (
+            checks,  # noqa: F401 - registers the system checks
+            occurrence,
+        )
+
+        # Once per migrate run (sender = this app), after every app's migrations.
+        post_migrate.connect(occurrence.ensure_installed, sender=self, dispatch_uid="records_case_occurred")

@@ -34,6 +34,9 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _stats import percentile  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anninh.settings")
 
 TABLE = re.compile(r'(?:FROM|INTO|UPDATE|JOIN)\s+"?([a-z_0-9]+)"?', re.IGNORECASE)
@@ -164,7 +167,7 @@ def main() -> int:
         stmts = sum(len(v) for v in by_table[kind].values()) / len(times)
         sql_ms = sum(sum(v) for v in by_table[kind].values()) / len(times)
         mean = statistics.fmean(times)
-        p95 = sorted(times)[int(0.95 * (len(times) - 1))]
+        p95 = percentile(times, 95)
         lines.append(
             f"| {kind} | {mean:.1f} | {p95:.1f} | {stmts:.0f} | {sql_ms:.1f} | {mean - sql_ms:.1f} |"
         )

@@ -34,6 +34,9 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _stats import percentile  # noqa: E402
+
 PY = sys.executable
 
 
@@ -97,7 +100,7 @@ def baseline(base: str, token: str, repeat: int = 5) -> dict[str, float]:
             with urllib.request.urlopen(req, timeout=120) as r:  # noqa: S310 - loopback
                 r.read()
             times.append((time.perf_counter() - t) * 1000)
-        out[name] = sorted(times)[len(times) // 2]
+        out[name] = percentile(times, 50)
     return out
 
 

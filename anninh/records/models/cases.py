@@ -49,6 +49,12 @@ class Case(models.Model):
         related_name="+",
     )
     summary = models.TextField(_("summary"), blank=True)
+    # When the crime happened: the incident's start, else the crime report's receipt. A copy
+    # kept exact by database triggers (anninh/records/occurrence.py) on every write of a case,
+    # an incident or a report, whatever writes it (services, imports, bulk updates); it lets the
+    # "cases as of" statistics find a period's cases through an index instead of joining every
+    # incident. Never set it in Python: the database overwrites it.
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
     )
@@ -81,6 +87,7 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-initiated_on", "-id"]
+        indexes = [models.Index(fields=["occurred_at"], name="records_case_occurred_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="cleared") | Q(offender_identified_at__isnull=False),
