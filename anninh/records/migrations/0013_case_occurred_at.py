@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0002_load_units'),
-        ('records', '0010_person_match'),
+        ('records', '0012_idempotency_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
