@@ -123,12 +123,14 @@ def test_the_list_fits_1366_px_and_the_map_frames_the_records_without_overlappin
     line; the map frames the filtered records (not the far island) and its groups never
     cover one another; its heading is a whole sentence."""
     page = tab
-    commander = make_user("chihuy.map", Role.COMMANDER, unit_code="CAHP")
+    make_user("chihuy.map", Role.COMMANDER, unit_code="CAHP")
+    officer = make_user("canbo.map", Role.COMMUNE_OFFICER, unit_code=f"CA{COMMUNE_A}")
+    island_officer = make_user("canbo.dao", Role.COMMUNE_OFFICER, unit_code="CA11948")
     lat, lon = point_in(COMMUNE_A)
-    for i in range(60):  # a city centre's worth of incidents, spread over ~2 km
-        record(commander, point=(lat + (i % 10) * 0.002, lon + (i // 10) * 0.003))
+    for i in range(60):  # a city centre's worth of incidents, spread over ~1 km
+        record(officer, point=(lat + (i % 10) * 0.0008, lon + (i // 10) * 0.0012))
     island_lat, island_lon = point_in("11948")  # one on Bạch Long Vĩ, 100 km offshore
-    record(commander, commune="11948", point=(island_lat, island_lon), responsible_unit_id=unit_id("CAHP"))
+    record(island_officer, commune="11948", point=(island_lat, island_lon))
     login(page, "chihuy.map", PASSWORD)
     page.goto(page.base_url + "/records/incidents/")
     expect(page.locator("#incident-map .leaflet-overlay-pane path")).to_have_count(114, timeout=20000)
