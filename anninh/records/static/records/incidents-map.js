@@ -108,12 +108,12 @@
     return groups;
   }
 
-  /* The frame of the filtered records: all of them when few, else the middle 98 % in each
+  /* The frame of the filtered records: all of them when few (under 20), else without the outermost 1 % (at least one) in each
    * direction, so that one incident on a far island does not shrink the city to a dot. */
   function frameOf(points) {
     var lats = points.map(function (p) { return p[1]; }).sort(function (a, b) { return a - b; });
     var lons = points.map(function (p) { return p[2]; }).sort(function (a, b) { return a - b; });
-    var cut = points.length >= 50 ? Math.floor(points.length * 0.01) : 0;
+    var cut = points.length >= 20 ? Math.max(1, Math.floor(points.length * 0.01)) : 0;
     var last = points.length - 1 - cut;
     return L.latLngBounds([lats[cut], lons[cut]], [lats[last], lons[last]]);
   }
