@@ -23,6 +23,7 @@ from anninh.org.api import router as org_router
 from anninh.patrols.api import router as patrols_router
 from anninh.records.api import router as records_router
 from anninh.reports.api import router as reports_router
+from anninh.web.api_docs import VendoredSwagger
 from anninh.web.busy import api_exception_handler
 
 
@@ -52,6 +53,7 @@ api = NinjaAPI(
     auth=api_auth,
     urls_namespace="api",
     docs_url="/docs",
+    docs=VendoredSwagger(),  # Swagger UI from our own static files (offline, under the CSP)
     docs_decorator=require_api_caller,  # the schema and docs: signed-in users and tokens only
 )
 

@@ -25,7 +25,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 PRODUCTION = envbool("ANNINH_PRODUCTION", False)
 DEMO = envbool("ANNINH_DEMO", False)
-DEBUG = envbool("ANNINH_DEBUG", not PRODUCTION)
+# The demo shows what users see (styled 404 and 500 pages), not Django's debug pages;
+# ANNINH_DEBUG=1 turns them on for a developer.
+DEBUG = envbool("ANNINH_DEBUG", not PRODUCTION and not DEMO)
 
 SECRET_KEY = envstr("ANNINH_SECRET_KEY")
 ALLOWED_HOSTS = envlist("ANNINH_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])

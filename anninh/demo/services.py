@@ -117,6 +117,59 @@ def _patrols(progress=None):
 SEEDERS.append(("patrols", _patrols))
 
 
+def demo_login_rows() -> list[tuple[str, str, str]]:
+    """(user name, role, unit) of each demo account, in the active language: for the demo
+    command's table and the login page in demo mode."""
+    units = {u.code: u for u in Unit.objects.filter(code__in={d.unit_code for d in DEMO_USERS})}
+    rows = []
+    for spec in DEMO_USERS:
+        unit = units.get(spec.unit_code)
+        name = (unit.short_name or unit.name) if unit else spec.unit_code
+        rows.append((spec.username, ", ".join(str(Role(r).label) for r in spec.roles), str(name)))
+    return rows
+
+
+def demo_summary(results: dict[str, object]) -> list[tuple[str, str]]:
+    """What a demo_seed run made, as (label, number) lines for the command's summary."""
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext as _
+
+    labels = {
+        "incidents": _("synthetic incidents"),
+        "persons": _("persons"),
+        "crime_reports": _("crime reports"),
+        "cases": _("criminal cases"),
+        "cleared": _("cases with an offender identified"),
+        "fire_rescue": _("fire and rescue incidents"),
+        "overdue_reports": _("crime reports overdue"),
+        "forecasts": _("forecasts"),
+        "report_cards": _("forecast report cards"),
+        "checkpoint_sites": _("checkpoint sites"),
+        "plans": _("patrol plans"),
+    }
+    lines = []
+    users = results.get("users") or []
+    created = sum(1 for _spec, was_created in users if was_created)
+    lines.append((_("demo accounts"), _("%(total)s (%(new)s new)") % {"total": len(users), "new": created}))
+    for part in ("records", "forecasts", "patrols"):
+        counts = results.get(part)
+        if not isinstance(counts, dict):
+            continue
+        if counts.get("skipped"):
+            lines.append(
+                (
+                    labels["incidents"],
+                    _("%(n)s already there: nothing added")
+                    % {"n": number_format(counts.get("incidents", 0), force_grouping=True)},
+                )
+            )
+            continue
+        for key, value in counts.items():
+            if key in labels and isinstance(value, int):
+                lines.append((labels[key], number_format(value, force_grouping=True)))
+    return lines
+
+
 def demo_seed(*, progress: Callable[[str], None] | None = None) -> dict[str, object]:
     results = {}
     for name, seeder in SEEDERS:

@@ -200,6 +200,7 @@ ROUTES: dict[str, dict[str, object]] = {
     ),
     "GET web:home": outcome(200),
     "GET web:set_language": outcome(405, anonymous=405),
+    "GET web:favicon": outcome(301, anonymous=301),  # public: the icon of every page
     "POST /api/patrols/assignments/{assignment_id}/done": api(
         403, commander=PASSES, commune_officer=PASSES, other_commune_officer=404
     ),

@@ -48,3 +48,17 @@ def test_demo_command_prints_the_logins(settings, capsys):
     call_command("demo_seed")
     out = capsys.readouterr().out
     assert "officer.hongbang" in out and DEMO_PASSWORD in out
+
+
+def test_demo_command_ends_with_a_summary_and_a_login_table_in_one_language(settings, capsys):
+    settings.DEMO = True
+    settings.ANNINH_DEMO_INCIDENTS = 200
+    call_command("demo_seed", "--no-progress")
+    out = capsys.readouterr().out
+    # What it made, with numbers: the accounts and the synthetic records.
+    assert "demo accounts: 9 (9 new)" in out
+    assert "synthetic incidents: 200" in out
+    # Headers in the same language as the role names (English here: the tests' language).
+    header = next(line for line in out.splitlines() if "User name" in line)
+    assert "Role" in header and "Unit" in header and "Password" in header
+    assert "Commander" in out

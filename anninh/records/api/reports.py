@@ -22,6 +22,7 @@ from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.accounts.roles import Role
 from anninh.datefields import ApiDate, ApiDateTime
+from anninh.lib.money import MAX_VND
 from anninh.records.api.idempotency import OPENAPI_HEADER, idempotent
 from anninh.records.masking import mask_address
 from anninh.records.models import ReportChannel, ReportKind, ReportStatus, Sex
@@ -125,6 +126,7 @@ class ReportDetailOut(ReportItemOut):
     summary: str
     reporter: ReportReporterOut | None = Field(description="Only for viewers who may see the reporter.")
     reporter_agency: str
+    losses_vnd: int = Field(description="What the reporter says was lost, in đồng (0: none given).")
     decision_note: str
     cases: list[ReportCaseRef]
     created_at: dt.datetime
@@ -183,6 +185,9 @@ class ReportReceiveIn(Schema):
     reporter: ReportReporterIn | None = None
     reporter_confidential: bool = False
     reporter_agency: str = Field("", max_length=200)
+    losses_vnd: int = Field(
+        0, ge=0, le=MAX_VND, description="Amount lost, in đồng, as the reporter tells it."
+    )
 
 
 class ReportStepIn(Schema):
@@ -300,6 +305,7 @@ def report_out(viewer, report, *, detail: bool = False) -> dict:
                     "address": person.address,
                 },
                 "reporter_agency": reporter.agency if reporter.visible else "",
+                "losses_vnd": report.losses_vnd,
                 "decision_note": report.decision_note,
                 "cases": [
                     {"id": c.pk, "number": c.number, "initiated_on": c.initiated_on, "status": c.status}
@@ -476,6 +482,7 @@ def receive_report(request: HttpRequest, payload: ReportReceiveIn):
         reporter=reporter,
         reporter_confidential=payload.reporter_confidential,
         reporter_agency=payload.reporter_agency,
+        losses_vnd=payload.losses_vnd,
     )
 
 

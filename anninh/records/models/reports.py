@@ -87,6 +87,9 @@ class CrimeReport(models.Model):
         blank=True,
         on_delete=models.PROTECT,
     )
+    # What the reporter says was lost or taken (a scam's transfers), in đồng, as told at intake;
+    # the incident made from the report itemises its losses (IncidentLoss) like any incident.
+    losses_vnd = models.BigIntegerField(_("amount lost (đ)"), default=0)
     status = models.CharField(
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.RECEIVED
     )
@@ -121,6 +124,7 @@ class CrimeReport(models.Model):
                 fields=["receiving_unit", "register_year", "register_seq"],
                 name="records_report_register_unique",
             ),
+            models.CheckConstraint(condition=Q(losses_vnd__gte=0), name="records_report_losses_nonneg"),
         ]
         indexes = [
             models.Index(fields=["handling_unit", "status", "due_on"], name="records_report_queue_idx"),

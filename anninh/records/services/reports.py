@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record, snapshot
 from anninh.lib.dates import format_date_vn, local_date
+from anninh.lib.money import MAX_VND, format_vnd
 from anninh.org.models import Unit
 from anninh.records.deadlines import ClockEvent, ClockEventKind, ClockState, clock_state
 from anninh.records.models import (
@@ -199,6 +200,7 @@ def crime_report_receive(
     reporter: ReporterInput | None = None,
     reporter_confidential: bool = False,
     reporter_agency: str = "",
+    losses_vnd: int = 0,
 ) -> CrimeReport:
     """Enter a crime report in the receiving unit's register (Art. 145-146).
 
@@ -243,6 +245,13 @@ def crime_report_receive(
     lat, lon, point_code = check_point(lat, lon)
     commune = check_commune(commune_code, point_code)
     offence = offence_in_force(offence_article, received_on)
+    if isinstance(losses_vnd, bool) or not isinstance(losses_vnd, int) or not 0 <= losses_vnd <= MAX_VND:
+        raise RecordError(
+            "losses.invalid",
+            _("The amount lost is a whole number of đồng from 0 to %(maximum)s.")
+            % {"maximum": format_vnd(MAX_VND)},
+            field="losses_vnd",
+        )
     if reporter is not None:
         # Checked before anything is written, so a bad CCCD or phone saves nothing.
         person_fields_clean(full_name=reporter.full_name, birth_date=reporter.birth_date)
@@ -289,6 +298,7 @@ def crime_report_receive(
             lat=lat,
             lon=lon,
             suspected_offence=offence,
+            losses_vnd=losses_vnd,
             status=S.RECEIVED,
             created_by=actor,
         )

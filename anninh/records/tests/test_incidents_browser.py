@@ -116,3 +116,40 @@ def test_the_form_picks_the_point_on_the_map_and_adds_rows(tab):
     assert incident.offence_links.count() == 2
     expect(page.locator('#incident-point-map path[stroke="#c8102e"]')).to_be_visible()
     assert page.js_errors == [], page.js_errors
+
+
+def test_the_list_fits_1366_px_and_the_map_frames_the_records_without_overlapping_groups(tab):
+    """Issue #13 item 3: at 1366 px no column is cut off and the offence is not one word per
+    line; the map frames the filtered records (not the far island) and its groups never
+    cover one another; its heading is a whole sentence."""
+    page = tab
+    make_user("chihuy.map", Role.COMMANDER, unit_code="CAHP")
+    officer = make_user("canbo.map", Role.COMMUNE_OFFICER, unit_code=f"CA{COMMUNE_A}")
+    island_officer = make_user("canbo.dao", Role.COMMUNE_OFFICER, unit_code="CA11948")
+    lat, lon = point_in(COMMUNE_A)
+    for i in range(60):  # a city centre's worth of incidents, spread over ~1 km
+        record(officer, point=(lat + (i % 10) * 0.0008, lon + (i // 10) * 0.0012))
+    island_lat, island_lon = point_in("11948")  # one on Bạch Long Vĩ, 100 km offshore
+    record(island_officer, commune="11948", point=(island_lat, island_lon))
+    login(page, "chihuy.map", PASSWORD)
+    page.goto(page.base_url + "/records/incidents/")
+    expect(page.locator("#incident-map .leaflet-overlay-pane path")).to_have_count(114, timeout=20000)
+    expect(page.locator(".incident-cluster").first).to_be_visible()
+    page.wait_for_timeout(500)
+
+    wrap = page.locator("#incident-results .table-wrap")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), "a column is cut off at 1366 px"
+    assert page.locator("th.offence").bounding_box()["width"] >= 150
+    heading = page.locator("#h-incident-map").inner_text()
+    assert heading in ("Map of the incidents in the list", "Bản đồ các vụ việc trong danh sách"), heading
+
+    boxes = [
+        b for b in (m.bounding_box() for m in page.locator("#incident-map .leaflet-marker-icon").all()) if b
+    ]
+    assert len(boxes) >= 4, "the map should frame the city's incidents, not the whole sea"
+    for i, a in enumerate(boxes):  # the markers are circles: centres at least the two radii apart
+        for b in boxes[i + 1 :]:
+            dx = (a["x"] + a["width"] / 2) - (b["x"] + b["width"] / 2)
+            dy = (a["y"] + a["height"] / 2) - (b["y"] + b["height"] / 2)
+            assert (dx * dx + dy * dy) ** 0.5 >= (a["width"] + b["width"]) / 2 - 1, f"groups overlap: {a} {b}"
+    assert page.js_errors == [], page.js_errors

@@ -35,7 +35,7 @@ from anninh.records.services import reads
 from anninh.records.services import reports as services
 from anninh.records.services.reports import Action, PermissionRefused
 from anninh.records.versioning import ConflictError, RecordError
-from anninh.records.views.incidents import SEX_FORM_CHOICES
+from anninh.records.views.incidents import SEX_FORM_CHOICES, VNDField
 
 READER_ROLES = (Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER)
 WRITER_ROLES = (Role.INVESTIGATOR, Role.COMMUNE_OFFICER)
@@ -270,6 +270,13 @@ class IntakeForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Penal Code article number, or words of its name."),
     )
+    losses_vnd = VNDField(
+        label=gettext_lazy("Amount lost (đ)"),
+        required=False,
+        help_text=gettext_lazy(
+            "What the reporter says was lost or taken, in đồng (for a scam: the money transferred)."
+        ),
+    )
     reporter_name = forms.CharField(
         label=gettext_lazy("Reporter's full name"), max_length=150, required=False
     )
@@ -319,6 +326,7 @@ class IntakeForm(forms.Form):
         "address": "address",
         "receiving_unit": "receiving_unit",
         "reporter_confidential": "reporter_confidential",
+        "losses_vnd": "losses_vnd",
     }
 
     def __init__(self, *args, units=(), **kwargs):
@@ -405,6 +413,7 @@ class IntakeForm(forms.Form):
             "reporter": reporter,
             "reporter_confidential": d["reporter_confidential"],
             "reporter_agency": d["reporter_agency"],
+            "losses_vnd": d["losses_vnd"] or 0,
         }
 
     def add_record_error(self, exc: RecordError) -> None:
@@ -469,14 +478,16 @@ def report_create(request):
                 return redirect("records:report_detail", pk=report.pk)
         status = 422
     else:
-        form = IntakeForm(
-            initial={
-                "received_at": timezone.now(),
-                "receiving_unit": units[0].pk,
-                "channel": ReportChannel.IN_PERSON,
-            },
-            units=units,
-        )
+        initial = {
+            "received_at": timezone.now(),
+            "receiving_unit": units[0].pk,
+            "channel": ReportChannel.IN_PERSON,
+        }
+        # A commune officer receives reports of their own commune: start with it filled in.
+        own = getattr(request.user.unit, "commune", None) if request.user.unit_id else None
+        if own is not None:
+            initial["commune"] = f"{own.code} · {own.name}"
+        form = IntakeForm(initial=initial, units=units)
         status = 200
     context = {
         "form": form,

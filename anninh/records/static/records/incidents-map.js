@@ -64,11 +64,58 @@
       if (c.ids.length < 1) { c.ids.push(p[0]); }
       c.kinds[p[3]] = (c.kinds[p[3]] || 0) + 1;
     }
-    return Object.keys(cells).map(function (k) {
+    var groups = Object.keys(cells).map(function (k) {
       var c = cells[k];
       c.lat /= c.count; c.lon /= c.count;
       return c;
     });
+    return separate(map, groups, zoom);
+  }
+
+  function iconSize(count) {
+    return count === 1 ? 14 : Math.round(26 + Math.min(30, Math.log(count) * 6));
+  }
+
+  /* Grid cells place each group at the mean of its points, so two neighbours' circles can
+   * overlap (and hide each other's numbers). Merge groups whose circles would touch, biggest
+   * first, until none do. */
+  function separate(map, groups, zoom) {
+    var merged = true;
+    for (var pass = 0; merged && pass < 6; pass++) {
+      merged = false;
+      groups.sort(function (a, b) { return b.count - a.count; });
+      var kept = [];
+      for (var i = 0; i < groups.length; i++) {
+        var g = groups[i];
+        var gp = map.project([g.lat, g.lon], zoom);
+        var into = null;
+        for (var j = 0; j < kept.length; j++) {
+          var k = kept[j];
+          var kp = map.project([k.lat, k.lon], zoom);
+          if (gp.distanceTo(kp) < (iconSize(g.count) + iconSize(k.count)) / 2 + 4) { into = k; break; }
+        }
+        if (!into) { kept.push(g); continue; }
+        merged = true;
+        var total = into.count + g.count;
+        into.lat = (into.lat * into.count + g.lat * g.count) / total;
+        into.lon = (into.lon * into.count + g.lon * g.count) / total;
+        into.count = total;
+        into.bounds.extend(g.bounds);
+        Object.keys(g.kinds).forEach(function (kind) { into.kinds[kind] = (into.kinds[kind] || 0) + g.kinds[kind]; });
+      }
+      groups = kept;
+    }
+    return groups;
+  }
+
+  /* The frame of the filtered records: all of them when few (under 20), else without the outermost 1 % (at least one) in each
+   * direction, so that one incident on a far island does not shrink the city to a dot. */
+  function frameOf(points) {
+    var lats = points.map(function (p) { return p[1]; }).sort(function (a, b) { return a - b; });
+    var lons = points.map(function (p) { return p[2]; }).sort(function (a, b) { return a - b; });
+    var cut = points.length >= 20 ? Math.max(1, Math.floor(points.length * 0.01)) : 0;
+    var last = points.length - 1 - cut;
+    return L.latLngBounds([lats[cut], lons[cut]], [lats[last], lons[last]]);
   }
 
   function mainKind(kinds) {
@@ -78,7 +125,7 @@
   }
 
   function groupIcon(cfg, c) {
-    var size = Math.round(26 + Math.min(30, Math.log(c.count) * 6));
+    var size = iconSize(c.count);
     var el = document.createElement("div");
     el.className = "incident-cluster";
     el.style.width = el.style.height = size + "px";
@@ -163,8 +210,7 @@
           points = data.points;
           if (points.length) {
             // Show where the incidents are (the whole city includes far islands).
-            var bounds = L.latLngBounds(points.map(function (p) { return [p[1], p[2]]; }));
-            map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
+            map.fitBounds(frameOf(points), { padding: [30, 30], maxZoom: 14 });
           }
           draw();
           if (note) {

@@ -1,0 +1,595 @@
+"""The sweep: every page a demo role can reach, in Vietnamese and English, checked in a real
+browser for what a user notices in the first minute (issue #13, "The sweep that keeps it so").
+
+`sweep(browser, base_url, accounts)` logs in once per account, walks the menu and the main links
+of each page, and returns every finding as a list (never stops at the first), so one run shows
+all that is wrong. tests/browser/test_sweep.py runs it on the demo data; a developer can run it
+against a served demo too:
+
+    ANNINH_SWEEP_URL=http://127.0.0.1:8100 ./dev test tests/browser/test_sweep.py -m browser
+
+Checks, per page: a console error or a failed request, a server error, a page wider than the
+window (1366 px; 390 px for the pages officers use in the field), an English word in Vietnamese
+mode (outside ENGLISH_ALLOWED: names, codes), an unformatted number of four digits or more in
+running text, an image without alternative text, and serious or critical axe-core violations.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# Pages an officer opens in the field, on a phone: they must fit 390 px as well.
+FIELD_PAGES = (
+    re.compile(r"^/$"),
+    re.compile(r"^/records/reports/(new/)?$"),
+    re.compile(r"^/records/reports/\d+/$"),
+    re.compile(r"^/records/incidents/(new/)?$"),
+    re.compile(r"^/records/incidents/\d+/$"),
+    re.compile(r"^/records/deadlines/$"),
+    re.compile(r"^/patrols/\d+/$"),
+)
+
+# Links the walk never follows: they change state, leave the application, download a file, or
+# repeat a page already visited with another filter.
+NOT_FOLLOWED = re.compile(
+    r"^/(accounts/logout|i18n|language|admin/.+/(add|delete|history|password)|static/|media/)"
+    r"|\.(pdf|csv|xlsx|geojson|json|png|zip)(\?|$)|/(download|export|print|pdf|csv|xlsx)/?(\?|$)"
+)
+
+# Words that are the same in both languages or are names and codes (checked in Vietnamese mode
+# only; a word counts as English when it is in ENGLISH_WORDS below and not here).
+ENGLISH_ALLOWED = frozenset(
+    {
+        # names and codes
+        "anninh",
+        "api",
+        "compstat",
+        "pdf",
+        "csv",
+        "xlsx",
+        "json",
+        "geojson",
+        "openapi",
+        "swagger",
+        "leaflet",
+        "echarts",
+        "openstreetmap",
+        "totp",
+        "gps",
+        "sms",
+        "email",
+        "id",
+        "url",
+        "html",
+        "vnd",
+        "km",
+        "utc",
+        "ok",
+        "pai",
+        "pei",
+        "gi",
+        "knox",
+        "demo",
+        # Vietnamese syllables written without diacritics that are also English words
+        "an",
+        "ban",
+        "con",
+        "tin",
+        "hai",
+        "long",
+        "son",
+        "bang",
+        "minh",
+        "nam",
+        "top",
+        "men",
+    }
+)
+
+# Common English words of an interface (the source language of every msgid). Vietnamese text
+# never contains them as words; an English phrase left untranslated always contains some.
+ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "for",
+        "with",
+        "from",
+        "by",
+        "not",
+        "all",
+        "new",
+        "report",
+        "reports",
+        "incident",
+        "incidents",
+        "case",
+        "cases",
+        "crime",
+        "crimes",
+        "date",
+        "week",
+        "weeks",
+        "month",
+        "year",
+        "number",
+        "total",
+        "status",
+        "received",
+        "open",
+        "closed",
+        "search",
+        "filter",
+        "show",
+        "page",
+        "next",
+        "previous",
+        "name",
+        "type",
+        "commune",
+        "communes",
+        "unit",
+        "units",
+        "police",
+        "map",
+        "forecast",
+        "forecasts",
+        "patrol",
+        "patrols",
+        "analysis",
+        "home",
+        "log",
+        "out",
+        "save",
+        "cancel",
+        "download",
+        "export",
+        "import",
+        "list",
+        "view",
+        "edit",
+        "delete",
+        "add",
+        "create",
+        "yes",
+        "none",
+        "loss",
+        "losses",
+        "review",
+        "reviewed",
+        "deadline",
+        "deadlines",
+        "overdue",
+        "due",
+        "officer",
+        "officers",
+        "commander",
+        "analyst",
+        "investigator",
+        "press",
+        "auditor",
+        "administrator",
+        "account",
+        "profile",
+        "password",
+        "token",
+        "tokens",
+        "access",
+        "denied",
+        "error",
+        "found",
+        "people",
+        "person",
+        "persons",
+        "victim",
+        "suspect",
+        "suspects",
+        "witness",
+        "arrest",
+        "arrests",
+        "decision",
+        "decided",
+        "pending",
+        "approve",
+        "approved",
+        "approval",
+        "draft",
+        "plan",
+        "plans",
+        "shift",
+        "shifts",
+        "cell",
+        "cells",
+        "risk",
+        "hot",
+        "spot",
+        "spots",
+        "near",
+        "repeat",
+        "window",
+        "kind",
+        "kinds",
+        "offence",
+        "offences",
+        "group",
+        "groups",
+        "rate",
+        "rates",
+        "change",
+        "trend",
+        "trends",
+        "rising",
+        "falling",
+        "count",
+        "counts",
+        "expected",
+        "observed",
+        "interval",
+        "significant",
+        "paired",
+        "bootstrap",
+        "over",
+        "weeks",
+        "time",
+        "from",
+        "until",
+        "since",
+        "last",
+        "this",
+        "that",
+        "these",
+        "those",
+        "who",
+        "what",
+        "when",
+        "where",
+        "which",
+        "why",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "should",
+        "our",
+        "your",
+        "their",
+        "its",
+        "select",
+        "choose",
+        "apply",
+        "reset",
+        "clear",
+        "more",
+        "less",
+        "details",
+        "detail",
+        "summary",
+        "overview",
+        "dashboard",
+        "settings",
+        "help",
+        "about",
+        "contact",
+        "language",
+        "english",
+        "vietnamese",
+        "sign",
+        "signed",
+        "user",
+        "users",
+        "role",
+        "roles",
+        "address",
+        "street",
+        "ward",
+        "district",
+        "city",
+        "province",
+        "phone",
+        "channel",
+        "online",
+        "received",
+        "by",
+        "source",
+        "sources",
+        "fire",
+        "rescue",
+        "rescues",
+        "drowning",
+        "water",
+        "boat",
+        "vehicle",
+        "vehicles",
+        "people",
+        "missing",
+        "injured",
+        "dead",
+    ]
+)
+
+# An unformatted number: four digits or more in a row, not inside a code or a date (no letter,
+# digit, slash, hyphen, dot, colon or underscore next to it), and not a year.
+BARE_NUMBER = re.compile(r"(?<![\w/\-.:,])(\d{4,})(?![\w/\-.:,]|,\d)")
+YEAR = re.compile(r"^(19|20)\d\d$")
+
+# Elements whose text is running text (numbers there are read, not looked up as codes).
+RUNNING_TEXT = "main p, main li, main dd, main h1, main h2, main h3, main .kpi .value, main td.num, main figcaption, main .legend"
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+
+
+@dataclass
+class Finding:
+    kind: str
+    path: str
+    detail: str
+    who: str = ""
+    language: str = ""
+
+    def __str__(self) -> str:
+        return f"[{self.kind}] {self.who}/{self.language} {self.path}: {self.detail}"
+
+
+@dataclass
+class Visit:
+    """What one page load recorded (events fire while the page loads)."""
+
+    console: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    in_flight: set = field(default_factory=set)
+
+    def settle(self, page, quiet_ms: int = 150, limit_ms: int = 10000) -> None:
+        """Wait until no request has been in flight for `quiet_ms` (the maps and charts fetch
+        their data after the load event). Playwright's "networkidle" waits a fixed 500 ms."""
+        quiet = 0
+        waited = 0
+        while quiet < quiet_ms and waited < limit_ms:
+            page.wait_for_timeout(50)
+            waited += 50
+            quiet = 0 if self.in_flight else quiet + 50
+
+
+def pattern_of(path: str) -> str:
+    """One representative per kind of page: ids and numbers become N, the query string goes."""
+    return re.sub(r"/\d+(?=/|$)", "/N", urlsplit(path).path)
+
+
+def english_words(text: str) -> list[str]:
+    words = re.findall(r"(?<![\w@/.-])[A-Za-z][A-Za-z']+(?![\w@/-])", text)
+    return sorted({w for w in words if w.lower() in ENGLISH_WORDS and w.lower() not in ENGLISH_ALLOWED})
+
+
+def bare_numbers(text: str) -> list[str]:
+    return sorted({m for m in BARE_NUMBER.findall(text) if not YEAR.match(m)})
+
+
+def _login(context, base_url: str, account: Account) -> None:
+    page = context.new_page()
+    page.goto(base_url + "/accounts/login/")
+    page.fill("input[name=username]", account.username)
+    page.fill("input[name=password]", account.password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.close()
+
+
+def _set_language(context, base_url: str, language: str) -> None:
+    host = urlsplit(base_url).hostname
+    context.add_cookies([{"name": "django_language", "value": language, "domain": host, "path": "/"}])
+
+
+def _links(page, base_url: str) -> list[str]:
+    """The menu and the main links of a page: same origin, GET, not excluded."""
+    hrefs = page.eval_on_selector_all(
+        ".mainnav a[href], main a[href]:not([download]):not([target=_blank])",
+        "els => els.map(e => e.getAttribute('href'))",
+    )
+    out = []
+    for href in hrefs:
+        if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+            continue
+        url = urljoin(base_url + "/", href)
+        if not url.startswith(base_url):
+            continue
+        path = url[len(base_url) :]
+        if NOT_FOLLOWED.search(path):
+            continue
+        out.append(path)
+    return out
+
+
+def _check_page(page, path: str, language: str, *, field_page: bool, run_axe, findings: list[Finding]):
+    def add(kind: str, detail: str) -> None:
+        findings.append(Finding(kind, path, detail, language=language))
+
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    if width[0] > width[1] + 1:
+        add("too-wide-1366", f"{width[0]} px wide in a {width[1]} px window")
+    for src in page.eval_on_selector_all("img:not([alt])", "els => els.map(e => e.getAttribute('src'))"):
+        add("image-without-alt", src or "(no src)")
+    if language == "vi":
+        text = page.evaluate(
+            """() => {
+              const main = document.body.cloneNode(true);
+              main.querySelectorAll('script, style, code, kbd, pre, [translate=no], .leaflet-control-attribution, .swagger-ui').forEach(e => e.remove());
+              return main.innerText;
+            }"""
+        )
+        words = english_words(text)
+        if words:
+            add("english-in-vietnamese", ", ".join(words[:20]))
+        running = page.eval_on_selector_all(
+            "main p, main li, main dd, main h1, main h2, main h3, main .kpi .value, main td.num, main figcaption, main .legend",
+            "els => els.filter(e => !e.closest('code, kbd, pre, [translate=no], .swagger-ui')).map(e => e.innerText)",
+        )
+        numbers = bare_numbers("\n".join(running))
+        if numbers:
+            add("unformatted-number", ", ".join(numbers[:20]))
+        if run_axe is not None:
+            for violation in run_axe(page):
+                add(
+                    "axe-" + violation["impact"],
+                    f"{violation['id']}: {violation['help']} ({len(violation['nodes'])}×)",
+                )
+    if field_page:
+        page.set_viewport_size(PHONE)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        if width[0] > width[1] + 1:
+            add("too-wide-390", f"{width[0]} px wide in a {width[1]} px window")
+        page.set_viewport_size(DESKTOP)
+
+
+def axe_runner():
+    """axe-core through axe-playwright-python: serious and critical violations only."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def run(page) -> list[dict]:
+        results = axe.run(page, options={"resultTypes": ["violations"]})
+        return [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+
+    return run
+
+
+def sweep(
+    browser,
+    base_url: str,
+    accounts: Iterable[Account],
+    *,
+    languages: tuple[str, ...] = ("vi", "en"),
+    max_pages_per_role: int = 40,
+    links_per_page: int = 6,
+    axe: bool = True,
+) -> tuple[list[Finding], dict[str, list[str]]]:
+    """Walk every account's pages; return (findings, visited paths by account)."""
+    base_url = base_url.rstrip("/")
+    findings: list[Finding] = []
+    visited: dict[str, list[str]] = {}
+    run_axe = axe_runner() if axe else None
+    axed: set[str] = set()  # axe once per kind of page (it is slow, and the same in every language)
+    # Outside Vietnamese, a kind of page another account already showed in that language is not
+    # walked again: the checks left there (width, errors) depend on the page, not on the role.
+    seen_in: dict[str, set[str]] = {language: set() for language in languages}
+    for account in accounts:
+        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport=DESKTOP)
+        context.set_default_timeout(20000)
+        _login(context, base_url, account)
+        for language in languages:
+            _set_language(context, base_url, language)
+            page = context.new_page()
+            visit = Visit()
+            page.on("console", lambda msg, v=visit: msg.type == "error" and v.console.append(msg.text))
+            page.on("pageerror", lambda exc, v=visit: v.console.append(str(exc)))
+            page.on("request", lambda req, v=visit: v.in_flight.add(req))
+            page.on("requestfinished", lambda req, v=visit: v.in_flight.discard(req))
+
+            def on_failed(req, v=visit):
+                v.in_flight.discard(req)
+                v.failed.append(f"{req.url} ({req.failure})")
+
+            page.on("requestfailed", on_failed)
+
+            def on_response(resp, v=visit):
+                if (
+                    resp.status >= 400
+                    and resp.url.startswith(base_url)
+                    and resp.request.resource_type != "document"
+                ):
+                    v.failed.append(f"{resp.url[len(base_url) :]} → {resp.status}")
+
+            page.on("response", on_response)
+            queue = ["/"]
+            seen_patterns: set[str] = set() if language == "vi" else set(seen_in[language]) - {"/"}
+            walked: list[str] = []
+            while queue and len(walked) < max_pages_per_role:
+                path = queue.pop(0)
+                pattern = pattern_of(path)
+                if pattern in seen_patterns:
+                    continue
+                seen_patterns.add(pattern)
+                seen_in[language].add(pattern)
+                visit.console.clear()
+                visit.failed.clear()
+                page_findings: list[Finding] = []
+                try:
+                    response = page.goto(base_url + path, wait_until="load")
+                    visit.settle(page)
+                except Exception as exc:
+                    page_findings.append(Finding("load-failed", path, str(exc).splitlines()[0]))
+                    response = None
+                walked.append(path)
+                if response is not None:
+                    if response.status >= 500:
+                        page_findings.append(Finding("server-error", path, str(response.status)))
+                    elif response.status >= 400:
+                        page_findings.append(
+                            Finding("refused-link", path, f"{response.status} from a visible link")
+                        )
+                    else:
+                        key = pattern
+                        _check_page(
+                            page,
+                            path,
+                            language,
+                            field_page=any(p.match(urlsplit(path).path) for p in FIELD_PAGES),
+                            run_axe=run_axe if key not in axed and language == "vi" else None,
+                            findings=page_findings,
+                        )
+                        axed.add(key)
+                        links = _links(page, base_url)
+                        menu_and_main = [link for link in links if pattern_of(link) not in seen_patterns]
+                        queue.extend(
+                            menu_and_main[: links_per_page + 20]
+                            if path == "/"
+                            else menu_and_main[:links_per_page]
+                        )
+                page_findings += [Finding("console-error", path, text[:200]) for text in visit.console]
+                page_findings += [Finding("failed-request", path, text[:200]) for text in visit.failed]
+                for f in page_findings:
+                    f.who, f.language = account.username, language
+                findings.extend(page_findings)
+            visited[f"{account.username}/{language}"] = walked
+            page.close()
+        context.close()
+    return findings, visited
+
+
+def allowed(finding: Finding, allow_list: dict[tuple[str, str], str]) -> str | None:
+    """The allow-list entry (its reason) that covers this finding: (kind, regex on
+    'who/lang path: detail')."""
+    subject = f"{finding.who}/{finding.language} {finding.path}: {finding.detail}"
+    for (kind, pattern), reason in allow_list.items():
+        if finding.kind == kind and re.search(pattern, subject):
+            return reason
+    return None
+
+
+def elapsed(since: float) -> str:
+    return f"{time.monotonic() - since:.0f} s"
