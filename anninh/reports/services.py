@@ -108,7 +108,7 @@ def _map_svg(summary, title: str) -> str:
     values = {r.key: r.current for r in summary.by_commune}
     if summary.commune:
         shapes = {summary.commune.code: shapes.get(summary.commune.code, [])}
-    return svg.choropleth(shapes, values, legend_title=title)
+    return svg.choropleth(shapes, values, legend_title=title, lang=translation.get_language() or "vi")
 
 
 def render_html(*, viewer, period: Period, language: str, commune: str = "") -> tuple[str, str]:
@@ -132,6 +132,7 @@ def render_html(*, viewer, period: Period, language: str, commune: str = "") -> 
                 (_("This year"), [w["count"] for w in summary.weeks], "#c8102e", False),
                 (_("Last year"), [w["last_year"] for w in summary.weeks], "#8a96a3", True),
             ],
+            lang=language,
         )
         groups_svg = svg.bar_chart(
             [r.label for r in summary.by_group],
@@ -140,6 +141,7 @@ def render_html(*, viewer, period: Period, language: str, commune: str = "") -> 
                 (_("Previous period"), [r.previous for r in summary.by_group], "#f0a0a8"),
                 (_("Last year"), [r.last_year for r in summary.by_group], "#8a96a3"),
             ],
+            lang=language,
         )
         html = render_to_string(
             "reports/report.html",
