@@ -117,6 +117,16 @@ def _patrols(progress=None):
 SEEDERS.append(("patrols", _patrols))
 
 
+def _reports(progress=None):
+    from anninh.reports.demo import reports_demo_seed
+
+    return reports_demo_seed(progress=progress)
+
+
+# Last: the weekly report counts the records, forecasts and plans seeded above.
+SEEDERS.append(("weekly report", _reports))
+
+
 def demo_seed(*, progress: Callable[[str], None] | None = None) -> dict[str, object]:
     results = {}
     for name, seeder in SEEDERS:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from anninh.accounts.roles import Role
 from anninh.accounts.scoping import Scope, scope_for
 from anninh.audit.services import audit_record
-from anninh.compstat.periods import Period
+from anninh.compstat.periods import Period, week_label_of
 from anninh.compstat.selectors import compstat_summary
 from anninh.geo import lookup
 from anninh.geo.models import Commune
@@ -127,7 +127,7 @@ def render_html(*, viewer, period: Period, language: str, commune: str = "") -> 
                 "scope": scope_name,
             }
         weeks_svg = svg.line_chart(
-            [w["week"] for w in summary.weeks],
+            [week_label_of(w["week"]) for w in summary.weeks],
             [
                 (_("This year"), [w["count"] for w in summary.weeks], "#c8102e", False),
                 (_("Last year"), [w["last_year"] for w in summary.weeks], "#8a96a3", True),

@@ -141,7 +141,8 @@ def bar_chart(
         lines = _wrap(label, label_chars)
         first_y = y0 + n * bar / 2 + 3 - (len(lines) - 1) * 5
         spans = "".join(
-            f'<tspan x="{left - 4}" y="{_num(first_y + k * 10)}">{escape(line)}</tspan>' for k, line in enumerate(lines)
+            f'<tspan x="{left - 4}" y="{_num(first_y + k * 10)}">{escape(line)}</tspan>'
+            for k, line in enumerate(lines)
         )
         out.append(f'<text x="{left - 4}" y="{_num(first_y)}" text-anchor="end" fill="#222">{spans}</text>')
         for k, (_name, values, colour) in enumerate(series):

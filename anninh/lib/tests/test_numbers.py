@@ -67,7 +67,12 @@ def test_percentages_have_no_space_so_they_never_wrap_before_the_sign():
 
 @pytest.mark.parametrize(
     ("p", "lang", "text"),
-    [(0.01, "vi", "p = 0,010"), (0.01, "en", "p = 0.010"), (0.0004, "vi", "p < 0,001"), (None, "vi", "p = —")],
+    [
+        (0.01, "vi", "p = 0,010"),
+        (0.01, "en", "p = 0.010"),
+        (0.0004, "vi", "p < 0,001"),
+        (None, "vi", "p = —"),
+    ],
 )
 def test_p_values_are_written_as_people_print_them(p, lang, text):
     assert format_p_value(p, lang) == text

@@ -102,15 +102,21 @@ def _text_extent(t: ET.Element, default_size: float = 9) -> tuple[float, float]:
 
 def test_line_chart_legend_is_clear_of_the_rotated_week_labels():
     labels = [f"Tuần {n} (23/11–29/11)" for n in range(1, 14)]
-    root = parse(svg.line_chart(labels, [("Năm nay", [1] * 13, "#c00", False), ("Năm trước", [2] * 13, "#999", True)]))
+    root = parse(
+        svg.line_chart(labels, [("Năm nay", [1] * 13, "#c00", False), ("Năm trước", [2] * 13, "#999", True)])
+    )
     height = float(root.get("height"))
     rotated = [t for t in root.iter(f"{NS}text") if t.get("transform")]
     legend = [t for t in root.iter(f"{NS}text") if t.text in ("Năm nay", "Năm trước")]
     assert rotated and len(legend) == 2
     # A label rotated by -45° around its anchor reaches down by its width × sin 45°.
-    lowest_label = max(float(t.get("y")) + (_text_extent(t)[1] - _text_extent(t)[0]) * 0.7072 for t in rotated)
+    lowest_label = max(
+        float(t.get("y")) + (_text_extent(t)[1] - _text_extent(t)[0]) * 0.7072 for t in rotated
+    )
     assert lowest_label <= height
-    plot_top = min(float(line.get("y1")) for line in root.iter(f"{NS}line") if line.get("stroke") == "#dde2e7")
+    plot_top = min(
+        float(line.get("y1")) for line in root.iter(f"{NS}line") if line.get("stroke") == "#dde2e7"
+    )
     for t in legend:  # the legend sits above the plot, nowhere near the labels under it
         assert float(t.get("y")) < plot_top
 
@@ -119,7 +125,9 @@ def test_bar_values_and_long_group_names_fit_inside_the_drawing():
     long = "Tội phạm xâm phạm trật tự quản lý kinh tế và môi trường, tham nhũng"
     width = 640
     root = parse(
-        svg.bar_chart([long, "Ma túy"], [("Kỳ này", [12885, 3], "#c00"), ("Kỳ trước", [9000, 1], "#999")], width=width)
+        svg.bar_chart(
+            [long, "Ma túy"], [("Kỳ này", [12885, 3], "#c00"), ("Kỳ trước", [9000, 1], "#999")], width=width
+        )
     )
     texts = list(root.iter(f"{NS}text"))
     values = [t for t in texts if t.get("font-size") == "6.5"]
@@ -128,7 +136,9 @@ def test_bar_values_and_long_group_names_fit_inside_the_drawing():
         left, right = _text_extent(t)
         assert left >= 0 and right <= width, t.text
     # The long name is shown whole (on two lines), not cut.
-    words = " ".join(t.text or "" for t in texts) + " " + " ".join(s.text or "" for s in root.iter(f"{NS}tspan"))
+    words = (
+        " ".join(t.text or "" for t in texts) + " " + " ".join(s.text or "" for s in root.iter(f"{NS}tspan"))
+    )
     assert "tham nhũng" in words
 
 
