@@ -12,9 +12,8 @@ and how many times the average cell of the city that is; the expected count is s
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from anninh.lib.numbers import format_number
 from anninh.lib.places import bearing, nearest

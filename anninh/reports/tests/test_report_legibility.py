@@ -13,7 +13,7 @@ from anninh.compstat.tests.test_golden import world  # noqa: F401
 from anninh.records.tests.test_incidents_factories import fast_passwords  # noqa: F401
 from anninh.reports.demo import reports_demo_seed
 from anninh.reports.models import Report
-from anninh.reports.services import report_generate, render_html
+from anninh.reports.services import render_html, report_generate
 from anninh.reports.tests.test_reports import pdf_text
 
 pytestmark = pytest.mark.django_db

@@ -44,7 +44,7 @@ def num(value, places=0) -> str:
     """
     if value is None or value == "":
         return "—"
-    if isinstance(value, str) or isinstance(value, bool):
+    if isinstance(value, (str, bool)):
         try:
             float(value)
         except ValueError:
