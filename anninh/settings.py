@@ -99,6 +99,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Number, percentage, coordinate and money filters on every template (one format).
+            "builtins": ["anninh.web.templatetags.anninh_tags"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

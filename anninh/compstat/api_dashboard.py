@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied
 from anninh.compstat import selectors
-from anninh.compstat.periods import PeriodError, period_from_params
+from anninh.compstat.periods import PeriodError, period_from_params, week_label_of
 from anninh.compstat.views_dashboard import READER_ROLES, audit_commune_refused, commune_choices
 
 router = Router()
@@ -86,6 +86,7 @@ class CompstatFigureOut(Schema):
 
 class CompstatWeekOut(Schema):
     week: str
+    label: str = Field("", description='the week as people say it, "Tuần 48 (23/11–29/11)"')
     monday: str
     count: int
     last_year: int
@@ -230,7 +231,7 @@ def series(request: HttpRequest, query: Query[CompstatQuery]):
     if error:
         return error
     weeks, days = selectors.compstat_series(viewer=user, period=period, commune=commune)
-    return {"weeks": weeks, "days": days}
+    return {"weeks": [{**w, "label": week_label_of(w["week"])} for w in weeks], "days": days}
 
 
 @router.get(

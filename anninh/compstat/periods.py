@@ -136,6 +136,13 @@ class Period:
         return f"{format_date_vn(self.first)} – {format_date_vn(self.last)}"
 
     @property
+    def week_label(self) -> str:
+        """A week as people say it: "Tuần 48 (23/11–29/11)"; other periods: their label."""
+        if self.kind != "week":
+            return self.label
+        return week_label(self.first)
+
+    @property
     def slug(self) -> str:
         """A short machine name: 2026-W47, 2026-10, 2026-Q3, or first..last."""
         if self.kind == "week":
@@ -257,3 +264,23 @@ def period_from_params(params, *, on: dt.date | None = None) -> Period:
     if first.year < 2000 or last.year > 2100:
         raise PeriodError(_("Choose a date between 2000 and 2100."))
     return Period.custom(first, last)
+
+
+def week_label(day: dt.date) -> str:
+    """The ISO week of `day` as people say it: "Tuần 48 (23/11–29/11)", "Week 48 (23/11–29/11)".
+
+    The ISO code ("2026-W48") stays the machine value (URLs, inputs submitted); this is what a
+    page, a chart axis and the printed report show."""
+    monday = day - dt.timedelta(days=day.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    # Built from the one word "Week" (already translated, "Tuần"): the order is the same in
+    # both languages.
+    return f"{_('Week')} {monday.isocalendar().week} ({monday:%d/%m}–{sunday:%d/%m})"
+
+
+def week_label_of(code: str) -> str:
+    """week_label() of an ISO week code such as "2026-W48"; the code itself if it is not one."""
+    try:
+        return week_label(dt.date.fromisocalendar(int(code[:4]), int(code[-2:]), 1))
+    except (ValueError, TypeError):
+        return code

@@ -117,6 +117,16 @@ def _patrols(progress=None):
 SEEDERS.append(("patrols", _patrols))
 
 
+def _reports(progress=None):
+    from anninh.reports.demo import reports_demo_seed
+
+    return reports_demo_seed(progress=progress)
+
+
+# Last: the weekly report counts the records, forecasts and plans seeded above.
+SEEDERS.append(("weekly report", _reports))
+
+
 def demo_login_rows() -> list[tuple[str, str, str]]:
     """(user name, role, unit) of each demo account, in the active language: for the demo
     command's table and the login page in demo mode."""

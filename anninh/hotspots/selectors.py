@@ -56,6 +56,8 @@ def forecast_cells(*, viewer, forecast: Forecast, commune: str = "") -> list[For
             "commune",
             "commune__code",
             "commune__name",
+            "commune__centroid_lat",  # to name the cell from the commune's centre
+            "commune__centroid_lon",
         )
     )
     # Places are not personal data: departments (investigators) plan across the city; a

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404, require_roles
 from anninh.compstat.periods import Period, PeriodError, parse_week, today
-from anninh.hotspots import engine, selectors, services
+from anninh.hotspots import engine, labels, selectors, services
 from anninh.hotspots.models import Forecast, Horizon
 from anninh.records.models import OffenceGroup
 
@@ -46,6 +46,9 @@ def cell_rows(cells) -> list[dict]:
             "low": c.expected_low,
             "high": c.expected_high,
             "risk": c.risk,
+            "place": labels.place_name(c.lat, c.lon, c.commune),
+            "expectedText": labels.expected_words(c.expected, c.expected_low, c.expected_high),
+            "riskText": labels.risk_words(c.risk),
         }
         for c in cells
     ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from anninh.accounts.roles import Role
 from anninh.accounts.scoping import Scope, scope_for
 from anninh.audit.services import audit_record
-from anninh.compstat.periods import Period
+from anninh.compstat.periods import Period, week_label_of
 from anninh.compstat.selectors import compstat_summary
 from anninh.geo import lookup
 from anninh.geo.models import Commune
@@ -108,7 +108,7 @@ def _map_svg(summary, title: str) -> str:
     values = {r.key: r.current for r in summary.by_commune}
     if summary.commune:
         shapes = {summary.commune.code: shapes.get(summary.commune.code, [])}
-    return svg.choropleth(shapes, values, legend_title=title)
+    return svg.choropleth(shapes, values, legend_title=title, lang=translation.get_language() or "vi")
 
 
 def render_html(*, viewer, period: Period, language: str, commune: str = "") -> tuple[str, str]:
@@ -127,11 +127,12 @@ def render_html(*, viewer, period: Period, language: str, commune: str = "") -> 
                 "scope": scope_name,
             }
         weeks_svg = svg.line_chart(
-            [w["week"] for w in summary.weeks],
+            [week_label_of(w["week"]) for w in summary.weeks],
             [
                 (_("This year"), [w["count"] for w in summary.weeks], "#c8102e", False),
                 (_("Last year"), [w["last_year"] for w in summary.weeks], "#8a96a3", True),
             ],
+            lang=language,
         )
         groups_svg = svg.bar_chart(
             [r.label for r in summary.by_group],
@@ -140,6 +141,7 @@ def render_html(*, viewer, period: Period, language: str, commune: str = "") -> 
                 (_("Previous period"), [r.previous for r in summary.by_group], "#f0a0a8"),
                 (_("Last year"), [r.last_year for r in summary.by_group], "#8a96a3"),
             ],
+            lang=language,
         )
         html = render_to_string(
             "reports/report.html",

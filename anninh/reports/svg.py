@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape
 
+from anninh.lib.numbers import format_number
+
 PALETTE = ["#f7f7f7", "#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"]
 
 
@@ -18,7 +20,38 @@ def css_string(text: str) -> str:
 
 
 def _num(v: float) -> str:
+    """A coordinate inside the drawing (not for people: always a dot, one decimal)."""
     return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+#: An average DejaVu Sans glyph is about 0.62 em wide: enough to keep text inside the drawing
+#: without measuring fonts (WeasyPrint lays the SVG out with the same font).
+_GLYPH = 0.62
+
+
+def _label(v: float, lang: str) -> str:
+    """A figure for people: grouped, in the report's language, decimals only when needed."""
+    return format_number(v, 0 if float(v).is_integer() else 1, lang)
+
+
+def _wrap(text: str, max_chars: int, lines: int = 2) -> list[str]:
+    """`text` in at most `lines` lines of at most `max_chars`, breaking between words; the
+    last line ends in "…" only if words were left out."""
+    words, out, current = text.split(), [], ""
+    for i, word in enumerate(words):
+        candidate = f"{current} {word}".strip()
+        if len(candidate) <= max_chars:
+            current = candidate
+            continue
+        if current:
+            out.append(current)
+        current = word
+        if len(out) == lines - 1:
+            rest = " ".join(words[i:])
+            current = rest if len(rest) <= max_chars else rest[: max_chars - 1].rstrip() + "…"
+            break
+    out.append(current)
+    return out[:lines]
 
 
 def line_chart(
@@ -27,9 +60,17 @@ def line_chart(
     *,
     width: int = 640,
     height: int = 220,
+    lang: str = "vi",
 ) -> str:
-    """Lines (name, values, colour, dashed) over category labels, with a y axis from 0."""
-    left, right, top, bottom = 36, 10, 10, 46
+    """Lines (name, values, colour, dashed) over category labels, with a y axis from 0.
+
+    The legend sits above the plot and the drawing grows downwards to hold the longest label
+    rotated by 45°, so neither overlaps the week labels."""
+    longest = max((len(label) for label in labels), default=0)
+    label_drop = math.ceil(longest * 9 * _GLYPH * math.sin(math.pi / 4)) + 16
+    left, right, top = 40, 10, 24
+    bottom = max(label_drop, 30)
+    height = max(height, top + bottom + 120)
     w, h = width - left - right, height - top - bottom
     top_value = max([max(v) if v else 0 for _, v, _, _ in series] + [1])
     step = 10 ** math.floor(math.log10(top_value)) if top_value >= 10 else 1
@@ -51,7 +92,7 @@ def line_chart(
             f'<line x1="{left}" x2="{left + w}" y1="{_num(y(v))}" y2="{_num(y(v))}" stroke="#dde2e7" stroke-width="0.6"/>'
         )
         out.append(
-            f'<text x="{left - 4}" y="{_num(y(v) + 3)}" text-anchor="end" fill="#5a6470">{_num(v)}</text>'
+            f'<text x="{left - 4}" y="{_num(y(v) + 3)}" text-anchor="end" fill="#5a6470">{_label(v, lang)}</text>'
         )
     every = max(1, len(labels) // 13)
     for i, label in enumerate(labels):
@@ -63,11 +104,9 @@ def line_chart(
         points = " ".join(f"{_num(x(i))},{_num(y(v))}" for i, v in enumerate(values))
         dash = ' stroke-dasharray="4 3"' if dashed else ""
         out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.6"{dash} points="{points}"/>')
-        lx = left + 10 + idx * 140
-        out.append(
-            f'<line x1="{lx}" x2="{lx + 18}" y1="{height - 6}" y2="{height - 6}" stroke="{colour}" stroke-width="2"{dash}/>'
-        )
-        out.append(f'<text x="{lx + 22}" y="{height - 3}" fill="#222">{escape(name)}</text>')
+        lx = left + 10 + idx * 160
+        out.append(f'<line x1="{lx}" x2="{lx + 18}" y1="8" y2="8" stroke="{colour}" stroke-width="2"{dash}/>')
+        out.append(f'<text x="{lx + 22}" y="11" fill="#222">{escape(name)}</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -78,26 +117,34 @@ def bar_chart(
     *,
     width: int = 640,
     bar: int = 6,
+    lang: str = "vi",
 ) -> str:
     """Horizontal grouped bars: one group per label (offence group), one bar per series
-    (name, values, colour), so long Vietnamese labels stay readable. Values are written at the
-    bar's end."""
-    left, right, top = 200, 40, 6
+    (name, values, colour), so long Vietnamese labels stay readable: a long name is written
+    on two lines, never cut at the drawing's edge. Values are written at the bar's end, with
+    room on the right for the longest."""
+    top_value = max([max(v) if v else 0 for _, v, _ in series] + [1])
+    longest_value = max((len(_label(v, lang)) for _, vs, _ in series for v in vs), default=1)
+    left, top = 220, 6
+    right = math.ceil(longest_value * 6.5 * _GLYPH) + 8
+    label_chars = int((left - 8) / (9 * _GLYPH))
     n = len(series)
-    group = n * bar + 6
+    group = max(n * bar + 6, 24)
     legend = 18
     height = top + max(len(labels), 1) * group + legend
     w = width - left - right
-    top_value = max([max(v) if v else 0 for _, v, _ in series] + [1])
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans" font-size="9">'
     ]
     for i, label in enumerate(labels):
         y0 = top + i * group
-        text = label if len(label) <= 38 else label[:37] + "…"
-        out.append(
-            f'<text x="{left - 4}" y="{_num(y0 + n * bar / 2 + 3)}" text-anchor="end" fill="#222">{escape(text)}</text>'
+        lines = _wrap(label, label_chars)
+        first_y = y0 + n * bar / 2 + 3 - (len(lines) - 1) * 5
+        spans = "".join(
+            f'<tspan x="{left - 4}" y="{_num(first_y + k * 10)}">{escape(line)}</tspan>'
+            for k, line in enumerate(lines)
         )
+        out.append(f'<text x="{left - 4}" y="{_num(first_y)}" text-anchor="end" fill="#222">{spans}</text>')
         for k, (_name, values, colour) in enumerate(series):
             v = values[i] if i < len(values) else 0
             length = w * v / top_value
@@ -106,7 +153,7 @@ def bar_chart(
                 f'<rect x="{left}" y="{y}" width="{_num(length)}" height="{bar - 0.5}" fill="{colour}"/>'
             )
             out.append(
-                f'<text x="{_num(left + length + 2)}" y="{_num(y + bar - 0.5)}" font-size="6.5" fill="#5a6470">{_num(v)}</text>'
+                f'<text x="{_num(left + length + 2)}" y="{_num(y + bar - 0.5)}" font-size="6.5" fill="#5a6470">{_label(v, lang)}</text>'
             )
     out.append(
         f'<line x1="{left}" x2="{left}" y1="{top}" y2="{height - legend}" stroke="#8a96a3" stroke-width="0.6"/>'
@@ -138,11 +185,11 @@ def colour_for(value: float, breaks: list[float]) -> str:
     return PALETTE[min(len(breaks), len(PALETTE) - 1)]
 
 
-def _class_label(lower: float, upper: float) -> str:
+def _class_label(lower: float, upper: float, lang: str = "vi") -> str:
     if float(lower).is_integer() and float(upper).is_integer():
         first = int(lower) + 1
-        return str(int(upper)) if first >= upper else f"{first}–{int(upper)}"
-    return f"{_num(lower)}–{_num(upper)}"
+        return _label(upper, lang) if first >= upper else f"{_label(first, lang)}–{_label(upper, lang)}"
+    return f"{_label(lower, lang)}–{_label(upper, lang)}"
 
 
 def _outlying(shapes: dict[str, list[list[tuple[float, float]]]]) -> set[str]:
@@ -198,6 +245,7 @@ def choropleth(
     width: int = 640,
     height: int = 420,
     legend_title: str = "",
+    lang: str = "vi",
 ) -> str:
     """Polygons (code → rings of (lon, lat)) filled by value (quantile classes), far-off
     islands in an inset at the bottom right, the legend on the right. The drawing is as tall
@@ -230,7 +278,7 @@ def choropleth(
     rows = [(PALETTE[0], "0")]
     lower = 0.0
     for i, b in enumerate(breaks):
-        rows.append((PALETTE[min(i + 1, len(PALETTE) - 1)], _class_label(lower, b)))
+        rows.append((PALETTE[min(i + 1, len(PALETTE) - 1)], _class_label(lower, b, lang)))
         lower = b
     for i, (colour, label) in enumerate(rows):
         y = 24 + i * 16

@@ -1,27 +1,24 @@
 """Formatting CompStat changes: a signed percentage and a significance class."""
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from anninh.lib.numbers import format_number, format_percent, format_share
 
 register = template.Library()
 
 
 @register.filter
 def pct(value) -> str:
-    """+12,5 % / −3 % / — for no baseline."""
-    if value is None:
-        return "—"
-    sign = "+" if value > 0 else ("−" if value < 0 else "")
-    return f"{sign}{number_format(abs(value), 1)} %"
+    """+12,5% / −3,0% / — for no baseline (anninh.lib.numbers: no space before %)."""
+    return format_percent(value, 1, get_language(), signed=True)
 
 
 @register.filter
 def rate(value) -> str:
     """A share 0..1 as a percentage with one decimal, or — when there is nothing to divide."""
-    if value is None:
-        return "—"
-    return f"{number_format(value * 100, 1)} %"
+    return format_share(value, 1, get_language())
 
 
 @register.filter
@@ -32,5 +29,5 @@ def change_class(change) -> str:
 @register.filter
 def change_title(change) -> str:
     if change.significant:
-        return _("Significant change (p = %(p)s)") % {"p": number_format(change.p_value, 3)}
-    return _("Within normal variation (p = %(p)s)") % {"p": number_format(change.p_value, 2)}
+        return _("Significant change (p = %(p)s)") % {"p": format_number(change.p_value, 3, get_language())}
+    return _("Within normal variation (p = %(p)s)") % {"p": format_number(change.p_value, 2, get_language())}

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('geo', '0002_load_communes'),
         ('org', '0002_load_units'),
-        ('records', '0010_person_match'),
+        ('records', '0013_case_occurred_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

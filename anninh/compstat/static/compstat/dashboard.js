@@ -33,6 +33,36 @@
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
     var metric = "count";
     var layer = null;
+    // The legend says what each colour means, in the numbers of the metric shown.
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () { this._div = L.DomUtil.create("div", "map-legend"); return this._div; };
+    legend.addTo(map);
+    function drawLegend() {
+      var values = Object.keys(data.communes).map(function (k) { return data.communes[k][metric]; });
+      var breaks = quantileBreaks(values);
+      var div = legend._div;
+      div.textContent = "";
+      var title = document.createElement("strong");
+      title.textContent = metric === "rate" ? cfg.labels.legend_rate : cfg.labels.legend_count;
+      div.appendChild(title);
+      var rows = [[COLORS[0], "0"]];
+      var lower = 0;
+      breaks.forEach(function (b, i) {
+        if (b <= lower) { return; }
+        var from = metric === "count" ? Math.floor(lower) + 1 : lower;
+        var text = metric === "count" && from >= b ? fmt.format(b) : fmt.format(from) + "–" + fmt.format(b);
+        rows.push([COLORS[Math.min(i + 1, 5)], text]);
+        lower = b;
+      });
+      rows.forEach(function (r) {
+        var line = document.createElement("div");
+        var swatch = document.createElement("i");
+        swatch.style.background = r[0];
+        line.appendChild(swatch);
+        line.appendChild(document.createTextNode(r[1]));
+        div.appendChild(line);
+      });
+    }
     fetch(cfg.geojsonUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (geo) {
       function style(feature) {
         var row = data.communes[feature.properties.code];
@@ -64,8 +94,9 @@
       // Frame the communes with crimes (far islands without any would shrink the city).
       var counted = layer.getLayers().filter(function (l) { return data.communes[l.feature.properties.code]; });
       map.fitBounds(counted.length ? L.featureGroup(counted).getBounds() : layer.getBounds());
+      drawLegend();
       document.querySelectorAll("input[name=cs-metric]").forEach(function (input) {
-        input.addEventListener("change", function () { metric = input.value; layer.setStyle(style); });
+        input.addEventListener("change", function () { metric = input.value; layer.setStyle(style); drawLegend(); });
       });
     });
   }
@@ -74,11 +105,11 @@
     var chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       color: ["#c8102e", "#8a96a3"],
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt.format(v); } },
       legend: { top: 0 },  // above the plot: the rotated week labels need the bottom
       grid: { left: 8, right: 16, top: 36, bottom: 4, containLabel: true },
       xAxis: { type: "category", data: data.weeks, axisLabel: { rotate: 45 } },
-      yAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "value", minInterval: 1, axisLabel: { formatter: function (v) { return fmt.format(v); } } },
       series: [
         { name: el.dataset.labelNow, type: "line", data: data.counts, smooth: false },
         { name: el.dataset.labelLy, type: "line", data: data.lastYear, lineStyle: { type: "dashed" } },
@@ -87,13 +118,28 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  function dayPieces(max) {
+    // 0 on its own, then up to five integer ranges up to the busiest day.
+    var pieces = [{ value: 0, color: COLORS[0] }];
+    var step = Math.max(1, Math.ceil(max / 5));
+    for (var lo = 1, i = 1; lo <= max; lo += step, i++) {
+      pieces.push({ min: lo, max: Math.min(max, lo + step - 1), color: COLORS[Math.min(i, 5)] });
+    }
+    return pieces;
+  }
+
   function drawCalendar(el, data) {
     if (!data.days.length) { return; }
     var chart = echarts.init(el, null, { renderer: "svg" });
     var max = Math.max.apply(null, data.days.map(function (d) { return d[1]; }).concat([1]));
     chart.setOption({
-      tooltip: { formatter: function (p) { return p.value[0] + ": " + fmt.format(p.value[1]); } },
-      visualMap: { min: 0, max: max, orient: "horizontal", left: "center", bottom: 0, inRange: { color: COLORS } },
+      tooltip: { formatter: function (p) { return p.value[0].split("-").reverse().join("/") + ": " + fmt.format(p.value[1]); } },
+      // Pieces with their numbers written out, so the colour scale reads as counts per day.
+      visualMap: {
+        type: "piecewise", orient: "horizontal", left: "center", bottom: 0, itemWidth: 14, itemHeight: 10,
+        pieces: dayPieces(max), textGap: 4,
+        formatter: function (lo, hi) { return hi === undefined || lo === hi ? fmt.format(lo) : fmt.format(lo) + "–" + fmt.format(hi); },
+      },
       calendar: {
         range: [data.days[0][0], data.days[data.days.length - 1][0]],
         cellSize: ["auto", 13], top: 30, left: 30, right: 10,
@@ -112,7 +158,7 @@
   if (typeof echarts !== "undefined" && charts.length) {
     fetch(charts[0].dataset.seriesUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (series) {
       var data = {
-        weeks: series.weeks.map(function (w) { return w.week; }),
+        weeks: series.weeks.map(function (w) { return w.label || w.week; }),
         counts: series.weeks.map(function (w) { return w.count; }),
         lastYear: series.weeks.map(function (w) { return w.last_year; }),
         days: series.days,

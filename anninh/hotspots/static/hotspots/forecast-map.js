@@ -3,8 +3,6 @@
 (function () {
   "use strict";
   if (!window.L) { return; }
-  var lang = document.documentElement.lang || "vi";
-  var fmt = new Intl.NumberFormat(lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: 2 });
   var COLORS = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
   document.querySelectorAll("[data-forecast-map]").forEach(function (el) {
     var data = JSON.parse(document.getElementById(el.dataset.forecastMap).textContent);
@@ -24,10 +22,12 @@
         var title = document.createElement("strong");
         title.textContent = "#" + c.rank + (c.commune ? " · " + c.commune : "");
         box.appendChild(title);
-        var line = document.createElement("div");
-        line.textContent = fmt.format(c.expected) + " " + data.labels.expected + " (" + data.labels.interval + " " +
-          fmt.format(c.low) + "–" + fmt.format(c.high) + ") · ×" + fmt.format(c.risk) + " " + data.labels.risk;
-        box.appendChild(line);
+        // Said in words (server-side, in the page's language): where, how many, how risky.
+        [c.place, c.expectedText, c.riskText].forEach(function (text) {
+          var line = document.createElement("div");
+          line.textContent = text;
+          box.appendChild(line);
+        });
         L.rectangle([[c.lat - dLat, c.lon - dLon], [c.lat + dLat, c.lon + dLon]], {
           color: "#67000d", weight: 0.6, fillColor: COLORS[cls], fillOpacity: 0.85, className: "forecast-cell",
         }).bindPopup(box).addTo(cells);
