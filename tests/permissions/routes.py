@@ -134,7 +134,9 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET patrols:list": outcome(
         403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
     ),
-    "GET patrols:new": outcome(403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200),
+    "GET patrols:new": outcome(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
+    ),
     "GET patrols:week_forecast": outcome(403, commander=405, analyst=405),
     "GET patrols:submit": outcome(
         403, commander=405, analyst=405, commune_officer=405, other_commune_officer=405
