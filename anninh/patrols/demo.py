@@ -50,10 +50,14 @@ def patrols_demo_seed(progress=None) -> dict[str, int]:
                     commune=commune,
                     teams=2,
                     cells_per_team=3,
+                    confirm_low=True,
                     is_synthetic=True,
                 )
             except services.PatrolError:
                 continue
+            # The demo's plans went the whole way: drafted, submitted, approved.
+            plan = services.plan_submit(actor=None, plan=plan)
+            plan = services.plan_decide(actor=None, plan=plan, approve=True)
             plans += 1
             start, end = services.shift_bounds(day, "night")
             if end <= timezone.now():

@@ -51,6 +51,16 @@ class CheckpointSite(models.Model):
         return self.name
 
 
+class PlanStatus(models.TextChoices):
+    """A plan is drafted (by an analyst, a commune officer or a commander), submitted, then
+    approved or sent back by a commander; only an approved plan is carried out."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Sent back")
+
+
 class PatrolPlan(models.Model):
     date = models.DateField(_("date"))
     shift = models.CharField(_("shift"), max_length=12, choices=SHIFT_CHOICES)
@@ -63,6 +73,20 @@ class PatrolPlan(models.Model):
     teams = models.PositiveSmallIntegerField(_("teams available"))
     cells_per_team = models.PositiveSmallIntegerField(_("cells per team"), default=3)
     expected_covered = models.FloatField(_("expected crimes covered"), default=0)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT, db_index=True
+    )
+    # Set when the drafter accepted a plan whose cells expect almost no crime (see services).
+    low_risk_confirmed = models.BooleanField(_("low risk confirmed"), default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("commander's note"), max_length=500, blank=True)
     is_synthetic = models.BooleanField(default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

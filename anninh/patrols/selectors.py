@@ -95,3 +95,42 @@ def dose_vs_crime(*, viewer, since: dt.date, until: dt.date) -> list[DoseRow]:
         row[2] += per_shift
         row[3] += crimes
     return [DoseRow(key, c, p, e, n) for key, (c, p, e, n) in totals.items()]
+
+
+@dataclass(frozen=True)
+class CommuneRisk:
+    """One commune on the planning form: the forecast's expected crimes in its cells and its
+    rank among the communes (1 = the most; None when the forecast has no cell there)."""
+
+    code: str
+    name: str
+    search_key: str
+    expected: float
+    cells: int
+    rank: int | None
+
+
+def commune_risks(*, viewer, forecast, communes: list[tuple[str, str, str]]) -> list[CommuneRisk]:
+    """The communes (code, name, search key) the viewer may plan for, with the forecast's risk,
+    highest first, then in Vietnamese order (the order `communes` came in)."""
+    from django.db.models import Sum
+
+    from anninh.hotspots.models import ForecastCell
+
+    totals: dict[str, tuple[float, int]] = {}
+    if forecast is not None:
+        rows = (
+            ForecastCell.objects.restrict(viewer)
+            .filter(forecast=forecast)
+            .values("commune_id")
+            .annotate(total=Sum("expected"), n=Count("id"))
+        )
+        totals = {r["commune_id"]: (float(r["total"] or 0), r["n"]) for r in rows}
+    ranked = sorted((t, code) for code, t in ((c, totals[c][0]) for c in totals) if t > 0)
+    rank_of = {code: i + 1 for i, (_t, code) in enumerate(reversed(ranked))}
+    out = [
+        CommuneRisk(code, name, key, *totals.get(code, (0.0, 0)), rank_of.get(code))
+        for code, name, key in communes
+    ]
+    order = {c.code: i for i, c in enumerate(out)}
+    return sorted(out, key=lambda c: (-c.expected, order[c.code]))

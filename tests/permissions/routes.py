@@ -134,7 +134,17 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET patrols:list": outcome(
         403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
     ),
-    "GET patrols:new": outcome(403, commander=200, commune_officer=200, other_commune_officer=200),
+    "GET patrols:new": outcome(
+        403, commander=200, analyst=200, commune_officer=200, other_commune_officer=200
+    ),
+    "GET patrols:week_forecast": outcome(403, commander=405, analyst=405),
+    "GET patrols:submit": outcome(
+        403, commander=405, analyst=405, commune_officer=405, other_commune_officer=405
+    ),
+    "GET patrols:revise": outcome(
+        403, commander=405, analyst=405, commune_officer=405, other_commune_officer=405
+    ),
+    "GET patrols:decide": outcome(403, commander=405),
     "GET patrols:print": outcome(
         403, commander=200, analyst=200, commune_officer=200, other_commune_officer=404
     ),
@@ -278,7 +288,20 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST patrols:list": outcome(
         403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
     ),
-    "POST patrols:new": outcome(403, commander=PASSES, commune_officer=PASSES, other_commune_officer=PASSES),
+    "POST patrols:new": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+    ),
+    # Making the missing weekly forecast: the forecasting service's writers only.
+    "POST patrols:week_forecast": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=403, other_commune_officer=403
+    ),
+    "POST patrols:submit": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST patrols:revise": outcome(
+        403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST patrols:decide": outcome(403, commander=PASSES),
     "POST patrols:print": outcome(
         403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=404
     ),
@@ -399,6 +422,9 @@ PAGE_OBJECTS = {
     "patrols:detail": {"pk": "plan"},
     "patrols:print": {"pk": "plan"},
     "patrols:done": {"pk": "plan", "aid": "assignment"},
+    "patrols:submit": {"pk": "plan"},
+    "patrols:revise": {"pk": "plan"},
+    "patrols:decide": {"pk": "plan"},
 }
 #: Path parameters of API operations.
 API_OBJECTS = {
