@@ -1,6 +1,7 @@
 import importlib
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 AUDIT_TABLE = "audit_auditevent"
 
@@ -32,6 +33,7 @@ def _open_sqlite_flush_to_the_delete_trigger() -> None:
 class AuditConfig(AppConfig):
     name = "anninh.audit"
     label = "audit"
+    verbose_name = _("Audit log")
 
     def ready(self) -> None:
         _open_sqlite_flush_to_the_delete_trigger()

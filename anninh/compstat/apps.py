@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CompstatConfig(AppConfig):
     name = "anninh.compstat"
     label = "compstat"
+    verbose_name = _("CompStat")
 
     def ready(self) -> None:
         from anninh.compstat import aggregates

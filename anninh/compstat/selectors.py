@@ -499,6 +499,7 @@ def _cleared_from_earlier(viewer, period: Period, commune: str) -> tuple[int, st
 
 def _reports(viewer, period: Period, commune: str, today: dt.date) -> tuple[list[Figure], float | None]:
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
     qs = report_base(viewer=viewer)
     if commune:
@@ -516,7 +517,7 @@ def _reports(viewer, period: Period, commune: str, today: dt.date) -> tuple[list
     figures = [
         Figure(
             "received",
-            _("Received"),
+            pgettext("number of reports", "Received"),
             agg["received"],
             reports_url(received_from=_fmt(first), received_to=_fmt(last), commune=commune),
         ),

@@ -21,14 +21,14 @@ from __future__ import annotations
 from anninh.lib.text import vi_sort_string
 
 # Words that name a unit's type, not the unit: lists sort "Phường Hồng Bàng" under H.
-TYPE_PREFIXES = ("Công an ", "Phường ", "Xã ", "Đặc khu ")
+TYPE_PREFIXES = ("Công an ", "Phường ", "Xã ", "Đặc khu ", "phường ", "xã ", "đặc khu ")
 
 # The encoding lives in anninh.lib.text (shared with the person index).
 sort_key_string = vi_sort_string
 
 
 def bare_name(name: str) -> str:
-    """The proper name without its type words: "Công an Phường Hồng Bàng" → "Hồng Bàng"."""
+    """The proper name without its type words: "Công an phường Hồng Bàng" → "Hồng Bàng"."""
     changed = True
     while changed:
         changed = False

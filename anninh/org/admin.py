@@ -42,7 +42,7 @@ class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     )
 
     def get_search_results(self, request, queryset, search_term):
-        # Folded search too: "cong an hong bang" finds "Công an Phường Hồng Bàng".
+        # Folded search too: "cong an hong bang" finds "Công an phường Hồng Bàng".
         base = queryset
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         folded = fold(search_term or "")

@@ -87,7 +87,13 @@ def read_seed(path: Path = SEED_CSV) -> list[UnitSpec]:
 
 def commune_unit_spec(code: str, name: str, name_ascii: str) -> UnitSpec:
     """The commune police unit of one commune: 11311 "Phường Hồng Bàng" → CA11311
-    "Công an Phường Hồng Bàng", "Hong Bang Ward Police"."""
+    "Công an phường Hồng Bàng", "Hong Bang Ward Police". Inside a unit's name the generic word
+    (phường, xã, đặc khu) is written in lower case, as Vietnamese administrative usage does."""
+    unit_name = name
+    for vi_prefix, _ascii, _kind in _PREFIXES:
+        if name.startswith(vi_prefix):
+            unit_name = vi_prefix.lower() + name[len(vi_prefix) :]
+            break
     english = f"{name_ascii} Police"
     for _vi, ascii_prefix, kind_en in _PREFIXES:
         if name_ascii.startswith(ascii_prefix):
@@ -97,9 +103,9 @@ def commune_unit_spec(code: str, name: str, name_ascii: str) -> UnitSpec:
         code=f"CA{code}",
         kind="commune",
         parent_code=CITY_CODE,
-        name=f"Công an {name}",
+        name=f"Công an {unit_name}",
         name_en=english,
-        short_name=f"CA {name}",
+        short_name=f"CA {unit_name}",
         commune_code=code,
     )
 

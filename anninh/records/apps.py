@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import pgettext_lazy
 
 
 class RecordsConfig(AppConfig):
     name = "anninh.records"
     label = "records"
+    verbose_name = pgettext_lazy("admin section", "Records")
 
     def ready(self):
         from anninh.records import (

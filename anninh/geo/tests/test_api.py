@@ -68,7 +68,7 @@ def test_one_commune_comes_with_its_boundary_and_police_unit(personas):
     data = client_for(personas["analyst"]).get("/api/geo/communes/11311").json()
     assert data["boundary"]["type"] == "MultiPolygon"
     assert data["police_unit"]["code"] == "CA11311"
-    assert data["police_unit"]["name"] == "Công an Phường Hồng Bàng"
+    assert data["police_unit"]["name"] == "Công an phường Hồng Bàng"
 
 
 def test_the_geojson_endpoint_returns_the_feature_collection(personas):

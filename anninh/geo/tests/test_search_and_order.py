@@ -69,7 +69,7 @@ def test_the_list_sorts_by_density():
 
 
 def test_bare_names_drop_the_type_words():
-    assert bare_name("Công an Phường Hồng Bàng") == "Hồng Bàng"
+    assert bare_name("Công an phường Hồng Bàng") == "Hồng Bàng"
     assert bare_name("Đặc khu Cát Hải") == "Cát Hải"
     assert bare_name("Xã") == "Xã"
     assert name_sort_key("Xã An Lão") < name_sort_key("Phường Bạch Đằng")

@@ -107,7 +107,7 @@ def test_a_commune_page_shows_its_facts_and_its_commune_police(personas):
     unit = Unit.objects.get(code="CA11311")
     assert "Phường Hồng Bàng" in html
     assert f'href="/org/units/{unit.pk}/"' in html
-    assert "Công an Phường Hồng Bàng" in html
+    assert "Công an phường Hồng Bàng" in html
     feature = json.loads(
         re.search(r'<script id="commune-feature" type="application/json">(.*?)</script>', html).group(1)
     )

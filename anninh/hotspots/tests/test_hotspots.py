@@ -161,6 +161,22 @@ def test_the_verdict_follows_the_confidence_interval_of_the_difference(crimes, m
     assert event.after["verdict"] == verdict
 
 
+def test_the_report_card_reads_in_vietnamese_with_unambiguous_intervals(crimes, monkeypatch, settings):
+    """Issue 13: "PAI 1% [95% CI]" and "(paired bootstrap over weeks)" were English on a
+    Vietnamese page, "[2,4, 3,9]" reads as four numbers with comma decimals, and a repository
+    path meant nothing to a user."""
+    monkeypatch.setattr(
+        services, "compare", lambda ours, baseline, coverage, n_boot: {"ci": [0.12, 0.34], "difference": 0.23}
+    )
+    services.report_card_create(actor=crimes["commander"], as_of=WEEK.first, weeks=16)
+    settings.LANGUAGE_CODE = "vi"
+    page = client_for(crimes["commander"]).get("/hotspots/accuracy/").content.decode()
+    assert "PAI 1% (khoảng tin cậy 95%)" in page
+    assert "[0,12; 0,34]" in page  # the difference's interval, Vietnamese decimals, a semicolon between
+    assert re.search(r"\[\d+,\d; \d+,\d\]", page)  # each model's PAI interval
+    assert "bootstrap" not in page and "CI]" not in page and "benchmarks/" not in page
+
+
 def test_a_report_card_without_enough_crimes_says_so(personas):
     card = services.report_card_create(actor=personas["commander"], as_of=WEEK.first, weeks=6)
     assert card.verdict == "too_few" and card.results["models"] == {} and card.inputs_count == 0

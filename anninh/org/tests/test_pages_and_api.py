@@ -69,7 +69,7 @@ def test_the_unit_list_shows_the_tree_and_every_commune_police_with_its_territor
     assert sum(len(g.units) for g in tree.commune_groups) == 114
     assert [len(g.units) for g in tree.commune_groups] == [45, 67, 2]
     assert 'href="/geo/communes/11311/"' in html
-    assert "Công an Phường Hồng Bàng" in html
+    assert "Công an phường Hồng Bàng" in html
     assert response.context["active_nav"] == "org"
 
 

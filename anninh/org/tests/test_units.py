@@ -32,15 +32,20 @@ def test_migrations_seed_the_city_police_eleven_departments_and_one_unit_per_com
     assert Unit.objects.count() == 1 + 11 + 114
     for unit in commune_units.select_related("commune"):
         assert unit.code == f"CA{unit.commune.code}"
-        assert unit.name == f"Công an {unit.commune.name}"
+        generic, _, proper = unit.commune.name.partition(" ")
+        if unit.commune.name.startswith("Đặc khu "):
+            generic, proper = "Đặc khu", unit.commune.name[len("Đặc khu ") :]
+        # The generic word is lower case inside the unit's name: "Công an phường Hồng Bàng".
+        assert unit.name == f"Công an {generic.lower()} {proper}"
         assert unit.parent_id == city.pk
 
 
 def test_commune_units_have_vietnamese_and_english_names():
     hong_bang = Unit.objects.get(code="CA11311")
-    assert hong_bang.name == "Công an Phường Hồng Bàng"
+    assert hong_bang.name == "Công an phường Hồng Bàng"
     assert hong_bang.name_en == "Hong Bang Ward Police"
     assert Unit.objects.get(code="CA11914").name_en == "Cat Hai Special Zone Police"
+    assert Unit.objects.get(code="CA11914").name == "Công an đặc khu Cát Hải"
     assert Unit.objects.get(code="PC07").name == "Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ"
 
 

@@ -30,13 +30,13 @@ class ReportChannel(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     PHONE_113 = "phone_113", _("113 phone line")
     WRITTEN = "written", _("In writing")
-    ONLINE = "online", _("Online")
+    ONLINE = "online", pgettext_lazy("report channel", "Online")
     MEDIA = "media", _("Press and media")
     TRANSFERRED = "transferred", _("Transferred from another unit")
 
 
 class ReportStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("report status", "Received")
     CLASSIFIED = "classified", _("Classified")
     TRANSFERRED = "transferred", _("Transferred, awaiting acceptance")
     VERIFYING = "verifying", _("Checking and verifying")
@@ -97,7 +97,7 @@ class PremisesType(models.TextChoices):
     HOTEL = "hotel", _("Hotel or guest house")
     TRANSPORT = "transport", _("Bus, train or station")
     FARM = "farm", _("Field or farm")
-    ONLINE = "online", _("Online")
+    ONLINE = "online", pgettext_lazy("kind of place", "Online")
     OTHER = "other", _("Other")
 
 

@@ -107,7 +107,7 @@ def update(actor, incident, *, reason: str = "", **fields):
 
 @pytest.fixture(name="supervisor_a")
 def supervisor_a_fixture(personas):
-    """The supervisor of Công an Phường Hồng Bàng (the commune officer's unit)."""
+    """The supervisor of Công an phường Hồng Bàng (the commune officer's unit)."""
     return make_user("sup_a", Role.COMMUNE_OFFICER, unit_code=f"CA{COMMUNE_A}", is_supervisor=True)
 
 

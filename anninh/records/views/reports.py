@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anninh.accounts.permissions import require_roles
@@ -245,7 +245,9 @@ class IntakeForm(forms.Form):
     """Fast intake: the fields in the order an officer fills them, Enter submits."""
 
     kind = forms.ChoiceField(label=gettext_lazy("Kind of report"), choices=ReportKind.choices)
-    channel = forms.ChoiceField(label=gettext_lazy("Received by"), choices=ReportChannel.choices)
+    channel = forms.ChoiceField(
+        label=pgettext_lazy("report channel", "Received by"), choices=ReportChannel.choices
+    )
     received_at = VNDateTimeField(label=gettext_lazy("Received at"))
     receiving_unit = forms.TypedChoiceField(
         label=gettext_lazy("Receiving unit"), coerce=int, required=False, empty_value=None
