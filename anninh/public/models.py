@@ -143,4 +143,9 @@ class CapMessage(models.Model):
 
     @property
     def identifier(self) -> str:
-        return f"{settings.ANNINH_CAP_IDENTIFIER_PREFIX}.{self.warning_id}.{self.sequence}"
+        return cap_identifier(self.warning_id, self.sequence)
+
+
+def cap_identifier(warning_id: int, sequence: int) -> str:
+    """The CAP identifier of a warning's message number `sequence` (no spaces or commas)."""
+    return f"{settings.ANNINH_CAP_IDENTIFIER_PREFIX}.{warning_id}.{sequence}"

@@ -54,8 +54,10 @@ def cap_messages(*, warning: ScamWarning) -> list[CapMessage]:
 
 
 def feed_warnings(*, limit: int = 50) -> list[ScamWarning]:
-    """The public warnings whose last CAP message is newest, each with `last_sent`."""
-    return list(_public().annotate(last_sent=Max("messages__sent_at")).order_by("-last_sent", "-id")[:limit])
+    """The public warnings whose last CAP message is newest, each with `last_sent` and
+    `last_sequence` (the number of its last message)."""
+    qs = _public().annotate(last_sent=Max("messages__sent_at"), last_sequence=Max("messages__sequence"))
+    return list(qs.order_by("-last_sent", "-id")[:limit])
 
 
 def staff_warning_list(*, viewer, status: str = "") -> QuerySet:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404, require_roles
 from anninh.public import cap, selectors, services
 from anninh.public.forms import WarningForm, commune_choices, initial_from
-from anninh.public.models import ScamWarning, Trick, WarningStatus
+from anninh.public.models import ScamWarning, Trick, WarningStatus, cap_identifier
 
 STAFF_ROLES = services.DRAFTER_ROLES
 
@@ -146,7 +146,8 @@ def warning_feed(request: HttpRequest) -> HttpResponse:
             title=warning.title(lang),
             link=cap_url,
             description=warning.recognise(lang),
-            unique_id=f"{cap_url}#{warning.last_sent.isoformat()}",
+            # One entry id per message: an update or a cancel is a new entry for readers.
+            unique_id=f"{cap_url}#{cap_identifier(warning.pk, warning.last_sequence)}",
             updateddate=warning.last_sent,
             pubdate=warning.published_at,
             categories=[str(warning.get_trick_display())],
