@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>.cap", views.warning_cap, name="warning_cap"),
     path("manage/", views.manage_list, name="manage_list"),
     path("manage/new/", views.manage_new, name="manage_new"),
+    path("manage/pattern/", views.manage_pattern, name="manage_pattern"),
     path("manage/<int:pk>/", views.manage_detail, name="manage_detail"),
     path("manage/<int:pk>/edit/", views.manage_edit, name="manage_edit"),
     path("manage/<int:pk>/<str:action>/", views.manage_step, name="manage_step"),

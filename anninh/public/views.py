@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404, require_roles
-from anninh.public import cap, selectors, services
+from anninh.public import cap, pattern, selectors, services
 from anninh.public.forms import WarningForm, commune_choices, initial_from
 from anninh.public.models import ScamWarning, Trick, WarningStatus, cap_identifier
 
@@ -168,7 +168,13 @@ def manage_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "public/manage_list.html",
-        {"warnings": warnings, "status": status, "statuses": WarningStatus.choices, "active_nav": "warnings"},
+        {
+            "warnings": warnings,
+            "status": status,
+            "statuses": WarningStatus.choices,
+            "may_pattern": request.user.has_role(*pattern.PATTERN_ROLES),
+            "active_nav": "warnings",
+        },
     )
 
 
@@ -265,3 +271,24 @@ def manage_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, _("Done."))
     return redirect("public:manage_detail", pk=warning.pk)
+
+
+@require_roles(*pattern.PATTERN_ROLES)
+def manage_pattern(request: HttpRequest) -> HttpResponse:
+    """The communes where frauds rose significantly, and a draft warning made from them."""
+    found = pattern.fraud_pattern(viewer=request.user)
+    if request.method == "POST":
+        trick = request.POST.get("trick", Trick.OTHER)
+        trick = trick if trick in Trick.values else Trick.OTHER
+        try:
+            warning = pattern.warning_draft_from_pattern(actor=request.user, pattern=found, trick=trick)
+        except services.WarningError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("public:manage_detail", pk=warning.pk)
+    return render(
+        request,
+        "public/manage_pattern.html",
+        {"pattern": found, "tricks": Trick.choices, "active_nav": "warnings"},
+    )

@@ -208,6 +208,8 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST public:warning_feed": outcome(405, anonymous=405),
     "GET public:manage_list": outcome(403, commander=200, public_relations=200),
     "POST public:manage_list": outcome(405, anonymous=405),
+    "GET public:manage_pattern": outcome(403, commander=200),
+    "POST public:manage_pattern": outcome(403, commander=PASSES),
     "GET public:manage_new": outcome(403, commander=200, public_relations=200),
     "POST public:manage_new": outcome(403, commander=PASSES, public_relations=PASSES),
     "GET public:manage_detail": outcome(403, commander=200, public_relations=200),
