@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     # Hotspot forecasts for Hai Phong and patrol/checkpoint planning.
     "anninh.hotspots",
     "anninh.patrols",
+    # The public side: scam warnings (CAP 1.2, Atom) for residents and businesses.
+    "anninh.public",
     "anninh.web",
     # Demo data: the synthetic records of every capability.
     "anninh.demo",
@@ -211,6 +213,11 @@ ANNINH_IMPORT_MAX_PROBLEMS = envint("ANNINH_IMPORT_MAX_PROBLEMS", 1_000)
 ANNINH_IMPORT_BACKGROUND_FROM = envint("ANNINH_IMPORT_BACKGROUND_FROM", 5_000)
 ANNINH_IMPORT_MAX_XLSX_BYTES = envint("ANNINH_IMPORT_MAX_XLSX_BYTES", 1 << 30)
 ANNINH_IMPORT_MAX_XLSX_RATIO = envint("ANNINH_IMPORT_MAX_XLSX_RATIO", 100)
+
+# CAP 1.2 messages of the public warnings (anninh.public.cap): the sender (no spaces, commas,
+# "<" or "&") and the prefix of each message's identifier (prefix.warning.sequence).
+ANNINH_CAP_SENDER = envstr("ANNINH_CAP_SENDER", "canhbao@congan.haiphong.gov.vn")
+ANNINH_CAP_IDENTIFIER_PREFIX = envstr("ANNINH_CAP_IDENTIFIER_PREFIX", "vn.gov.haiphong.congan.canhbao")
 
 LOGGING = {
     "version": 1,

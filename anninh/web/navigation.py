@@ -73,6 +73,12 @@ NAVIGATION: list[NavItem] = [
         key="patrols",
     ),
     NavItem(
+        _("Scam warnings"),
+        "public:manage_list",
+        frozenset({Role.COMMANDER, Role.PUBLIC_RELATIONS}),
+        key="warnings",
+    ),
+    NavItem(
         _("Reports"),
         "reports:list",
         frozenset({Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER}),

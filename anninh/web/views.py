@@ -13,11 +13,20 @@ from django.views.i18n import set_language as django_set_language
 
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record
+from anninh.public import views as public_views
 from anninh.web import selectors
 
 
-@login_required
 def home(request):
+    """Anonymous visitors get the public home page (warnings, how to reach the police);
+    signed-in staff get the home page of their roles."""
+    if not request.user.is_authenticated:
+        return public_views.home(request)
+    return staff_home(request)
+
+
+@login_required
+def staff_home(request):
     viewer = request.user
     sections = selectors.home_sections(viewer=viewer)
     context: dict = {

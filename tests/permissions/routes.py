@@ -208,7 +208,27 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET reports:pdf": outcome(
         403, commander=200, analyst=200, commune_officer=200, other_commune_officer=404
     ),
-    "GET web:home": outcome(200),
+    "GET public:warning_list": outcome(200, anonymous=200),
+    "POST public:warning_list": outcome(405, anonymous=405),
+    "GET public:warning_detail": outcome(200, anonymous=200),
+    "POST public:warning_detail": outcome(405, anonymous=405),
+    "GET public:warning_cap": outcome(200, anonymous=200),
+    "POST public:warning_cap": outcome(405, anonymous=405),
+    "GET public:warning_feed": outcome(200, anonymous=200),
+    "POST public:warning_feed": outcome(405, anonymous=405),
+    "GET public:manage_list": outcome(403, commander=200, public_relations=200),
+    "POST public:manage_list": outcome(405, anonymous=405),
+    "GET public:manage_pattern": outcome(403, commander=200),
+    "POST public:manage_pattern": outcome(403, commander=PASSES),
+    "GET public:manage_new": outcome(403, commander=200, public_relations=200),
+    "POST public:manage_new": outcome(403, commander=PASSES, public_relations=PASSES),
+    "GET public:manage_detail": outcome(403, commander=200, public_relations=200),
+    "POST public:manage_detail": outcome(405, anonymous=405),
+    "GET public:manage_edit": outcome(403, commander=200, public_relations=200),
+    "POST public:manage_edit": outcome(403, commander=PASSES, public_relations=PASSES),
+    "GET public:manage_step": outcome(405, anonymous=405),
+    "POST public:manage_step": outcome(403, commander=PASSES, public_relations=PASSES),
+    "GET web:home": outcome(200, anonymous=200),
     "GET web:set_language": outcome(405, anonymous=405),
     "GET web:favicon": outcome(301, anonymous=301),  # public: the icon of every page
     "POST /api/patrols/assignments/{assignment_id}/done": api(
@@ -374,7 +394,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST reports:pdf": outcome(
         403, commander=PASSES, analyst=PASSES, commune_officer=PASSES, other_commune_officer=404
     ),
-    "POST web:home": outcome(PASSES),
+    "POST web:home": outcome(PASSES, anonymous=PASSES),
     "POST web:set_language": outcome(PASSES, anonymous=PASSES),
     "PUT /api/records/incidents/{incident_id}": api(
         403, investigator=404, commune_officer=PASSES, other_commune_officer=404, fire_rescue=404
@@ -425,6 +445,11 @@ PAGE_OBJECTS = {
     "patrols:submit": {"pk": "plan"},
     "patrols:revise": {"pk": "plan"},
     "patrols:decide": {"pk": "plan"},
+    "public:warning_detail": {"pk": "warning"},
+    "public:warning_cap": {"pk": "warning"},
+    "public:manage_detail": {"pk": "warning"},
+    "public:manage_edit": {"pk": "warning"},
+    "public:manage_step": {"pk": "warning", "action": "submit"},
 }
 #: Path parameters of API operations.
 API_OBJECTS = {

@@ -15,6 +15,7 @@ from anninh.compstat.periods import Period
 from anninh.hotspots.models import Forecast, ForecastCell
 from anninh.patrols import services as patrol_services
 from anninh.patrols.models import CheckpointSite
+from anninh.public.tests.factories import publish_warning
 from anninh.records.models import IncidentPerson, PersonMatch
 from anninh.records.models.imports import ImportJob, ImportJobStatus
 from anninh.records.services import incidents as incident_services
@@ -122,6 +123,7 @@ def make_world(personas) -> dict[str, object]:
         rows_total=1,
         result={"rows": 1, "created": 0, "updated": 0, "unchanged": 1, "problems": [], "file_problems": []},
     )
+    warning = publish_warning(drafter=personas["public_relations"], approver=personas["commander"])
     return {
         "officer": officer,
         "numbers": {
@@ -146,6 +148,7 @@ def make_world(personas) -> dict[str, object]:
         "weekly": weekly.pk,
         "token": token.pk,
         "event": AuditEvent.objects.unrestricted().order_by("id").first().pk,
+        "warning": warning.pk,
         "commune": COMMUNE_A,
         "unit": unit_id(f"CA{COMMUNE_A}"),
     }
