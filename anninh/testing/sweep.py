@@ -3,10 +3,9 @@ browser for what a user notices in the first minute (issue #13, "The sweep that 
 
 `sweep(browser, base_url, accounts)` logs in once per account, walks the menu and the main links
 of each page, and returns every finding as a list (never stops at the first), so one run shows
-all that is wrong. tests/browser/test_sweep.py runs it on the demo data; a developer can run it
-against a served demo too:
-
-    ANNINH_SWEEP_URL=http://127.0.0.1:8100 ./dev test tests/browser/test_sweep.py -m browser
+all that is wrong. NOT YET A TEST: its pytest wrapper (tests/browser/sweep_draft.py, named so pytest does not collect it; with an allow-list naming the #13 item behind each known finding)
+never completed a run on the seeded demo, so it was held back from main; wiring it into CI, with
+a measured run time, is the next step of issue #13.
 
 Checks, per page: a console error or a failed request, a server error, a page wider than the
 window (1366 px; 390 px for the pages officers use in the field), an English word in Vietnamese
