@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import pgettext_lazy
 
 
@@ -15,4 +15,7 @@ class RecordsConfig(AppConfig):
         )
 
         # Once per migrate run (sender = this app), after every app's migrations.
+        pre_migrate.connect(
+            occurrence.drop_before_migrate, sender=self, dispatch_uid="records_case_occurred_pre"
+        )
         post_migrate.connect(occurrence.ensure_installed, sender=self, dispatch_uid="records_case_occurred")
