@@ -231,6 +231,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET web:home": outcome(200, anonymous=200),
     "GET web:set_language": outcome(405, anonymous=405),
     "GET web:favicon": outcome(301, anonymous=301),  # public: the icon of every page
+    "POST web:favicon": outcome(301, anonymous=301),  # a redirect answers every method alike
     "POST /api/patrols/assignments/{assignment_id}/done": api(
         403, commander=PASSES, commune_officer=PASSES, other_commune_officer=404
     ),

@@ -100,9 +100,14 @@ def test_dates_are_shown_as_dd_mm_yyyy_with_24_hour_time(language):
     assert text == "07/03/2026 07/03/2026 18:05"
 
 
-def test_money_is_shown_in_dong_with_dot_separators():
-    text = Template("{% load anninh_tags %}{{ amount|vnd }}").render(Context({"amount": 12345678}))
-    assert text == "12.345.678\u00a0₫"
+def test_money_is_shown_in_dong_with_dot_separators_in_vietnamese_and_commas_in_english():
+    from django.utils import translation
+
+    template = Template("{% load anninh_tags %}{{ amount|vnd }}")
+    with translation.override("vi"):
+        assert template.render(Context({"amount": 12345678})) == "12.345.678\u00a0₫"
+    with translation.override("en"):
+        assert template.render(Context({"amount": 12345678})) == "12,345,678\u00a0₫"
 
 
 def test_pages_carry_a_content_security_policy_without_inline_scripts(personas):
