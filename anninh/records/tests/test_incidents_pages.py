@@ -510,7 +510,8 @@ def test_the_detail_page_shows_the_record_and_its_timeline(personas, world):
         .get(f"/records/incidents/{world['robbery_b'].pk}/")
         .content.decode()
     )
-    for text in ("Nguyễn Thị Hòa", "Trần Văn Đức", "Art. 168", "18.000.000", "Created", "Timeline"):
+    # The page is in English here: thousands separated by commas (dots in Vietnamese).
+    for text in ("Nguyễn Thị Hòa", "Trần Văn Đức", "Art. 168", "18,000,000", "Created", "Timeline"):
         assert text in html, text
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse, HttpResponseForbidden
-from django.urls import include, path
+from django.urls import path
 
 from anninh.accounts.permissions import require_roles
+from anninh.urls import urlpatterns as project_urlpatterns
 
 
 def open_page(request):
@@ -29,10 +30,12 @@ def missing(request):
     raise Http404
 
 
+# The project's own routes come after the test views: the styled error pages (403, 404) are
+# drawn inside the application's layout, whose menu names them.
 urlpatterns = [
-    path("accounts/", include("anninh.accounts.urls")),
     path("open/", open_page),
     path("commanders/", commanders_only),
     path("unaudited/", forbidden_without_audit),
     path("missing/", missing),
+    *project_urlpatterns,
 ]
