@@ -15,6 +15,13 @@ class Role(models.TextChoices):
     PUBLIC_RELATIONS = "public_relations", _("Public relations officer")
     AUDITOR = "auditor", _("Auditor")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # The grassroots civil-defence force (Law on forces protecting security and order at the
+    # grassroots, 2023): a team leader sees only their own team; members see their duties.
+    CIVIL_DEFENCE_LEADER = "civil_defence_leader", _("Civil-defence team leader")
+    CIVIL_DEFENCE_MEMBER = "civil_defence_member", _("Civil-defence member")
+    # A business's own account (police-business dialogues): sees only its business's
+    # recommendations, never staff pages. Not a staff role.
+    BUSINESS = "business", _("Business account")
 
 
 # Roles that read operational records across the whole city.

@@ -39,8 +39,13 @@ SPECS = [
     PersonaSpec("auditor", (Role.AUDITOR,), "PV01"),
     PersonaSpec("administrator", (Role.ADMINISTRATOR,), "PV01"),
     PersonaSpec("no_role", (), "PV01"),
+    PersonaSpec("civil_defence_leader", (Role.CIVIL_DEFENCE_LEADER,), f"CA{COMMUNE_A}"),
+    PersonaSpec("business", (Role.BUSINESS,), None),
 ]
 NAMES = ["anonymous", *(s.name for s in SPECS)]
+#: Personas outside the police staff (the civil-defence force, business accounts): a permission
+#: matrix that does not name them expects for them what it expects for "no_role".
+LIKE_NO_ROLE = ("civil_defence_leader", "business")
 
 
 def make_user(username: str, *roles: str, unit_code: str | None = None, **fields):

@@ -13,7 +13,7 @@ fixture makes ({incident}, {report}, ...).
 from __future__ import annotations
 
 from anninh.testing.matrix import LOGIN, PASSES, UNAUTHORIZED
-from anninh.testing.personas import NAMES
+from anninh.testing.personas import LIKE_NO_ROLE, NAMES
 
 SIGNED_IN = [n for n in NAMES if n != "anonymous"]
 
@@ -23,10 +23,15 @@ NO_RECORDS = dict.fromkeys(["public_relations", "auditor", "administrator", "no_
 
 
 def outcome(default, anonymous=LOGIN, **by_persona) -> dict[str, object]:
-    """Every signed-in persona gets `default` unless named; anonymous gets `anonymous`."""
+    """Every signed-in persona gets `default` unless named; anonymous gets `anonymous`; the
+    personas of LIKE_NO_ROLE get no_role's outcome unless named."""
     unknown = set(by_persona) - set(SIGNED_IN)
     assert not unknown, unknown
-    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, default), **by_persona}
+    result = {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, default), **by_persona}
+    for persona in LIKE_NO_ROLE:
+        if persona not in by_persona:
+            result[persona] = result["no_role"]
+    return result
 
 
 def api(default, **by_persona) -> dict[str, object]:

@@ -151,6 +151,8 @@ VISIBLE = {
     "auditor": set(),
     "administrator": set(),
     "no_role": set(),
+    "civil_defence_leader": set(),
+    "business": set(),
     "anonymous": set(),
 }
 
