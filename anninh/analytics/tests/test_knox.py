@@ -88,3 +88,94 @@ def test_observed_counts_are_invariant_to_shifting_all_times(n, seed):
     b = knox_test(x, y, t + 1000, [0, 100, 300], [0, 7, 30], n_permutations=5, seed=0)
     assert np.array_equal(a.observed, b.observed)
     assert (a.p_value > 0).all() and (a.p_value <= 1).all()
+
+
+# --- Gaps found by mutation testing (./dev mutate anninh/analytics/knox.py) -------------------
+
+
+def test_bands_are_half_open_and_the_last_edge_is_excluded():
+    # Three events on a line: 0–1 exactly 100 m and 7 days apart (band edges), 0–2 exactly
+    # 200 m and 30 days apart (both last edges: not counted), 1–2 100 m and 23 days apart.
+    r = knox_test([0, 100, 200], [0, 0, 0], [0, 7, 30], [0, 100, 200], [0, 7, 14, 30], exact=True)
+    assert r.observed.tolist() == [[0, 0, 0], [0, 1, 1]]
+    assert r.n_pairs == 2 and r.n_events == 3
+
+
+def test_pairs_closer_than_the_first_edge_or_sooner_than_the_first_time_edge_are_left_out():
+    r = knox_test(X, Y, T, [60, 200], TIME, exact=True)  # A–B (50 m) falls below the first band
+    assert r.observed.tolist() == [[0, 0, 2]]
+    same_day = knox_test([0, 10], [0, 0], [5, 5], [0, 100], [1, 7], exact=True)
+    assert same_day.observed.tolist() == [[0]]
+
+
+def test_limits_on_events_pairs_and_permutations(monkeypatch):
+    from anninh.analytics import knox
+
+    many = np.zeros(knox.MAX_EVENTS + 1)
+    with pytest.raises(KnoxError, match="at most 20000 events"):
+        knox_test(many, many, many, DIST, TIME)
+    assert knox.MAX_PERMUTATIONS == 999 and knox.MAX_PAIRS == 3_000_000
+    knox_test(X, Y, T, DIST, TIME, n_permutations=999)
+    with pytest.raises(KnoxError, match="between 1 and 999"):
+        knox_test(X, Y, T, DIST, TIME, n_permutations=1000)
+    monkeypatch.setattr(knox, "MAX_PAIRS", 3)
+    assert knox_test(X, Y, T, DIST, TIME, n_permutations=1).n_pairs == 3
+    monkeypatch.setattr(knox, "MAX_PAIRS", 2)
+    with pytest.raises(KnoxError, match=r"too many pairs \(3\)"):
+        knox_test(X, Y, T, DIST, TIME, n_permutations=1)
+
+
+def test_exact_enumeration_takes_at_most_eight_events():
+    x = np.arange(8) * 1000.0  # no pair within the bands: fast
+    r = knox_test(x, x * 0, np.arange(8), DIST, TIME, exact=True)
+    assert r.n_permutations == 40320
+    with pytest.raises(KnoxError, match="at most 8 events"):
+        knox_test(np.arange(9) * 1000.0, np.zeros(9), np.arange(9), DIST, TIME, exact=True)
+
+
+@pytest.mark.parametrize(
+    "x, y, t",
+    [
+        ([0, 1], [0, 1], [0]),  # lengths differ
+        ([[0, 1]], [[0, 1]], [[0, 1]]),  # two-dimensional
+        ([0, np.nan], [0, 1], [0, 1]),
+        ([0, 1], [0, np.inf], [0, 1]),
+        ([0, 1], [0, 1], [0, np.nan]),
+    ],
+)
+def test_bad_coordinates_and_times(x, y, t):
+    with pytest.raises(KnoxError):
+        knox_test(x, y, t, DIST, TIME, n_permutations=1)
+
+
+@pytest.mark.parametrize("edges", [[0, 0, 100], [0, np.inf], [[0, 100]], [0, np.nan]])
+def test_bad_edges(edges):
+    with pytest.raises(KnoxError, match="increasing, non-negative"):
+        knox_test(X, Y, T, edges, TIME, n_permutations=1)
+
+
+def test_significance_needs_a_small_p_value_and_more_pairs_than_expected():
+    r = knox_test(X, Y, T, DIST, TIME, exact=True)
+    assert not r.significant()[0, 0]  # p = 0.5
+    assert not r.significant(alpha=0.5)[0, 0]  # strictly below alpha
+    assert r.significant(alpha=0.51)[0, 0]
+    # Cell (0, 1): nothing observed, nothing expected: never a near repeat, whatever alpha.
+    assert r.p_value[0, 1] == 1.0
+    assert not r.significant(alpha=1.01)[0, 1]
+    assert np.isnan(r.ratio[0, 1])
+    assert r.ratio[1, 2] == pytest.approx(2.0)
+
+
+def test_monte_carlo_expectation_and_p_value_follow_their_definitions():
+    from anninh.analytics.knox import count_table, spatial_pairs
+
+    n = 20
+    r = knox_test(X, Y, T, DIST, TIME, n_permutations=n, seed=5)
+    i, j, band = spatial_pairs(np.array(X, float), np.array(Y, float), np.array(DIST, float))
+    rng = np.random.default_rng(5)
+    tables = np.stack(
+        [count_table(i, j, band, rng.permutation(np.array(T, float)), np.array(TIME, float), 2) for _ in range(n)]
+    )
+    assert r.expected == pytest.approx(tables.mean(axis=0))
+    assert r.p_value == pytest.approx((1 + (tables >= r.observed).sum(axis=0)) / (1 + n))
+    assert r.n_permutations == n
