@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-DEFAULT_COVERAGES: tuple[float, ...] = (0.005, 1.01, 0.02, 0.05, 0.10, 0.20)
+DEFAULT_COVERAGES: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05, 0.10, 0.20)
 
 
 def cells_for_coverage(coverage: float, n_cells: int) -> int:
