@@ -3,9 +3,12 @@ of incidents (the incident list's filters)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from anninh.accounts.permissions import require_roles
 from anninh.accounts.scoping import scope_for
@@ -20,14 +23,50 @@ def _int(params, name: str, default: int) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 7 else default
 
 
-def _common(request) -> dict:
-    filters, filter_errors = parse_filters(request.GET)
+#: The query-string keys of the incident filters: when none is given, the tool starts from its
+#: default window instead of every incident of every kind since records began.
+FILTER_KEYS = (
+    "q",
+    "kind",
+    "offence_group",
+    "article",
+    "commune",
+    "unit",
+    "date_from",
+    "date_to",
+    "review_status",
+)
+
+#: Default windows (issue #13 item 10): near repeats are a pattern of weeks in property crime
+#: (burglaries, thefts); hot spots of the last quarter's crimes.
+NEAR_REPEAT_DEFAULTS = {"kind": IncidentKind.CRIME, "offence_group": OffenceGroup.PROPERTY, "days": 180}
+HOT_SPOT_DEFAULTS = {"kind": IncidentKind.CRIME, "offence_group": "", "days": 90}
+
+
+def with_default_window(params, *, kind: str, offence_group: str, days: int):
+    """The query string, or, when it names no filter, the tool's default window: the last
+    `days` days up to today (dd/mm/yyyy, as typed in the form) of one kind and offence group."""
+    if any((params.get(key) or "").strip() for key in FILTER_KEYS):
+        return params
+    today = timezone.localdate()
+    defaults = params.copy()
+    defaults["kind"] = kind
+    defaults["offence_group"] = offence_group
+    defaults["date_from"] = (today - dt.timedelta(days=days)).strftime("%d/%m/%Y")
+    defaults["date_to"] = today.strftime("%d/%m/%Y")
+    return defaults
+
+
+def _common(request, defaults: dict) -> dict:
+    params = with_default_window(request.GET, **defaults)
+    filters, filter_errors = parse_filters(params)
     from anninh.compstat.views_dashboard import commune_choices
 
     return {
         "filters": filters,
         "filter_errors": filter_errors,
-        "params": request.GET,
+        "params": params,
+        "default_window": params is not request.GET,
         "kinds": IncidentKind.choices,
         "groups": OffenceGroup.choices,
         "communes": commune_choices(request.user),
@@ -37,7 +76,7 @@ def _common(request) -> dict:
 
 @require_roles(*READER_ROLES)
 def near_repeat(request: HttpRequest) -> HttpResponse:
-    context = _common(request)
+    context = _common(request, NEAR_REPEAT_DEFAULTS)
     options = {
         "distance_band_m": _int(request.GET, "distance_band", 100),
         "distance_bands": _int(request.GET, "distance_bands", 4),
@@ -75,7 +114,7 @@ def near_repeat(request: HttpRequest) -> HttpResponse:
 
 @require_roles(*READER_ROLES)
 def hot_spots(request: HttpRequest) -> HttpResponse:
-    context = _common(request)
+    context = _common(request, HOT_SPOT_DEFAULTS)
     city_wide = scope_for(request.user).city_wide
     unit = request.GET.get("unit") or ("commune" if city_wide else "grid")
     cell_m = _int(request.GET, "cell", 500)

@@ -174,7 +174,10 @@ def test_monte_carlo_expectation_and_p_value_follow_their_definitions():
     i, j, band = spatial_pairs(np.array(X, float), np.array(Y, float), np.array(DIST, float))
     rng = np.random.default_rng(5)
     tables = np.stack(
-        [count_table(i, j, band, rng.permutation(np.array(T, float)), np.array(TIME, float), 2) for _ in range(n)]
+        [
+            count_table(i, j, band, rng.permutation(np.array(T, float)), np.array(TIME, float), 2)
+            for _ in range(n)
+        ]
     )
     assert r.expected == pytest.approx(tables.mean(axis=0))
     assert r.p_value == pytest.approx((1 + (tables >= r.observed).sum(axis=0)) / (1 + n))

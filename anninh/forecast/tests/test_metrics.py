@@ -217,7 +217,9 @@ def test_bootstrap_interval_equals_the_percentiles_of_the_resampled_pooled_ratio
         want = np.quantile(stats, [a, 1 - a])
         got = bootstrap_interval(cap, tot, scale=3.0, n_boot=400, seed=7, level=level)
         assert got == pytest.approx(tuple(want))
-    assert bootstrap_interval(cap, tot, 3.0, 400, 7, 0.8)[0] > bootstrap_interval(cap, tot, 3.0, 400, 7, 0.95)[0]
+    assert (
+        bootstrap_interval(cap, tot, 3.0, 400, 7, 0.8)[0] > bootstrap_interval(cap, tot, 3.0, 400, 7, 0.95)[0]
+    )
 
 
 def test_bootstrap_interval_of_nothing_is_undefined() -> None:
@@ -252,7 +254,9 @@ def test_paired_bootstrap_intervals_follow_the_level() -> None:
     wide = paired_bootstrap_difference(a, b, tot, n_boot=500, level=0.99)
     narrow = paired_bootstrap_difference(a, b, tot, n_boot=500, level=0.5)
     assert wide["ci"][0] < narrow["ci"][0] <= narrow["ci"][1] < wide["ci"][1]
-    assert wide["relative_ci"][0] < narrow["relative_ci"][0] <= narrow["relative_ci"][1] < wide["relative_ci"][1]
+    assert (
+        wide["relative_ci"][0] < narrow["relative_ci"][0] <= narrow["relative_ci"][1] < wide["relative_ci"][1]
+    )
     # The point difference does not depend on resampling at all.
     assert wide["difference"] == narrow["difference"] == pytest.approx((a.sum() - b.sum()) / tot.sum())
 
