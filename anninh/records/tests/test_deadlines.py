@@ -328,3 +328,83 @@ def test_recorded_history_is_replayed_without_the_newer_rules():
     with pytest.raises(DeadlineError) as err:
         clock_state(D(2026, 3, 2), history[:1], recorded=0)
     assert err.value.code == "clock.suspend_early"
+
+
+# --- Gaps found by mutation testing (./dev mutate anninh/records/deadlines.py) -----------------
+
+
+def test_without_roll_over_a_deadline_may_end_on_a_sunday():
+    # Received Sunday 01/11/2026: 20 days later is Saturday 21/11.
+    assert clock_state(D(2026, 11, 1), rules=RAW).due == D(2026, 11, 21)
+    assert clock_state(D(2026, 11, 1)).due == D(2026, 11, 23)  # rolled to Monday
+
+
+def test_the_procuracy_extension_is_one_or_two_months_never_zero():
+    extend = ClockEvent(K.EXTEND, D(2026, 1, 6))
+    for months, due in ((1, D(2026, 4, 5)), (2, D(2026, 5, 5))):
+        state = clock_state(
+            D(2026, 1, 5), [extend, ClockEvent(K.PROCURACY_EXTEND, D(2026, 1, 7), months)], rules=RAW
+        )
+        assert state.due == due
+    with pytest.raises(DeadlineError) as err:
+        clock_state(D(2026, 1, 5), [extend, ClockEvent(K.PROCURACY_EXTEND, D(2026, 1, 7), 0)], rules=RAW)
+    assert err.value.code == "clock.procuracy_months"
+
+
+def test_months_cross_the_year_and_respect_leap_years():
+    assert add_months(D(2026, 12, 15), 2) == D(2027, 2, 15)
+    assert add_months(D(2026, 12, 31), 2) == D(2027, 2, 28)
+    assert add_months(D(2027, 12, 31), 2) == D(2028, 2, 29)
+    assert add_months(D(2026, 11, 30), 1) == D(2026, 12, 30)
+    assert add_months(D(2026, 1, 31), 0) == D(2026, 1, 31)
+    assert add_months(D(2026, 1, 31), 12) == D(2027, 1, 31)
+
+
+def test_next_working_day_skips_a_holiday_after_a_weekend():
+    saturday, monday = D(2026, 8, 29), D(2026, 8, 31)
+    assert next_working_day(saturday, [monday]) == D(2026, 9, 1)
+    assert next_working_day(D(2026, 9, 1), [monday]) == D(2026, 9, 1)  # a working day stays
+    assert next_working_day(saturday) == monday
+
+
+def test_the_state_reports_each_flag_as_the_clock_moves():
+    received = D(2026, 1, 5)
+    start = clock_state(received, rules=RAW)
+    assert (start.running, start.suspended, start.decided, start.extended, start.procuracy_extended) == (
+        True,
+        False,
+        False,
+        False,
+        False,
+    )
+    assert start.resumed is False
+    extended = clock_state(received, [ClockEvent(K.EXTEND, D(2026, 1, 6))], rules=RAW)
+    assert extended.extended and not extended.procuracy_extended and extended.running
+    suspended = clock_state(received, [ClockEvent(K.SUSPEND, D(2026, 1, 25))], rules=RAW)
+    assert suspended.suspended and not suspended.running and suspended.due is None
+    resumed = clock_state(
+        received, [ClockEvent(K.SUSPEND, D(2026, 1, 25)), ClockEvent(K.RESUME, D(2026, 3, 2))], rules=RAW
+    )
+    assert resumed.resumed and resumed.running and not resumed.suspended and resumed.due == D(2026, 4, 2)
+    decided = clock_state(received, [ClockEvent(K.DECIDE, D(2026, 1, 10))], rules=RAW)
+    assert decided.decided and not decided.running and decided.due is None and not decided.suspended
+
+
+def test_a_suspension_refused_as_early_names_the_first_possible_day():
+    with pytest.raises(DeadlineError) as err:
+        clock_state(D(2026, 1, 5), [ClockEvent(K.SUSPEND, D(2026, 1, 10))], rules=RAW)
+    assert err.value.code == "clock.suspend_early"
+    assert err.value.params == {"date": D(2026, 1, 25)}
+    strict = DeadlineRules(roll_over_days_off=False, suspend_on_last_day=False)
+    with pytest.raises(DeadlineError) as err:
+        clock_state(D(2026, 1, 5), [ClockEvent(K.SUSPEND, D(2026, 1, 25))], rules=strict)
+    assert err.value.params == {"date": D(2026, 1, 26)}
+
+
+def test_due_soon_follows_the_rules_window():
+    rules = DeadlineRules(due_soon_days=5)
+    today = D(2026, 1, 1)
+    assert is_due_soon(D(2026, 1, 6), today, rules) and not is_due_soon(D(2026, 1, 7), today, rules)
+    assert is_due_soon(D(2026, 1, 4), today) and not is_due_soon(D(2026, 1, 5), today)
+    assert not is_due_soon(None, today) and not is_overdue(None, today) and days_left(None, today) is None
+    assert not is_due_soon(D(2025, 12, 31), today)  # overdue is not "due soon"
