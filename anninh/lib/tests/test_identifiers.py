@@ -350,3 +350,59 @@ def test_cccd_refusals_carry_their_parameters(text: str, code: str, params: dict
     with pytest.raises(InvalidIdentifier) as excinfo:
         normalize_cccd(text)
     assert (excinfo.value.code, excinfo.value.params) == (code, params)
+
+
+# --- Gaps found by mutation testing (./dev mutate anninh/lib/identifiers.py) ------------------
+
+
+@pytest.mark.parametrize(
+    ("cccd", "year", "sex"),
+    [
+        ("031095012345", 1995, "male"),
+        ("031195012345", 1995, "female"),
+        ("031200012345", 2000, "male"),
+        ("031307012345", 2007, "female"),
+        ("001499012345", 2199, "male"),
+        ("096599012345", 2199, "female"),
+        ("031000012345", 1900, "male"),
+    ],
+)
+def test_the_century_and_sex_digit(cccd: str, year: int, sex: str) -> None:
+    from anninh.lib.identifiers import cccd_birth_year, cccd_sex
+
+    assert cccd_birth_year(cccd) == year
+    assert cccd_sex(cccd) == sex
+
+
+def test_the_province_range_is_001_to_096() -> None:
+    assert normalize_cccd("001095012345") == "001095012345"
+    assert normalize_cccd("096095012345") == "096095012345"
+    for text in ("000095012345", "097095012345"):
+        assert code_of(normalize_cccd, text) == "cccd.province"
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("+84 0912 345 678", "0912345678"),  # trunk 0 kept after the country code
+        ("84 912 345 678", "0912345678"),  # 11 digits: 84 + 9
+        ("840912345678", "0912345678"),  # 12 digits: 84 + 0 + 9
+        ("0084 0912345678", "0912345678"),
+    ],
+)
+def test_the_country_code_with_and_without_the_trunk_zero(text: str, canonical: str) -> None:
+    assert normalize_phone_vn(text) == canonical
+
+
+def test_phone_refusals_carry_the_typed_value() -> None:
+    for text, code in (
+        ("0912 345 67a", "phone.not_digits"),
+        ("+1 415 555 0100", "phone.prefix"),
+        ("091234567", "phone.length"),
+    ):
+        with pytest.raises(InvalidIdentifier) as excinfo:
+            normalize_phone_vn(text)
+        assert (excinfo.value.code, excinfo.value.params) == (code, {"value": text})
+    with pytest.raises(InvalidIdentifier) as excinfo:
+        normalize_phone_vn("   ")
+    assert (excinfo.value.code, excinfo.value.params) == ("phone.empty", {})
