@@ -216,6 +216,11 @@ ANNINH_IMPORT_MAX_XLSX_RATIO = envint("ANNINH_IMPORT_MAX_XLSX_RATIO", 100)
 
 # CAP 1.2 messages of the public warnings (anninh.public.cap): the sender (no spaces, commas,
 # "<" or "&") and the prefix of each message's identifier (prefix.warning.sequence).
+# A base map for every map (issue #13 item 7): a deployment may name its own tile server, e.g.
+# "https://tiles.congan.haiphong.gov.vn/{z}/{x}/{y}.png"; none by default (the maps draw the
+# commune polygons on a plain background and need no network). Checked by `manage.py check`.
+ANNINH_TILE_URL = envstr("ANNINH_TILE_URL", "")
+ANNINH_TILE_ATTRIBUTION = envstr("ANNINH_TILE_ATTRIBUTION", "")
 ANNINH_CAP_SENDER = envstr("ANNINH_CAP_SENDER", "canhbao@congan.haiphong.gov.vn")
 ANNINH_CAP_IDENTIFIER_PREFIX = envstr("ANNINH_CAP_IDENTIFIER_PREFIX", "vn.gov.haiphong.congan.canhbao")
 

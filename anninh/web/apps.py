@@ -6,3 +6,6 @@ class WebConfig(AppConfig):
     name = "anninh.web"
     label = "web"
     verbose_name = _("Web pages")
+
+    def ready(self) -> None:
+        from anninh.web import checks  # noqa: F401  (registers the system checks)

@@ -11,6 +11,8 @@ def shell(request):
         "nav_items": items_for(user),
         "demo_mode": settings.DEMO,
         "user_role_labels": _role_labels(user),
+        "tile_url": settings.ANNINH_TILE_URL,
+        "tile_attribution": settings.ANNINH_TILE_ATTRIBUTION,
     }
 
 

@@ -4,6 +4,10 @@ no inline script is allowed; data reaches scripts through json_script blocks."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -22,15 +26,31 @@ CSP = "; ".join(
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), payment=(), usb=()"
 
 
+def tile_origin(url: str) -> str:
+    """The scheme and host of a tile URL template ("" for none or a path on this site)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def policy() -> str:
+    """The content security policy, with the deployment's tile server allowed as an image
+    source when ANNINH_TILE_URL names one."""
+    origin = tile_origin(getattr(settings, "ANNINH_TILE_URL", ""))
+    return (
+        CSP.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {origin}") if origin else CSP
+    )
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.csp = policy()
 
     def __call__(self, request):
         response = self.get_response(request)
         # One policy for every page, the API docs included (Swagger UI is vendored and started
         # from a static file).
-        response.setdefault("Content-Security-Policy", CSP)
+        response.setdefault("Content-Security-Policy", self.csp)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 

@@ -31,6 +31,7 @@
     var cfg = readJSON(el.dataset.compstatMap);
     var data = readJSON(el.dataset.source);
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
+    if (window.anninhTiles) { window.anninhTiles(map); }
     var metric = "count";
     var layer = null;
     // The legend says what each colour means, in the numbers of the metric shown.

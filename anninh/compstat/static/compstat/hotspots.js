@@ -8,6 +8,7 @@
     if (!source) { return; }
     var data = JSON.parse(source.textContent);
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
+    if (window.anninhTiles) { window.anninhTiles(map); }
     fetch(data.geojsonUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (geo) {
       var base = L.geoJSON(geo, {
         style: function (f) {

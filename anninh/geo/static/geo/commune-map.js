@@ -88,6 +88,7 @@
     if (!cfg) { return; }
     var own = readJSON(el.dataset.feature);
     var map = L.map(el, { zoomSnap: 0.1, minZoom: 7, maxZoom: 16 });
+    if (window.anninhTiles) { window.anninhTiles(map); }
     el.style.background = "#dfe9f3"; // plain "sea" background: there is no tile layer
     map.attributionControl.addAttribution(cfg.attribution);
     legendControl(cfg).addTo(map);

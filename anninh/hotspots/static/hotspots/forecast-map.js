@@ -7,6 +7,7 @@
   document.querySelectorAll("[data-forecast-map]").forEach(function (el) {
     var data = JSON.parse(document.getElementById(el.dataset.forecastMap).textContent);
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
+    if (window.anninhTiles) { window.anninhTiles(map); }
     var maxRisk = Math.max.apply(null, data.cells.map(function (c) { return c.risk; }).concat([1]));
     var half = data.cellMetres / 2;
     fetch(data.geojsonUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (geo) {

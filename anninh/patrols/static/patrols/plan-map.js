@@ -18,6 +18,7 @@
   var max = 0;
   Object.keys(data.risks).forEach(function (k) { max = Math.max(max, data.risks[k].expected); });
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
+  if (window.anninhTiles) { window.anninhTiles(map); }
   var layers = {};
   function input(code) { return document.getElementById("t-" + code); }
   function chosen(code) { var i = input(code); return i && i.value && i.value !== "0"; }

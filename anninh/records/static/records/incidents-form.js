@@ -57,6 +57,7 @@
   var el = document.getElementById("incident-pick-map");
   if (!window.L || !el || !lat || !lon) { return; }
   var map = L.map(el, { minZoom: 7, maxZoom: 18 });
+  if (window.anninhTiles) { window.anninhTiles(map); }
   map.setView([20.86, 106.68], 9);
   var marker = null;
 

@@ -163,6 +163,7 @@
     var note = document.getElementById("incident-map-note");
     var baseNote = note ? note.textContent : "";
     var map = L.map(el, { zoomSnap: 0.5, minZoom: 7, maxZoom: 18, keyboard: true });
+    if (window.anninhTiles) { window.anninhTiles(map); }
     map.setView([20.86, 106.68], 9);
     var markers = L.layerGroup().addTo(map);
     var points = [];
@@ -241,6 +242,7 @@
     var cfg = readJSON(el.dataset.config) || {};
     if (!point) { return; }
     var map = L.map(el, { minZoom: 7, maxZoom: 18 });
+    if (window.anninhTiles) { window.anninhTiles(map); }
     map.setView([point.lat, point.lon], 14);
     L.circleMarker([point.lat, point.lon], { radius: 8, color: "#c8102e", weight: 3, fillOpacity: 0.6 }).addTo(map);
     if (cfg.geojsonUrl) { baseLayer(map, cfg.geojsonUrl, false).catch(function () {}); }

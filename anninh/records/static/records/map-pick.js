@@ -17,6 +17,7 @@
   var status = document.getElementById("map-pick-status");
 
   var map = L.map(el, { zoomSnap: 0.25, minZoom: 7, maxZoom: 17 }).setView(cfg.center, 9);
+  if (window.anninhTiles) { window.anninhTiles(map); }
   var marker = null;
 
   function say(text) { if (status) { status.textContent = text; } }
