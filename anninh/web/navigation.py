@@ -20,10 +20,38 @@ class NavItem:
     key: str = ""
 
 
+#: The police staff's roles: reference pages (communes, units) are for them and the
+#: civil-defence leaders; business accounts and civil-defence members see only their own pages.
+STAFF = frozenset(
+    {
+        Role.COMMANDER,
+        Role.ANALYST,
+        Role.INVESTIGATOR,
+        Role.COMMUNE_OFFICER,
+        Role.FIRE_RESCUE,
+        Role.PUBLIC_RELATIONS,
+        Role.AUDITOR,
+        Role.ADMINISTRATOR,
+    }
+)
+#: Who works with the API: those who read records, the auditors and the administrators (the
+#: press role has nothing there to read; issue #13 item 10: hide what a role cannot use).
+API_USERS = frozenset(
+    {
+        Role.COMMANDER,
+        Role.ANALYST,
+        Role.INVESTIGATOR,
+        Role.COMMUNE_OFFICER,
+        Role.FIRE_RESCUE,
+        Role.AUDITOR,
+        Role.ADMINISTRATOR,
+    }
+)
+
 NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "web:home", key="home"),
-    NavItem(_("Communes"), "geo:commune_list", key="geo"),
-    NavItem(_("Police units"), "org:unit_list", key="org"),
+    NavItem(_("Communes"), "geo:commune_list", STAFF | {Role.CIVIL_DEFENCE_LEADER}, key="geo"),
+    NavItem(_("Police units"), "org:unit_list", STAFF | {Role.CIVIL_DEFENCE_LEADER}, key="org"),
     NavItem(
         _("Crime reports"),
         "records:report_list",
@@ -86,7 +114,7 @@ NAVIGATION: list[NavItem] = [
     ),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.AUDITOR}), key="audit"),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), key="admin"),
-    NavItem(_("API"), "api:openapi-view", key="api"),
+    NavItem(_("API"), "api:openapi-view", API_USERS, key="api"),
 ]
 
 

@@ -160,3 +160,19 @@ def test_production_mode_starts_with_its_secrets_set():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False True"
+
+
+def test_each_role_sees_only_the_menu_entries_it_can_use(personas):
+    """Issue #13 item 10: the press role gets no API entry; business accounts and the
+    civil-defence force see no staff reference pages."""
+    from anninh.web.navigation import items_for
+
+    def keys(persona):
+        return {item["key"] for item in items_for(personas[persona])}
+
+    assert keys("public_relations") == {"home", "geo", "org", "warnings"}
+    assert "api" in keys("analyst") and "api" in keys("auditor") and "api" in keys("administrator")
+    assert keys("business") == {"home"}
+    assert keys("civil_defence_leader") == {"home", "geo", "org"}
+    assert keys("no_role") == {"home"}
+    assert items_for(personas["anonymous"]) == []
