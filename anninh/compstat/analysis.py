@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.db.models import Count
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from anninh.accounts.scoping import scope_for
@@ -21,6 +22,7 @@ from anninh.analytics.rates import eb_rates
 from anninh.geo import lookup
 from anninh.geo.geometry import to_degrees_xy, to_metres_xy
 from anninh.geo.models import Commune
+from anninh.lib.numbers import format_coordinates, format_number, format_p_value
 from anninh.records.selectors.incidents import IncidentFilters, incident_list
 
 #: Limits of one request.
@@ -44,8 +46,13 @@ class NearRepeat:
     summary: str
 
 
+def _num(value, places: int = 0) -> str:
+    """A number in the page's language (12.885 in Vietnamese, 12,885 in English)."""
+    return format_number(value, places, get_language())
+
+
 def _band_labels(edges, unit: str) -> list[str]:
-    return [f"{edges[k]:g}–{edges[k + 1]:g} {unit}" for k in range(len(edges) - 1)]
+    return [f"{_num(edges[k])}–{_num(edges[k + 1])} {unit}" for k in range(len(edges) - 1)]
 
 
 def near_repeat(
@@ -64,13 +71,15 @@ def near_repeat(
     if not (1 <= time_band_days <= 90 and 1 <= time_bands <= 10):
         raise AnalysisError(_("Choose time bands of 1 to 90 days, at most 10 of them."))
     if not 9 <= permutations <= MAX_KNOX_PERMUTATIONS:
-        raise AnalysisError(_("Choose between 9 and %(max)d permutations.") % {"max": MAX_KNOX_PERMUTATIONS})
+        raise AnalysisError(
+            _("Choose between 9 and %(max)s permutations.") % {"max": _num(MAX_KNOX_PERMUTATIONS)}
+        )
     qs = incident_list(viewer=viewer, filters=filters).order_by()
     total = qs.count()
     if total > MAX_KNOX_EVENTS * 4:
         raise AnalysisError(
-            _("%(n)d incidents match: narrow the filters (at most %(max)d with a location).")
-            % {"n": total, "max": MAX_KNOX_EVENTS}
+            _("%(n)s incidents match: narrow the filters (at most %(max)s with a location).")
+            % {"n": _num(total), "max": _num(MAX_KNOX_EVENTS)}
         )
     # In id order, so a seed gives the same answer every time.
     rows = list(
@@ -80,8 +89,8 @@ def near_repeat(
     )
     if len(rows) > MAX_KNOX_EVENTS:
         raise AnalysisError(
-            _("%(n)d incidents with a location match: narrow the filters (at most %(max)d).")
-            % {"n": len(rows), "max": MAX_KNOX_EVENTS}
+            _("%(n)s incidents with a location match: narrow the filters (at most %(max)s).")
+            % {"n": _num(len(rows)), "max": _num(MAX_KNOX_EVENTS)}
         )
     if len(rows) < 2:
         raise AnalysisError(_("At least two incidents with a location are needed: widen the filters."))
@@ -113,9 +122,14 @@ def _summary(r: KnoxResult, d_edges, t_edges) -> str:
         )
     k, m = np.argwhere(sig)[0]  # the closest band in space, then in time
     return _(
-        "Incidents within %(d)g m and %(t)g days of another incident are %(ratio).1f times as frequent as "
-        "chance would make them (p = %(p).3f): after an incident, patrol its surroundings in the following days."
-    ) % {"d": d_edges[k + 1], "t": t_edges[m + 1], "ratio": r.ratio[k, m], "p": r.p_value[k, m]}
+        "Incidents within %(d)s m and %(t)s days of another incident are %(ratio)s times as frequent as "
+        "chance would make them (%(p)s): after an incident, patrol its surroundings in the following days."
+    ) % {
+        "d": _num(d_edges[k + 1]),
+        "t": _num(t_edges[m + 1]),
+        "ratio": _num(r.ratio[k, m], 1),
+        "p": format_p_value(r.p_value[k, m], get_language()),
+    }
 
 
 # Hot spots ----------------------------------------------------------------------------------
@@ -229,7 +243,8 @@ def hot_spots(
         raise AnalysisError(_("Choose communes or grid cells."))
     if not MIN_CELL_M <= cell_m <= MAX_CELL_M:
         raise AnalysisError(
-            _("Choose a cell size between %(min)d and %(max)d m.") % {"min": MIN_CELL_M, "max": MAX_CELL_M}
+            _("Choose a cell size between %(min)s and %(max)s m.")
+            % {"min": _num(MIN_CELL_M), "max": _num(MAX_CELL_M)}
         )
     codes, geoms = lookup.commune_geometries()
     if not scope.city_wide:
@@ -286,10 +301,9 @@ def hot_spots(
         )
         centre_lon, centre_lat = to_degrees_xy(x0 + cell_m / 2, y0 + cell_m / 2)
         code = lookup.commune_at(float(centre_lat), float(centre_lon))
-        names[str(cid)] = _("%(commune)s, cell at %(lat).4f, %(lon).4f") % {
+        names[str(cid)] = _("%(commune)s, cell at %(coordinates)s") % {
             "commune": lookup.commune_name(code) or _("outside the communes"),
-            "lat": float(centre_lat),
-            "lon": float(centre_lon),
+            "coordinates": format_coordinates(float(centre_lat), float(centre_lon), 4),
         }
     return HotSpots(
         "grid",
