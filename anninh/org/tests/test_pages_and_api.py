@@ -102,7 +102,8 @@ def test_a_commune_police_page_shows_parent_territory_map_and_member_count(perso
     assert 'href="/geo/communes/11311/"' in html
     assert 'id="unit-territory"' in html
     assert "geo/commune-map.js" in html
-    assert response.context["member_count"] == 1  # the commune officer persona
+    # The commune officer persona and the civil-defence team leader the commune police manage.
+    assert response.context["member_count"] == 2
     assert "01/07/2025" in html
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert "src=" in tag or 'type="application/json"' in tag
