@@ -18,6 +18,32 @@ hypothesis_settings.register_profile("dev", print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+def _flushes_the_database(item) -> bool:
+    """A transactional test (live server, threads) empties the tables when it ends."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, put the reference data back (communes, units,
+    offences, days off), so the tests after it find what the migrations loaded, in whatever
+    order they run: with pytest-xdist a worker may run an ordinary test after a transactional
+    one."""
+    yield
+    if nextitem is None or not _flushes_the_database(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from anninh.testing.browser import load_reference_data
+
+    with item.config.stash[blocking_manager_key].unblock():
+        load_reference_data()
+
+
 @pytest.fixture
 def personas(db):
     """One user per role (see anninh.testing.personas); "anonymous" is None."""

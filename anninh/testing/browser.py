@@ -47,11 +47,9 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def reference_data(transactional_db):
-    """Live-server tests flush the database between tests, which removes the reference
-    data the migrations loaded (communes, units, offences, days off); load it again
-    (the loaders are idempotent)."""
+def load_reference_data() -> None:
+    """Load again the reference data the migrations loaded (communes, units, offences, days
+    off) if a flush removed it; the loaders are idempotent and skip what is there."""
     from django.core.management import call_command
 
     from anninh.geo.models import Commune
@@ -70,6 +68,13 @@ def reference_data(transactional_db):
         offences_load(Offence)
     if not DayOff.objects.exists():
         days_off_load(DayOff)
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Live-server tests flush the database between tests, which removes the reference
+    data the migrations loaded; load it again."""
+    load_reference_data()
 
 
 @pytest.fixture
