@@ -201,7 +201,7 @@ PERSON_MODEL = Model(
                 level("ELSE", "elsewhere", 0.10, 0.9295),
             ],
         ),
-    ],  # fmt: skip
+    ],
     blocking_rules=[
         "l.cccd = r.cccd",
         "l.phone = r.phone",
@@ -320,7 +320,7 @@ COMPANY_MODEL = Model(
                 level("ELSE", "different addresses", 0.3, 0.999),
             ],
         ),
-    ],  # fmt: skip
+    ],
     blocking_rules=["l.tax_code = r.tax_code", "l.name_core = r.name_core", "l.rep_key = r.rep_key"],
     strong={"tax_code": 1},
     guard=[{"name": 1}],
@@ -330,9 +330,12 @@ COMPANY_MODEL = Model(
 def prepare_companies(companies: pd.DataFrame) -> pd.DataFrame:
     """Comparison columns of company records (``record_id``, ``name``, ``tax_code``,
     ``legal_rep_name``, ``address``)."""
-    get = lambda c: (
-        companies[c].reset_index(drop=True) if c in companies.columns else pd.Series([None] * len(companies))
-    )  # noqa: E731
+
+    def get(column: str) -> pd.Series:
+        if column in companies.columns:
+            return companies[column].reset_index(drop=True)
+        return pd.Series([None] * len(companies), dtype=object)
+
     df = pd.DataFrame({"unique_id": companies["record_id"].astype(str).to_numpy()})
     df["name_core"] = [company_name_key(v) for v in get("name")]
     df["tax_code"] = [_safe(normalize.tax_code, v) if isinstance(v, str) else None for v in get("tax_code")]
