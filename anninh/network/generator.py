@@ -444,6 +444,7 @@ def generate_case(
             words = _COMPANY_WORDS[int(rng.integers(len(_COMPANY_WORDS)))]
             brand = _COMPANY_NAMES[int(rng.integers(len(_COMPANY_NAMES)))]
             legal = f"Công ty TNHH {words} {brand}"
+            seat = f"Số {int(rng.integers(1, 200))} {_STREETS[int(rng.integers(len(_STREETS)))]}, {PROVINCES[province][1]}"
             tax = _mst(rng, PROVINCES[province][0])
             if rng.random() < 0.3:
                 tax += f"-{int(rng.integers(1, 4)):03d}"
@@ -466,7 +467,7 @@ def generate_case(
                     "record_id": record_id, "name": name,
                     "tax_code": None if rng.random() < level["missing_tax"] and len(company_rows) > 0 else tax,
                     "legal_rep_record_id": rep_record, "legal_rep_name": people.records[-1]["name"],
-                    "address": f"Số {int(rng.integers(1, 200))} {_STREETS[int(rng.integers(len(_STREETS)))]}, {PROVINCES[province][1]}",
+                    "address": _strip_marks(seat) if rng.random() < level["no_diacritics"] else seat,
                     "province": PROVINCES[province][1],
                 })  # fmt: skip
                 company_truth[record_id] = company_id
