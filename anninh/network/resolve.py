@@ -382,7 +382,11 @@ def _linker(prepared: pd.DataFrame, model: Model, backend: str, spark):
     from splink import DuckDBAPI, Linker, SparkAPI
 
     if backend == "duckdb":
-        api = DuckDBAPI()
+        import duckdb
+
+        connection = duckdb.connect()
+        connection.execute("SET enable_progress_bar = false")
+        api = DuckDBAPI(connection)
         frame = api.register(prepared)
     elif backend == "spark":
         from anninh.network.components import spark_session
