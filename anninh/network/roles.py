@@ -16,8 +16,9 @@ An account may hold several roles; ``primary`` is the first of cash_out, organis
 mule that it holds. Victims hold no role.
 
 Public API (stable): :class:`RoleRules` (the thresholds above) and
-``roles(graph, *, victims, cash_out_kinds=None, rules=RoleRules()) -> pd.DataFrame`` with one row
-per account holding a role: ``account, primary, roles`` (tuple), ``evidence`` (dict role → dict
+``roles(graph, *, victims, cash_out_kinds=None, rules=RoleRules(), payments=None) -> pd.DataFrame`` with one row
+per account holding a role (``payments=`` positions of the victims' payments, when known):
+``account, primary, roles`` (tuple), ``evidence`` (dict role → dict
 of numbers and the ids behind them), plus the columns ``distinct_victims, received, sent,
 passed_share, median_dwell_days``.
 """
@@ -66,8 +67,12 @@ def roles(
     victims: Iterable[Hashable],
     cash_out_kinds: Mapping[Hashable, str] | None = None,
     rules: RoleRules = RoleRules(),  # frozen, so one shared default is safe
+    payments: Iterable[int] | None = None,
 ) -> pd.DataFrame:
-    """The roles of every account that holds one (see the module docstring)."""
+    """The roles of every account that holds one (see the module docstring). ``payments``:
+    positions of the victims' payments into the network (e.g. those their complaints name);
+    default every transfer from a victim's account to a non-victim's, which also counts a
+    victim's ordinary shopping, so pass them when known."""
     n = graph.n_nodes
     index = {key: i for i, key in enumerate(graph.ids.tolist())}
     is_victim = np.zeros(n, dtype=bool)
@@ -82,7 +87,12 @@ def roles(
         passed = np.where(received > 0, sent / received, np.nan)
 
     # Collectors: distinct victims paying in.
-    from_victim = is_victim[src] & ~is_victim[dst]
+    if payments is None:
+        from_victim = is_victim[src] & ~is_victim[dst]
+    else:
+        from_victim = np.zeros(graph.n_transactions, dtype=bool)
+        from_victim[np.asarray(list(payments), dtype=np.int64)] = True
+        from_victim &= is_victim[src] & ~is_victim[dst]
     pay = pd.DataFrame(
         {"target": dst[from_victim], "victim": src[from_victim], "amount": amount[from_victim]}
     )
