@@ -13,7 +13,8 @@ what the account held at that moment:
 Money sent beyond the known balance is untraced (the account held funds we never saw). A lot
 stops being followed, and is recorded where it stands, when its next transfer would exceed
 ``max_hops`` transfers after the payment (``limit_hops``) or leave more than ``max_days`` after
-the payment (``limit_days``). Money reaching a cash-out point stops there (``cash_out``); money
+the payment (``limit_days``), or, with ``min_amount``, when a piece is too small to be worth splitting
+(``limit_amount``). Money reaching a cash-out point stops there (``cash_out``); money
 sent back to the victim who paid it is a ``refund``; money reaching another victim (early
 "profits" of a Ponzi scheme) is ``to_victim``; what is still in an account at the end is
 ``held``. Cycles need nothing special: each transaction is replayed once, in time order. For
@@ -22,7 +23,7 @@ each payment, the amounts of all its flows add up to the payment (money is conse
 Public API (stable):
 
 - :func:`trace` – ``trace(graph, *, victims, cash_out=(), method="proportional", max_hops=10,
-  max_days=None, payments=None) -> TraceResult``.
+  max_days=None, payments=None, min_amount=0.0) -> TraceResult``.
 - :class:`TraceResult` – ``flows`` (payment, victim, account, kind, amount, hops, time; one row
   per piece of money where it stopped; ``payment`` is the transaction's ``tx_id``, ``victim`` the
   victim label, ``account`` the account id), ``payments`` (payment, victim, account, collector,
@@ -41,7 +42,7 @@ import pandas as pd
 
 from anninh.network.graph import TransactionGraph
 
-KINDS = ("cash_out", "refund", "to_victim", "held", "limit_hops", "limit_days")
+KINDS = ("cash_out", "refund", "to_victim", "held", "limit_hops", "limit_days", "limit_amount")
 METHODS = ("proportional", "fifo")
 
 
@@ -88,6 +89,7 @@ def trace(
     max_hops: int | None = 10,
     max_days: float | None = None,
     payments: Iterable[int] | None = None,
+    min_amount: float = 0.0,
 ) -> TraceResult:
     """Trace every victim payment forward (see the module docstring).
 
@@ -95,6 +97,10 @@ def trace(
     paid from several accounts: a refund to any of them is a refund). ``cash_out``: account ids of
     cash-out points (exchanges' deposit wallets, cash withdrawals). ``payments``: positions of the
     transactions to trace (default: every transfer from a victim's account to a non-victim's).
+    ``min_amount`` (proportional only): a piece of a payment smaller than this is not split any
+    further and is recorded where it stands (``limit_amount``): proportional attribution spreads
+    every victim's money over every later transfer of the account, so on big files crumbs of
+    đồng would otherwise be followed through the whole banking system.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
@@ -157,7 +163,7 @@ def trace(
     if method == "proportional":
         _proportional(
             order, src_l, dst_l, amt_l, time_l, seed_l, victim_l, cash_l, victim_label, untraced,
-            pay_time, pay_victim, hops_cap, days_cap, chunks, graph.n_transactions,
+            pay_time, pay_victim, hops_cap, days_cap, chunks, graph.n_transactions, min_amount,
         )  # fmt: skip
         leftovers = []
     else:
@@ -254,7 +260,7 @@ def trace(
 
 def _proportional(
     order, src_l, dst_l, amt_l, time_l, seed_l, victim_l, cash_l, victim_label, untraced,
-    pay_time, pay_victim, hops_cap, days_cap, chunks, n_transactions,
+    pay_time, pay_victim, hops_cap, days_cap, chunks, n_transactions, min_amount=0.0,
 ) -> None:  # fmt: skip
     """Proportional attribution with each account's lots as numpy arrays (payment position,
     hops, amount), so that an account holding thousands of payments' money splits them at C
@@ -291,6 +297,22 @@ def _proportional(
             untraced[d] += a
             continue
         pays, hops, amounts = held
+        if min_amount > 0:
+            crumbs = amounts < min_amount
+            if crumbs.any():
+                # Too small to follow: recorded here, and it stays here as untraced money.
+                chunks.append(("limit_amount", s, pays[crumbs], amounts[crumbs], hops[crumbs], t))
+                dropped = float(amounts[crumbs].sum())
+                untraced[s] += dropped
+                traced[s] -= dropped
+                pays, hops, amounts = pays[~crumbs], hops[~crumbs], amounts[~crumbs]
+                if pays.size == 0:
+                    del lots[s]
+                    del traced[s]
+                    untraced[s] -= min(a, untraced[s])
+                    untraced[d] += a
+                    continue
+                lots[s] = (pays, hops, amounts)
         balance = traced[s] + untraced[s]
         share = 1.0 if a >= balance else a / balance
         from_untraced = untraced[s] * share

@@ -45,6 +45,14 @@ def _fan(graph: TransactionGraph, *, incoming: bool, window_days: float, min_acc
     if pick.size == 0:
         return pd.DataFrame(columns=FAN_COLUMNS)
     order = pick[np.lexsort((graph.time[pick], hub[pick]))]
+    # Cheap first pass: a window holds at least as many transfers as distinct counterparties, so
+    # only hubs with ``min_accounts`` transfers in some window need the exact count.
+    span = float(np.ptp(graph.time)) + window_days + 1.0
+    key = hub[order] * span + (graph.time[order] - graph.time.min())
+    in_window = np.arange(len(order)) - np.searchsorted(key, key - window_days, side="left") + 1
+    busy = np.zeros(graph.n_nodes, dtype=bool)
+    busy[hub[order][in_window >= min_accounts]] = True
+    order = order[busy[hub[order]]]
     hubs = hub[order].tolist()
     others = other[order].tolist()
     times = graph.time[order].tolist()
@@ -191,11 +199,12 @@ def scatter_gather(
     ]
     if legs.empty:
         return pd.DataFrame(columns=columns)
+    distinct = legs.drop_duplicates(["s1", "d2", "d1"]).groupby(["s1", "d2"]).size()
+    enough = distinct[distinct >= min_middle].index
+    legs = legs.set_index(["s1", "d2"]).loc[enough].reset_index() if len(enough) else legs.iloc[:0]
     rows = []
     for (source, target), group in legs.groupby(["s1", "d2"], sort=True):
         middles = group["d1"].unique()
-        if len(middles) < min_middle:
-            continue
         positions = np.unique(np.concatenate([group["pos1"].to_numpy(), group["pos2"].to_numpy()]))
         rows.append(
             {

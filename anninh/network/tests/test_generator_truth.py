@@ -72,3 +72,7 @@ def test_collectors_and_mules_are_found(case):
     true_collectors = set(truth.account_role[truth.account_role == "collector"].index)
     found = set(table.index[table["roles"].apply(lambda r: "collector" in r)])
     assert found == true_collectors
+    true_mules = set(truth.account_role[truth.account_role == "mule"].index)
+    assert set(table.index[table["primary"] == "mule"]) >= true_mules
+    # Ordinary accounts pass money on quickly too; none of them is given a role.
+    assert not set(table.index) & set(truth.account_role[truth.account_role == "background"].index)
