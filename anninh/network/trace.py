@@ -245,7 +245,7 @@ def trace(
         flows = pd.DataFrame(
             {
                 "payment": tx_ids[pos_a],
-                "victim": [pay_victim.get(p) for p in pos_a.tolist()],
+                "victim": _labels_of(pay_victim, pos_a),
                 "account": ids[np.repeat([chunk[1] for chunk in chunks], sizes).astype(np.int64)],
                 "kind": np.repeat([chunk[0] for chunk in chunks], sizes),
                 "amount": np.concatenate([chunk[3] for chunk in chunks]).astype(np.float64),
@@ -367,6 +367,14 @@ def _merge(held, new, stride):
     if len(unique) == len(keys):
         return pays, hops, amounts
     return unique // stride, unique % stride, np.bincount(inverse, weights=amounts)
+
+
+def _labels_of(pay_victim: dict, positions: np.ndarray) -> np.ndarray:
+    """The victim label of each payment position, looked up once per distinct payment."""
+    unique, inverse = np.unique(positions, return_inverse=True)
+    labels = np.empty(len(unique), dtype=object)
+    labels[:] = [pay_victim.get(p) for p in unique.tolist()]
+    return labels[inverse]
 
 
 def _index(graph: TransactionGraph) -> dict:
