@@ -132,6 +132,26 @@ def test_a_missing_column_is_an_error_with_exit_status_2(tmp_path, capsys):
     assert "no column amount" in capsys.readouterr().err
 
 
+def test_subcommands_of_cli_resolve_are_added_when_it_exists(monkeypatch, tmp_path):
+    """Helper er's module adds its own subcommands through register(subparsers)."""
+    import importlib.machinery
+    import types
+
+    fake = types.ModuleType("anninh.network.cli_resolve")
+    fake.__spec__ = importlib.machinery.ModuleSpec("anninh.network.cli_resolve", None)
+    calls = []
+
+    def register(subparsers):
+        parser = subparsers.add_parser("resolve")
+        parser.add_argument("--marker")
+        parser.set_defaults(func=lambda args: calls.append(args.marker) or 0)
+
+    fake.register = register
+    monkeypatch.setitem(sys.modules, "anninh.network.cli_resolve", fake)
+    assert main(["resolve", "--marker", "x"]) == 0
+    assert calls == ["x"]
+
+
 def test_runs_as_a_module(tmp_path):
     transactions, nodes = write_amlsim(tmp_path)
     out = tmp_path / "scores.csv"
