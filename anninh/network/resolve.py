@@ -414,6 +414,9 @@ def resolve(
     """Resolve prepared records (a ``unique_id`` column and the model's columns)."""
     if not 0 < review_threshold <= link_threshold <= 1:
         raise ValueError("thresholds must satisfy 0 < review <= link <= 1")
+    duplicated = prepared["unique_id"][prepared["unique_id"].duplicated()]
+    if len(duplicated):
+        raise ValueError(f"record ids must be unique: {duplicated.iloc[0]!r} appears more than once")
     labels = model.labels()
     names = list(labels)
     if len(prepared) < 2:

@@ -117,9 +117,11 @@ def test_an_uncertain_pair_goes_to_review() -> None:
                                   link_threshold=0.5), "Q1", "Q2")  # fmt: skip
 
 
-def test_thresholds_are_checked() -> None:
+def test_thresholds_and_record_ids_are_checked() -> None:
     with pytest.raises(ValueError, match="thresholds"):
         resolve_people(frame(STRANGERS), link_threshold=0.4, review_threshold=0.6)
+    with pytest.raises(ValueError, match="S001"):
+        resolve_people(frame([*STRANGERS, STRANGERS[1]]))
 
 
 @pytest.fixture(scope="module")

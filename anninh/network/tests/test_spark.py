@@ -19,7 +19,7 @@ pytestmark = [
 
 from anninh.network.components import connected_components, spark_session  # noqa: E402
 from anninh.network.generator import generate_case  # noqa: E402
-from anninh.network.resolve import resolve_companies, resolve_people  # noqa: E402
+from anninh.network.resolve import resolve_people  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,4 @@ def test_resolution_equal_on_both_backends(spark) -> None:
     pd.testing.assert_frame_equal(local.pairs[columns], remote.pairs[columns])
     assert (local.pairs["match_probability"] - remote.pairs["match_probability"]).abs().max() < 1e-6
     assert (local.pairs["decision"] == "linked").any()
-    companies_local = resolve_companies(case.companies, backend="duckdb")
-    companies_remote = resolve_companies(case.companies, backend="spark", spark=spark)
-    pd.testing.assert_frame_equal(companies_local.clusters, companies_remote.clusters)
+    assert set(local.pairs["rule"]) >= {"cccd", "probabilistic"}
