@@ -2,7 +2,7 @@
 
     python -m anninh.network resolve --people complaints.csv kyc.csv --out clusters.csv \\
         [--pairs pairs.csv] [--companies registry.csv --companies-out companies.csv] \\
-        [--column name="Họ và tên" --column cccd="Số CCCD"] [--spark]
+        [--column name="Họ và tên" --column cccd="Số CCCD"] [--spark] [--train --seed S]
     python -m anninh.network generate --victims 500 --transactions 200000 --seed 0 \\
         --noise medium --out DIR
 
@@ -52,6 +52,12 @@ def register(subparsers) -> None:
     resolve.add_argument("--link-threshold", type=float, default=0.95)
     resolve.add_argument("--review-threshold", type=float, default=0.5)
     resolve.add_argument("--spark", action="store_true", help="run on Apache Spark (Splink's Spark backend)")
+    resolve.add_argument(
+        "--train",
+        action="store_true",
+        help="estimate the model on these records (u by random sampling, m by EM) instead of the fixed one",
+    )
+    resolve.add_argument("--seed", type=int, default=0, help="seed of --train's random sampling")
     resolve.set_defaults(func=_resolve)
 
     generate = subparsers.add_parser("generate", help="write a synthetic scam case with its ground truth")
@@ -132,6 +138,8 @@ def _resolve(args: argparse.Namespace) -> int:
         "spark": spark,
         "link_threshold": args.link_threshold,
         "review_threshold": args.review_threshold,
+        "train": args.train,
+        "seed": args.seed,
     }
     result = resolve_people(people, **options)
     where = people.set_index("record_id")[["file", "row"]]

@@ -68,3 +68,22 @@ def test_resolve_reports_unusable_input(tmp_path, capsys) -> None:
                 "--out", str(tmp_path / "o.csv")]) == 2  # fmt: skip
     with pytest.raises(SystemExit):
         run(["generate", "--noise", "loud", "--out", str(tmp_path)])
+
+
+def test_resolve_can_train_the_model_on_the_records(tmp_path) -> None:
+    assert (
+        run(["generate", "--victims", "150", "--seed", "2", "--noise", "medium", "--out", str(tmp_path)]) == 0
+    )
+    out = tmp_path / "trained.csv"
+    assert (
+        run(
+            ["resolve", "--people", str(tmp_path / "people.csv"), "--train", "--seed", "1", "--out", str(out)]
+        )
+        == 0
+    )
+    truth = pd.read_csv(tmp_path / "truth_people.csv").set_index("record_id")["person_id"]
+    found = pd.read_csv(out).set_index("record_id")["cluster"]
+    # no two true people in one cluster, and most duplicates found
+    mixed = pd.DataFrame({"truth": truth, "found": found}).groupby("found")["truth"].nunique()
+    assert (mixed == 1).all()
+    assert found.nunique() < len(found)
