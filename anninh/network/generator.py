@@ -391,7 +391,8 @@ def generate_case(
     """A synthetic scam case with ``victims`` distinct victims.
 
     ``transactions`` is the total number of transactions wanted: the scam's own (about ten per
-    victim) plus ordinary banking traffic up to that number (default: three times the scam's).
+    victim) plus ordinary banking traffic up to that number (default: three times the scam's);
+    a number below the scam's own gives the scam's transactions only.
     ``noise`` ("low", "medium", "high") sets how the records are written (see
     :data:`NOISE_LEVELS`).
     """
