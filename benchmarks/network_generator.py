@@ -177,7 +177,7 @@ def main() -> int:
         "numbers above are not a held-out test of them, and the generator is ours, not real data.",
         "- The generator earmarks money batch by batch as it was sent; neither proportional "
         "(every account's money mixed) nor FIFO attribution can know the batches, hence the share "
-        "of money attributed to the right (victim, cash-out point) pair below 1; the totals per "
+        "of money attributed to the right (victim, cash-out point) pair under 1; the totals per "
         "cash-out point are exact either way.",
         "- Mules found beyond the true ones are accounts that victims paid directly and that passed "
         "the money on fast (the generator's victims also pay some ordinary accounts).",
