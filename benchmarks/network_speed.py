@@ -270,7 +270,7 @@ def main() -> int:
         "Notes: networkit runs on one thread here (`nk.setNumberOfThreads(1)`). Both libraries get the same aggregated pairs; networkx's PageRank uses scipy "
         "sparse matrices, its fastest path. Tracing, roles, totals, typologies and the score are "
         "our own numpy code over the same arrays with either engine, so they are not in the ratio. "
-        "Timings on a shared 2-core machine vary by ±30 % from run to run.",
+        "Wall-clock timings on this shared machine vary several-fold with its load; CPU seconds by about a third from run to run.",
     ]
     text = "\n".join(lines) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)

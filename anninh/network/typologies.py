@@ -16,7 +16,9 @@ Public API (stable), every function takes a :class:`~anninh.network.graph.Transa
   counterparties), ``transfers, amount, counterparties`` (ids), ``transactions`` (tx ids).
 - ``cycles(graph, *, window_days=7.0, max_length=4, max_results=10_000) -> pd.DataFrame``:
   ``accounts`` (the cycle, from its first account back to it), ``length, start, end, amount``
-  (the smallest transfer on it: at most that much went round), ``transactions``.
+  (the smallest transfer on it: at most that much went round), ``transactions``. A depth-first
+  search in Python from every transfer: about 15 s of CPU on 200,000 generated transactions
+  (length 4, 7 days), so on a whole national case run it on a ring or a neighbourhood.
 - ``scatter_gather(graph, *, window_days=7.0, min_middle=3, max_pairs_per_middle=10_000)
   -> pd.DataFrame``: ``source, target, middle`` (ids), ``start, end, amount, transactions``.
 """
