@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from anninh.audit.admin_mixins import AuditedAdminMixin
-from anninh.geo.models import Commune
+from anninh.geo.models import Commune, Landmark
 from anninh.lib.text import fold
 
 
@@ -52,3 +52,14 @@ class CommuneAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Landmark)
+class LandmarkAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The gazetteer: loaded with `manage.py load_landmarks`, corrected here."""
+
+    list_display = ("name", "kind", "commune", "lat", "lon", "source")
+    list_filter = ("kind",)
+    search_fields = ("name", "source")
+    autocomplete_fields = ()
+    raw_id_fields = ("commune",)

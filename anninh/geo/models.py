@@ -58,3 +58,39 @@ class Commune(models.Model):
     def density(self) -> float | None:
         """People per km² (from the official area and population)."""
         return self.population / self.area_km2 if self.area_km2 else None
+
+
+class LandmarkKind(models.TextChoices):
+    LANDMARK = "landmark", _("Landmark")
+    STREET = "street", _("Street")
+
+
+class Landmark(models.Model):
+    """A named place people on the street know (a market, a bridge, a school, a point on a
+    street), to name forecast cells and patrol assignments by ("120 m north of Chợ Sắt").
+    Reference data a deployment loads from its own gazetteer (`manage.py load_landmarks`,
+    e.g. an OpenStreetMap extract): anninh ships none, so labels fall back to checkpoint
+    sites and the commune's centre."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=LandmarkKind.choices, default=LandmarkKind.LANDMARK
+    )
+    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"))
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("commune"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("landmark")
+        verbose_name_plural = _("landmarks")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "lat", "lon"], name="geo_landmark_unique_place"),
+        ]
+        indexes = [models.Index(fields=["commune"], name="geo_landmark_commune")]
+
+    def __str__(self) -> str:
+        return self.name

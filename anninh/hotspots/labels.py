@@ -1,7 +1,8 @@
 """Forecast cells in words: where a cell is and how risky it is, for a commander on the street.
 
-A cell is named by its commune and, where anninh knows one nearby, a landmark (a checkpoint
-site within 400 m: "120 m north of Cầu Rào"); otherwise by the direction and distance from
+A cell is named by its commune and, where anninh knows one nearby, a landmark (a place of the
+gazetteer a deployment loads with `manage.py load_landmarks`, or a checkpoint site, within
+400 m: "120 m north of Cầu Rào"); otherwise by the direction and distance from
 the commune's centre ("1,2 km north-east of the centre"). There is no street gazetteer in
 anninh; the coordinates stay available beside the name for a GPS.
 
@@ -65,6 +66,23 @@ def place_name(lat: float, lon: float, commune=None, landmarks=()) -> str:
         "distance": distance_text(b.metres),
         "direction": direction_name(b.direction),
     }
+
+
+def name_cells(cells, extra_places=()) -> list:
+    """Name every cell of a page (``cell.place``) with one query for the landmarks around them:
+    the gazetteer's landmarks (anninh.geo.Landmark, loaded by a deployment) and any
+    `extra_places` (objects with .name, .lat, .lon, such as checkpoint sites)."""
+    from anninh.geo.landmarks import landmarks_near
+
+    cells = list(cells)
+    if not cells:
+        return cells
+    lats = [c.lat for c in cells]
+    lons = [c.lon for c in cells]
+    places = [*landmarks_near(min(lats), max(lats), min(lons), max(lons)), *extra_places]
+    for c in cells:
+        c.place = place_name(c.lat, c.lon, getattr(c, "commune", None), places)
+    return cells
 
 
 def risk_level(risk: float | None) -> str:

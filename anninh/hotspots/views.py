@@ -46,7 +46,7 @@ def cell_rows(cells) -> list[dict]:
             "low": c.expected_low,
             "high": c.expected_high,
             "risk": c.risk,
-            "place": labels.place_name(c.lat, c.lon, c.commune),
+            "place": getattr(c, "place", None) or labels.place_name(c.lat, c.lon, c.commune),
             "expectedText": labels.expected_words(c.expected, c.expected_low, c.expected_high),
             "riskText": labels.risk_words(c.risk),
         }
@@ -62,7 +62,11 @@ def forecast_map(request: HttpRequest) -> HttpResponse:
     forecast = selectors.forecast_current(
         viewer=request.user, offence_group=group, horizon=horizon, shift=shift
     )
-    cells = selectors.forecast_cells(viewer=request.user, forecast=forecast) if forecast else []
+    cells = (
+        labels.name_cells(selectors.forecast_cells(viewer=request.user, forecast=forecast))
+        if forecast
+        else []
+    )
     context = {
         "forecast": forecast,
         "cells": cells,
@@ -116,7 +120,7 @@ def forecast_detail(request: HttpRequest, pk: int) -> HttpResponse:
         unscoped=Forecast.objects.unrestricted(),
         pk=pk,
     )
-    cells = selectors.forecast_cells(viewer=request.user, forecast=forecast)
+    cells = labels.name_cells(selectors.forecast_cells(viewer=request.user, forecast=forecast))
     return render(
         request,
         "hotspots/detail.html",

@@ -1,12 +1,19 @@
-"""How a plan names a cell to the people who patrol it.
-
-Seam for issue #13 item 7: the `ux2` work adds a shared helper naming a cell by its commune and
-a readable reference (nearest landmark or street). Until it lands, a cell is named by its
-commune and its centre as a "lat, lon" pair with dot decimals (a comma inside each number would
-make the pair unreadable). Replace the body of `cell_reference`, not its callers."""
+"""How a plan names a cell to the people who patrol it: its commune and, in words, where in it
+("120 m north of Chợ Sắt", "1,2 km north-east of the commune's centre"), from the nearest
+landmark of the gazetteer or checkpoint site of the commune (anninh.hotspots.labels)."""
 
 from __future__ import annotations
 
+from anninh.hotspots.labels import name_cells
 
-def cell_reference(*, commune_name: str, lat: float, lon: float) -> str:
-    return f"{commune_name} · {lat:.5f}, {lon:.5f}"
+
+def name_assignments(assignments, *, commune, sites=()) -> list:
+    """Set ``a.place`` ("Phường Lê Chân · 120 m north of Chợ Sắt") on every assignment of a plan,
+    with one query for the landmarks around them; `sites` are the commune's checkpoint sites."""
+    assignments = list(assignments)
+    for a in assignments:
+        a.commune = commune
+    name_cells(assignments, extra_places=sites)
+    for a in assignments:
+        a.place = f"{commune.name} · {a.place}"
+    return assignments

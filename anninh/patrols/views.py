@@ -24,8 +24,8 @@ from anninh.hotspots.services import FORECAST_WRITER_ROLES
 from anninh.lib.dates import InvalidDate, parse_date_vn
 from anninh.lib.text import fold
 from anninh.patrols import printmap, selectors, services
-from anninh.patrols.labels import cell_reference
-from anninh.patrols.models import SHIFT_CHOICES, PatrolAssignment, PatrolPlan, PlanStatus
+from anninh.patrols.labels import name_assignments
+from anninh.patrols.models import SHIFT_CHOICES, CheckpointSite, PatrolAssignment, PatrolPlan, PlanStatus
 from anninh.records.models import OffenceGroup
 
 
@@ -246,9 +246,16 @@ def _plan(request, pk: int) -> PatrolPlan:
 
 
 def _plan_context(request, plan: PatrolPlan) -> dict:
-    assignments = list(plan.assignments.select_related("done_by").order_by("team", "order"))
-    for a in assignments:
-        a.place = cell_reference(commune_name=plan.commune.name, lat=a.lat, lon=a.lon)
+    sites = (
+        CheckpointSite.objects.restrict(request.user)
+        .filter(commune_id=plan.commune_id)
+        .only("name", "lat", "lon")
+    )
+    assignments = name_assignments(
+        plan.assignments.select_related("done_by").order_by("team", "order"),
+        commune=plan.commune,
+        sites=sites,
+    )
     checkpoints = list(plan.checkpoints.select_related("site").order_by("rank"))
     start, end = services.shift_bounds(plan.date, plan.shift)
     return {

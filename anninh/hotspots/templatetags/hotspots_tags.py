@@ -11,8 +11,9 @@ register = template.Library()
 
 @register.filter
 def cell_place(cell) -> str:
-    """A forecast cell named from its commune's centre (no landmark data on forecast pages)."""
-    return labels.place_name(cell.lat, cell.lon, cell.commune)
+    """A forecast cell in words: the name `labels.name_cells` gave it (nearest landmark), else
+    from its commune's centre."""
+    return getattr(cell, "place", None) or labels.place_name(cell.lat, cell.lon, cell.commune)
 
 
 @register.filter
