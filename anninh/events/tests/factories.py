@@ -11,7 +11,14 @@ from anninh.geo.models import Commune
 from anninh.testing.personas import COMMUNE_A
 
 
-def make_event(*, commander, commune: str = COMMUNE_A, starts_at=None, hours: int = 48, name: str = "Đại hội Đảng bộ (thử)"):
+def make_event(
+    *,
+    commander,
+    commune: str = COMMUNE_A,
+    starts_at=None,
+    hours: int = 48,
+    name: str = "Đại hội Đảng bộ (thử)",
+):
     """An event from `starts_at` (default: a day ago) for `hours`, with one venue at the
     commune's inside point."""
     starts_at = starts_at or timezone.now() - dt.timedelta(days=1)

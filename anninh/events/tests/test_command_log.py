@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def entry(personas):
     event = make_event(commander=personas["commander"])
-    return services.log_append(actor=personas["commune_officer"], event=event, text="Đoàn đại biểu đã đến hội trường.")
+    return services.log_append(
+        actor=personas["commune_officer"], event=event, text="Đoàn đại biểu đã đến hội trường."
+    )
 
 
 def test_an_entry_is_stamped_with_its_author_role_and_unit(entry, personas):
@@ -79,7 +81,9 @@ def test_the_triggers_come_back_after_a_migration_dropped_them(entry):
 
 
 def test_a_correction_is_a_new_entry(entry, personas):
-    services.log_append(actor=personas["commander"], event=entry.event, text="Đính chính: đoàn đến lúc 07:45.")
+    services.log_append(
+        actor=personas["commander"], event=entry.event, text="Đính chính: đoàn đến lúc 07:45."
+    )
     assert CommandLogEntry.objects.unrestricted().filter(event=entry.event).count() == 2
 
 
