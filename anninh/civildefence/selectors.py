@@ -89,9 +89,9 @@ def force_by_commune(*, viewer) -> list[CommuneForce]:
         Team.objects.restrict(viewer)
         .values("commune_id", "commune__name", "commune__population", "commune__sort_key")
         .annotate(
-            teams=Count("id", distinct=True),
-            members=Count("members", filter=Q(members__end_date__isnull=True), distinct=True),
-            trained=Count(
+            n_teams=Count("id", distinct=True),
+            n_members=Count("members", filter=Q(members__end_date__isnull=True), distinct=True),
+            n_trained=Count(
                 "members",
                 filter=Q(members__end_date__isnull=True, members__training_done=True),
                 distinct=True,
@@ -103,9 +103,9 @@ def force_by_commune(*, viewer) -> list[CommuneForce]:
             r["commune_id"],
             r["commune__name"],
             r["commune__population"],
-            r["teams"],
-            r["members"],
-            r["trained"],
+            r["n_teams"],
+            r["n_members"],
+            r["n_trained"],
         )
         for r in rows
     ]
