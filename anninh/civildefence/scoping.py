@@ -34,7 +34,7 @@ def team_rows(viewer, prefix: str = "") -> Q | None:
     if condition is None:
         return None
     if Role.CIVIL_DEFENCE_MEMBER in viewer.roles:
-        condition |= Q(pk__in=Member.objects.filter(user=viewer).values("team_id"))
+        condition |= Q(pk__in=Member.objects.unrestricted().filter(user=viewer).values("team_id"))
     return _prefixed(condition, prefix)
 
 

@@ -85,13 +85,15 @@ def team_create(
     return team
 
 
-def team_set_leader(*, actor, team: Team, username: str | None) -> Team:
+def team_set_leader(*, actor, team: Team, username: str | None, unlink: bool = False) -> Team:
     """Link the account that leads the team (a user with the civil-defence leader role), or
-    unlink it (None). That account then sees this team, and only it."""
+    unlink it (`unlink=True`). That account then sees this team, and only it."""
     if not may_manage_in(actor, team.commune_id):
         raise PermissionDenied
     leader = None
-    if username:
+    if not unlink and not username:
+        raise CivilDefenceError(_("Enter the leader's user name."))
+    if not unlink:
         leader = get_user_model().objects.filter(username=username, is_active=True).first()
         if leader is None or not leader.has_role(Role.CIVIL_DEFENCE_LEADER):
             raise CivilDefenceError(_("Choose an account with the civil-defence team leader role."))

@@ -205,7 +205,10 @@ def team_leader(request: HttpRequest, pk: int) -> HttpResponse:
         team,
         "leader",
         lambda: services.team_set_leader(
-            actor=request.user, team=team, username=request.POST.get("username", "").strip()
+            actor=request.user,
+            team=team,
+            username=request.POST.get("username", "").strip(),
+            unlink=request.POST.get("unlink") == "1",
         ),
         _("The leader's account is linked to the team."),
     )

@@ -443,7 +443,8 @@ def log_append(
 
 def event_plan_security(*, actor, event: Event, teams: int = 2, cells_per_team: int = 3) -> dict[str, int]:
     """Checkpoints and patrol routes around the venues, with the patrol planner
-    (anninh.patrols.planning) on the forecast covering the event's start: the forecast cells
+    (anninh.patrols.planning) on the forecast covering the event's start (or, for an event
+    under way, the one covering now): the forecast cells
     within the event's area are dealt to `teams` teams (highest risk first, balanced), each
     team's stops ordered into a route from the nearest venue; the checkpoint sites of the
     venues' communes within the area are ranked by the forecast risk around them. Replaces the
@@ -464,9 +465,16 @@ def event_plan_security(*, actor, event: Event, teams: int = 2, cells_per_team: 
     venues = list(event.venues.all())
     if not venues:
         raise EventError(_("Add the event's venues first."))
-    start = event.starts_at.astimezone(HCM_TZ)
-    shift = "morning" if 6 <= start.hour < 14 else "afternoon" if 14 <= start.hour < 22 else "night"
-    forecast = forecast_for(start.date() if start.hour >= 6 else start.date() - dt.timedelta(days=1), shift)
+
+    def forecast_at(moment: dt.datetime):
+        here = moment.astimezone(HCM_TZ)
+        shift = "morning" if 6 <= here.hour < 14 else "afternoon" if 14 <= here.hour < 22 else "night"
+        return forecast_for(here.date() if here.hour >= 6 else here.date() - dt.timedelta(days=1), shift)
+
+    forecast = forecast_at(event.starts_at)
+    now = timezone.now()
+    if forecast is None and event.starts_at <= now < event.ends_at:
+        forecast = forecast_at(now)  # under way, opened in a week without a forecast
     if forecast is None:
         raise EventError(
             _("There is no forecast for the event's start yet: make that week's forecast first.")

@@ -15,13 +15,21 @@ def cccd() -> str:
     return f"031095{_SEQ[0]:06d}"
 
 
-def make_team(*, actor, commune: str, name: str = "Tổ bảo vệ ANTT số 1", members: int = 2, leader=None):
+def make_team(
+    *,
+    actor,
+    commune: str,
+    name: str = "Tổ bảo vệ ANTT số 1",
+    members: int = 2,
+    leader=None,
+    member_prefix: str = "",
+):
     team = services.team_create(actor=actor, commune=commune, name=name)
     for i in range(members):
         services.member_add(
             actor=actor,
             team=team,
-            full_name=f"Nguyễn Văn Tổ {name[-1]}{i}",
+            full_name=f"{member_prefix or 'Nguyễn Văn Tổ ' + name[-1]} {i}",
             id_number=cccd(),
             phone=f"09123{_SEQ[0]:05d}",
             start_date=dt.date(2025, 7, 1),
