@@ -68,6 +68,9 @@ _EVENT_CONTRIBUTE_405 = dict.fromkeys(
 )
 
 EVENT_ROUTES = {
+    "GET /api/events/": api(403, **_EVENT_READERS),
+    "GET /api/events/{sec_event_id}": api(403, **_EVENT_OBJECT),
+    "POST /api/events/{sec_event_id}/log": api(403, **_EVENT_CONTRIBUTE),
     "GET events:list": outcome(403, **_EVENT_READERS),
     "POST events:list": outcome(403, **_EVENT_OBJECT_405),
     "GET events:new": outcome(403, commander=200),
@@ -102,6 +105,7 @@ _CD_READERS = {
 _CD_MANAGERS = ("commander", "commune_officer", "other_commune_officer")
 
 CIVIL_DEFENCE_ROUTES = {
+    "GET /api/civil-defence/force": api(403, **_CD_READERS),
     "GET civildefence:list": outcome(403, **_CD_READERS),
     "POST civildefence:list": outcome(403, **dict.fromkeys(_CD_READERS, 405)),
     "GET civildefence:team_new": outcome(403, **dict.fromkeys(_CD_MANAGERS, 200)),
@@ -577,6 +581,7 @@ API_OBJECTS = {
     "event_id": "event",
     "unit_id": "unit",
     "code": "commune",
+    "sec_event_id": "sec_event",
 }
 #: Body fields that name a record: the world's record of commune A, so that the right persona
 #: reaches the service with a body it could really send.

@@ -178,3 +178,12 @@ def test_the_map_page_shows_the_force_per_1000_residents(teams, personas, client
     client.force_login(personas["commander"])
     body = client.get("/civil-defence/").content.decode()
     assert 'data-testid="force-by-commune"' in body and "force-map-data" in body
+
+
+def test_the_api_gives_the_force_per_commune_within_the_callers_reach(teams, personas, client):
+    client.force_login(personas["commune_officer"])
+    rows = client.get("/api/civil-defence/force").json()
+    assert [r["commune"] for r in rows] == [COMMUNE_A]
+    assert rows[0]["members"] == 5 and rows[0]["per_1000"] == pytest.approx(5000 / rows[0]["population"])
+    client.force_login(personas["investigator"])
+    assert client.get("/api/civil-defence/force").status_code == 403

@@ -302,3 +302,22 @@ def test_a_commander_makes_an_event_from_the_form(personas, client):
     event = Event.objects.unrestricted().get(name="Lễ hội Hoa Phượng Đỏ")
     assert response.status_code == 302
     assert timezone.localtime(event.starts_at).strftime("%d/%m/%Y %H:%M") == "01/05/2027 19:00"
+
+
+def test_the_api_lists_the_callers_events_and_appends_to_the_log(event, personas, client):
+    import json
+
+    client.force_login(personas["commune_officer"])
+    listed = client.get("/api/events/").json()
+    assert [e["id"] for e in listed["results"]] == [event.pk]
+    response = client.post(
+        f"/api/events/{event.pk}/log",
+        data=json.dumps({"text": "Đoàn xe qua cầu Lạc Long.", "kind": "action"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["author_role"] == "commune_officer"
+    detail = client.get(f"/api/events/{event.pk}").json()
+    assert detail["venues"][0]["commune"] == COMMUNE_A
+    client.force_login(personas["other_commune_officer"])
+    assert client.get("/api/events/").json()["results"] == []
+    assert client.get(f"/api/events/{event.pk}").status_code == 404
