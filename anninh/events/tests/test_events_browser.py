@@ -52,6 +52,9 @@ def test_the_force_map_shades_the_communes(page, people):
     login(page, people["commander"].username, PASSWORD)
     page.goto(f"{page.base_url}/civil-defence/")
     page.wait_for_load_state("networkidle")
-    expect(page.locator("#force-map path.leaflet-interactive").first).to_be_visible()
+    # The commune with a team is shaded (not the grey of communes without one) and in view.
+    shaded = page.locator('#force-map path.leaflet-interactive:not([fill="#f4f6f8"])')
+    expect(shaded).to_have_count(1)
+    expect(shaded).to_be_visible()
     assert page.locator("#force-map path.leaflet-interactive").count() >= 114
     assert page.js_errors == []
