@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "anninh.patrols",
     # The public side: scam warnings (CAP 1.2, Atom) for residents and businesses.
     "anninh.public",
+    # Operations: event security, the grassroots civil-defence force.
+    "anninh.events",
+    "anninh.civildefence",
     "anninh.web",
     # Demo data: the synthetic records of every capability.
     "anninh.demo",

@@ -47,6 +47,9 @@ DEMO_USERS = [
     DemoUser("press", "Hoàng Thu Trang", "Đại úy", "PV01", (Role.PUBLIC_RELATIONS,)),
     DemoUser("auditor", "Bùi Thanh Sơn", "Trung tá", "PV01", (Role.AUDITOR,)),
     DemoUser("admin", "Ngô Minh Tuấn", "Thiếu tá", "PV01", (Role.ADMINISTRATOR,)),
+    # The grassroots civil-defence force (issue #11): not police officers, no rank.
+    DemoUser("doitruong.hongbang", "Lương Văn Bình", "", "CA11311", (Role.CIVIL_DEFENCE_LEADER,)),
+    DemoUser("antt.hongbang", "Đinh Thị Lan", "", "CA11311", (Role.CIVIL_DEFENCE_MEMBER,)),
 ]
 
 SYSTEM = "system:demo_seed"
@@ -123,6 +126,23 @@ def _reports(progress=None):
     return reports_demo_seed(progress=progress)
 
 
+def _events(progress=None):
+    from anninh.events.demo import events_demo_seed
+
+    return events_demo_seed(progress=progress)
+
+
+def _civildefence(progress=None):
+    from anninh.civildefence.demo import civildefence_demo_seed
+
+    return civildefence_demo_seed(progress=progress)
+
+
+# After the patrols: the event's routes use this week's forecast, duties join approved plans.
+SEEDERS.append(("events", _events))
+SEEDERS.append(("civil defence", _civildefence))
+
+
 # Last: the weekly report counts the records, forecasts and plans seeded above.
 SEEDERS.append(("weekly report", _reports))
 
@@ -156,12 +176,16 @@ def demo_summary(results: dict[str, object]) -> list[tuple[str, str]]:
         "report_cards": _("forecast report cards"),
         "checkpoint_sites": _("checkpoint sites"),
         "plans": _("patrol plans"),
+        "events": _("events"),
+        "teams": _("civil-defence teams"),
+        "members": _("civil-defence members"),
+        "duties": _("civil-defence duties"),
     }
     lines = []
     users = results.get("users") or []
     created = sum(1 for _spec, was_created in users if was_created)
     lines.append((_("demo accounts"), _("%(total)s (%(new)s new)") % {"total": len(users), "new": created}))
-    for part in ("records", "forecasts", "patrols"):
+    for part in ("records", "forecasts", "patrols", "events", "civil defence"):
         counts = results.get(part)
         if not isinstance(counts, dict):
             continue

@@ -101,6 +101,24 @@ NAVIGATION: list[NavItem] = [
         key="patrols",
     ),
     NavItem(
+        _("Events"),
+        "events:list",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER}),
+        key="events",
+    ),
+    NavItem(
+        _("Civil defence"),
+        "civildefence:list",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER, Role.CIVIL_DEFENCE_LEADER}),
+        key="civildefence",
+    ),
+    NavItem(
+        _("My duties"),
+        "civildefence:my_duties",
+        frozenset({Role.CIVIL_DEFENCE_MEMBER}),
+        key="my_duties",
+    ),
+    NavItem(
         _("Scam warnings"),
         "public:manage_list",
         frozenset({Role.COMMANDER, Role.PUBLIC_RELATIONS}),

@@ -38,6 +38,97 @@ def api(default, **by_persona) -> dict[str, object]:
     return outcome(default, anonymous=UNAUTHORIZED, **by_persona)
 
 
+# --- Operations: event security and the civil-defence force (issue #11) -----------------------
+
+_EVENT_READERS = {
+    "commander": 200,
+    "analyst": 200,
+    "investigator": 200,
+    "commune_officer": 200,
+    "other_commune_officer": 200,
+}
+_EVENT_OBJECT = {
+    "commander": 200,
+    "analyst": 200,
+    "investigator": 404,
+    "commune_officer": 200,
+    "other_commune_officer": 404,
+}
+_EVENT_OBJECT_405 = dict.fromkeys(_EVENT_READERS, 405)
+#: Commanders plan an event; commune officers and investigators write its risks and log.
+_EVENT_MANAGE = {"commander": PASSES}
+_EVENT_CONTRIBUTE = {
+    "commander": PASSES,
+    "commune_officer": PASSES,
+    "other_commune_officer": 404,
+    "investigator": 404,
+}
+_EVENT_CONTRIBUTE_405 = dict.fromkeys(
+    ["commander", "commune_officer", "other_commune_officer", "investigator"], 405
+)
+
+EVENT_ROUTES = {
+    "GET /api/events/": api(403, **_EVENT_READERS),
+    "GET /api/events/{sec_event_id}": api(403, **_EVENT_OBJECT),
+    "POST /api/events/{sec_event_id}/log": api(403, **_EVENT_CONTRIBUTE),
+    "GET events:list": outcome(403, **_EVENT_READERS),
+    "POST events:list": outcome(403, **_EVENT_OBJECT_405),
+    "GET events:new": outcome(403, commander=200),
+    "POST events:new": outcome(403, commander=PASSES),
+    "GET events:detail": outcome(403, **_EVENT_OBJECT),
+    "POST events:detail": outcome(403, **_EVENT_OBJECT_405),
+    "GET events:report": outcome(403, **_EVENT_OBJECT),
+    "POST events:report": outcome(403, **_EVENT_OBJECT_405),
+    "GET events:report_pdf": outcome(403, **_EVENT_OBJECT),
+    "POST events:report_pdf": outcome(403, **_EVENT_OBJECT_405),
+    **{
+        f"{method} events:{name}": outcome(403, **(_EVENT_MANAGE if method == "POST" else {"commander": 405}))
+        for name in ("venue_add", "schedule_add", "unit_assign", "status", "plan_security")
+        for method in ("GET", "POST")
+    },
+    **{
+        f"{method} events:{name}": outcome(
+            403, **(_EVENT_CONTRIBUTE if method == "POST" else _EVENT_CONTRIBUTE_405)
+        )
+        for name in ("risk_add", "risk_change", "log_add")
+        for method in ("GET", "POST")
+    },
+}
+
+_CD_READERS = {
+    "commander": 200,
+    "analyst": 200,
+    "commune_officer": 200,
+    "other_commune_officer": 200,
+    "civil_defence_leader": 200,
+}
+_CD_MANAGERS = ("commander", "commune_officer", "other_commune_officer")
+
+CIVIL_DEFENCE_ROUTES = {
+    "GET /api/civil-defence/force": api(403, **_CD_READERS),
+    "GET civildefence:list": outcome(403, **_CD_READERS),
+    "POST civildefence:list": outcome(403, **dict.fromkeys(_CD_READERS, 405)),
+    "GET civildefence:team_new": outcome(403, **dict.fromkeys(_CD_MANAGERS, 200)),
+    "POST civildefence:team_new": outcome(403, **dict.fromkeys(_CD_MANAGERS, PASSES)),
+    "GET civildefence:team": outcome(403, **{**_CD_READERS, "other_commune_officer": 404}),
+    "POST civildefence:team": outcome(403, **dict.fromkeys(_CD_READERS, 405)),
+    "GET civildefence:member_add": outcome(403, **dict.fromkeys(_CD_MANAGERS, 405)),
+    "POST civildefence:member_add": outcome(
+        403, commander=PASSES, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "GET civildefence:team_leader": outcome(403, **dict.fromkeys(_CD_MANAGERS, 405)),
+    "POST civildefence:team_leader": outcome(
+        403, commander=PASSES, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "GET civildefence:duty_add": outcome(403, **dict.fromkeys([*_CD_MANAGERS, "civil_defence_leader"], 405)),
+    "POST civildefence:duty_add": outcome(
+        403, commander=PASSES, commune_officer=PASSES, other_commune_officer=404, civil_defence_leader=PASSES
+    ),
+    "GET civildefence:my_duties": outcome(403, civil_defence_leader=200),
+    "POST civildefence:my_duties": outcome(403, civil_defence_leader=405),
+}
+
+
 # --- The matrix ---------------------------------------------------------------------------------
 
 ROUTES: dict[str, dict[str, object]] = {
@@ -414,6 +505,12 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST records:import_job_problems": outcome(
         403, investigator=405, commune_officer=405, other_commune_officer=405
     ),
+    # Event security (issue #11 item 2): the event of the world has a venue in commune A and
+    # no unit assigned, so the investigator and commune B's officer get 404 on it.
+    **EVENT_ROUTES,
+    # The civil-defence force (issue #11 item 3): the world's team is in commune A, led by the
+    # civil_defence_leader persona.
+    **CIVIL_DEFENCE_ROUTES,
 }
 
 
@@ -456,6 +553,21 @@ PAGE_OBJECTS = {
     "public:manage_detail": {"pk": "warning"},
     "public:manage_edit": {"pk": "warning"},
     "public:manage_step": {"pk": "warning", "action": "submit"},
+    "events:detail": {"pk": "sec_event"},
+    "events:report": {"pk": "sec_event"},
+    "events:report_pdf": {"pk": "sec_event"},
+    "events:venue_add": {"pk": "sec_event"},
+    "events:schedule_add": {"pk": "sec_event"},
+    "events:unit_assign": {"pk": "sec_event"},
+    "events:status": {"pk": "sec_event"},
+    "events:plan_security": {"pk": "sec_event"},
+    "events:risk_add": {"pk": "sec_event"},
+    "events:risk_change": {"pk": "sec_event", "rid": "risk"},
+    "events:log_add": {"pk": "sec_event"},
+    "civildefence:team": {"pk": "cd_team"},
+    "civildefence:member_add": {"pk": "cd_team"},
+    "civildefence:team_leader": {"pk": "cd_team"},
+    "civildefence:duty_add": {"pk": "cd_team"},
 }
 #: Path parameters of API operations.
 API_OBJECTS = {
@@ -469,6 +581,7 @@ API_OBJECTS = {
     "event_id": "event",
     "unit_id": "unit",
     "code": "commune",
+    "sec_event_id": "sec_event",
 }
 #: Body fields that name a record: the world's record of commune A, so that the right persona
 #: reaches the service with a body it could really send.

@@ -124,6 +124,27 @@ def make_world(personas) -> dict[str, object]:
         result={"rows": 1, "created": 0, "updated": 0, "unchanged": 1, "problems": [], "file_problems": []},
     )
     warning = publish_warning(drafter=personas["public_relations"], approver=personas["commander"])
+    # Event security (issue #11 item 2): an event with a venue in commune A, a risk and a log
+    # entry; an event in commune B that commune A's officer must never see.
+    from anninh.civildefence.tests.factories import make_team
+    from anninh.events import services as event_services
+    from anninh.events.tests.factories import make_event
+
+    sec_event = make_event(commander=personas["commander"])
+    risk = event_services.risk_create(
+        actor=officer, event=sec_event, threat="Tụ tập đông người", likelihood=3, impact=4, owner="CA phường"
+    )
+    event_services.log_append(actor=officer, event=sec_event, text="Bắt đầu trực.")
+    make_event(commander=personas["commander"], commune=COMMUNE_B, name="Lễ hội phường Bêbê")
+    # Civil defence (item 3): the leader persona leads a team of commune A; a team of B.
+    cd_team = make_team(actor=officer, commune=COMMUNE_A, leader=personas["civil_defence_leader"])
+    make_team(
+        actor=officer_b,
+        commune=COMMUNE_B,
+        name="Tổ ANTT phường Bêbê",
+        members=1,
+        member_prefix="Hoàng Văn Bêbê",
+    )
     return {
         "officer": officer,
         "numbers": {
@@ -133,7 +154,14 @@ def make_world(personas) -> dict[str, object]:
             "person": person.full_name,
         },
         # Markers of commune B's records: (text, personal data?)
-        "b_markers": [(incident_b.number, False), (report_b.register_number, False), ("Phạm Thị Bêbê", True)],
+        "b_markers": [
+            (incident_b.number, False),
+            (report_b.register_number, False),
+            ("Phạm Thị Bêbê", True),
+            ("Lễ hội phường Bêbê", False),
+            ("Tổ ANTT phường Bêbê", False),
+            ("Hoàng Văn Bêbê", True),
+        ],
         "job": job.pk,
         "report": report.pk,
         "incident": incident.pk,
@@ -149,6 +177,9 @@ def make_world(personas) -> dict[str, object]:
         "token": token.pk,
         "event": AuditEvent.objects.unrestricted().order_by("id").first().pk,
         "warning": warning.pk,
+        "sec_event": sec_event.pk,
+        "risk": risk.pk,
+        "cd_team": cd_team.pk,
         "commune": COMMUNE_A,
         "unit": unit_id(f"CA{COMMUNE_A}"),
     }

@@ -1,0 +1,1 @@
+from anninh.civildefence.views import app_name, urlpatterns  # noqa: F401
