@@ -17,6 +17,8 @@ urlpatterns = [
     path("hotspots/", include("anninh.hotspots.urls")),
     path("patrols/", include("anninh.patrols.urls")),
     path("warnings/", include("anninh.public.urls")),
+    path("requests/", include("anninh.requests.urls")),
+    path("open311/v2/", include("anninh.requests.urls_open311")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
