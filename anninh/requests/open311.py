@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from anninh.accounts.permissions import audit_denied
 from anninh.audit.context import current as audit_context
 from anninh.geo.models import Commune
 from anninh.requests import protection, selectors, services
@@ -276,6 +277,7 @@ def _float(value: str, name: str, problems: list[str]) -> float | None:
 def _requests_post(request: HttpRequest, fmt: str) -> HttpResponse:
     client, ok = _client(request)
     if not ok:
+        audit_denied(request, reason="api_key")
         return _errors(fmt, 403, "api_key missing or invalid")
     data = request.POST
     problems: list[str] = []

@@ -148,7 +148,7 @@ def track(request: HttpRequest) -> HttpResponse:
     code = services.tracking_normalise(request.POST.get("code", ""))
     found = services.request_by_code(code)
     if found is None:
-        return _track_page(request, None, code, error=_("No request has this tracking code."), status=404)
+        return _track_page(request, None, code, error=_("No request has this tracking code."), status=400)
     action = request.POST.get("action", "")
     try:
         if action == "add":
