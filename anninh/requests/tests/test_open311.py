@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import xml.etree.ElementTree as ET
 
 import pytest
 from django.test import Client
+from lxml import etree as ET
 
 from anninh.audit.models import AuditEvent
 from anninh.records.tests.test_incidents_factories import point_in
