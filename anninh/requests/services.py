@@ -403,6 +403,7 @@ def request_reopen(*, request: ServiceRequest, reason: str) -> ServiceRequest:
 
 def request_rate(*, request: ServiceRequest, rating: int) -> ServiceRequest:
     """The one question after an answer: how satisfied are you (1 to 5)? Once per answer."""
+    request = ServiceRequest.objects.unrestricted().get(pk=request.pk)
     if request.status not in (RequestStatus.ANSWERED, RequestStatus.CRIME_REPORT):
         raise RequestError("rate.not_answered", _("You can rate the answer once you have it."), "rating")
     if request.rating is not None:
@@ -410,6 +411,9 @@ def request_rate(*, request: ServiceRequest, rating: int) -> ServiceRequest:
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise RequestError("rate.invalid", _("Choose from 1 to 5."), "rating")
     with _sender_context(request), transaction.atomic():
+        request = _locked(request)
+        if request.rating is not None:
+            raise RequestError("rate.twice", _("You have already rated this answer."), "rating")
         request.rating = rating
         request.rated_at = timezone.now()
         request.save(update_fields=["rating", "rated_at", "updated_at"])
