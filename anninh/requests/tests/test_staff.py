@@ -205,7 +205,7 @@ def test_the_purge_removes_expired_personal_data_and_keeps_the_indicators(person
     settings.ANNINH_REQUESTS_CONTENT_RETENTION_DAYS = 60
     officer = personas["commune_officer"]
     with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=HCM_TZ), tick=False):
-        old, code = submit(
+        old, _code = submit(
             anonymity=Anonymity.CONFIDENTIAL, name="Lê Văn Cũ", phone="0912345670", images=[jpeg_with_gps()]
         )
         services.request_add_info(request=old, text="Thêm chi tiết")
