@@ -89,18 +89,18 @@ SERVICES = [
 TEMPLATES = [
     (
         "Đã tiếp nhận, đang xác minh",
-        "Công an đã tiếp nhận thông tin của bạn và đang kiểm tra, xác minh. Chúng tôi sẽ thông báo kết quả.",
+        "Công an đã tiếp nhận thông tin của ông/bà và đang kiểm tra, xác minh. Chúng tôi sẽ thông báo kết quả.",
         "",
     ),
     (
         "Đã xử lý xong",
-        "Cảm ơn bạn đã phản ánh. Công an đã kiểm tra và xử lý vụ việc theo quy định. "
+        "Cảm ơn ông/bà đã phản ánh. Công an đã kiểm tra và xử lý vụ việc theo quy định. "
         "Nếu tình trạng còn tiếp diễn, xin phản ánh lại hoặc gọi 113.",
         "",
     ),
     (
         "Hướng dẫn khi bị lừa chuyển tiền",
-        "Hãy gọi ngay ngân hàng của bạn để đề nghị phong tỏa giao dịch, giữ lại tin nhắn, số tài khoản, "
+        "Đề nghị ông/bà gọi ngay ngân hàng để yêu cầu phong tỏa giao dịch, giữ lại tin nhắn, số tài khoản, "
         "số điện thoại của đối tượng và đến cơ quan công an gần nhất để trình báo.",
         "tip-online-fraud",
     ),

@@ -144,3 +144,10 @@ def test_the_form_works_without_script_and_says_what_is_stored(client):
     assert "Anti-spam check: how much is" in page
     assert "Decree 13/2023/ND-CP" in page
     assert 'name="website"' in page
+
+
+def test_the_privacy_notice_is_in_vietnamese_for_vietnamese_readers(client, settings):
+    settings.LANGUAGE_CODE = "vi"
+    page = client.get("/requests/", headers={"Accept-Language": "vi"}).content.decode()
+    assert "Nghị định 13/2023/NĐ-CP" in page
+    assert "Ẩn danh hoàn toàn" in page
