@@ -190,7 +190,7 @@ def request_public(item: ServiceRequest, lang: str) -> dict:
     return {
         "service_request_id": item.public_id,
         "status": item.open311_status,
-        "status_notes": selectors.last_public_note(item),
+        "status_notes": getattr(item, "last_public_note", None) or "",
         "service_name": item.service.name(lang),
         "service_code": item.service.code,
         "description": "",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from anninh.requests.models import (
@@ -168,19 +168,14 @@ def open311_requests(
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif wanted == {"closed"}:
             qs = qs.exclude(status__in=OPEN_STATUSES)
-    return list(qs.order_by("-submitted_at")[:limit])
+    last_note = (
+        RequestNote.objects.unrestricted()
+        .filter(request=OuterRef("pk"), kind=NoteKind.PUBLIC)
+        .order_by("-created_at", "-id")
+        .values("text")[:1]
+    )
+    return list(qs.annotate(last_public_note=Subquery(last_note)).order_by("-submitted_at")[:limit])
 
 
 def open311_by_token(token: str) -> ServiceRequest | None:
     return ServiceRequest.objects.unrestricted().filter(token=token).first() if token else None
-
-
-def last_public_note(request: ServiceRequest) -> str:
-    note = (
-        RequestNote.objects.unrestricted()
-        .filter(request=request, kind=NoteKind.PUBLIC)
-        .order_by("-created_at", "-id")
-        .values_list("text", flat=True)
-        .first()
-    )
-    return note or ""
