@@ -179,3 +179,34 @@ def open311_requests(
 
 def open311_by_token(token: str) -> ServiceRequest | None:
     return ServiceRequest.objects.unrestricted().filter(token=token).first() if token else None
+
+
+def public_similar(
+    *, service_code: str, commune_code: str, lat: float | None = None, lon: float | None = None
+):
+    """Open requests of the same listed service and commune from the last DUPLICATE_DAYS (and
+    within DUPLICATE_METRES when both have points), for the form's "already reported?" check.
+    Tips and complaints are never shown to the public."""
+    if not service_code or not commune_code:
+        return []
+    since = timezone.now() - dt.timedelta(days=DUPLICATE_DAYS)
+    # Public data only is shown from these rows (number, status, the police's public notes).
+    rows = (
+        ServiceRequest.objects.unrestricted()
+        .filter(
+            service__code=service_code,
+            service__listed=True,
+            commune_id=commune_code,
+            status__in=OPEN_STATUSES,
+            submitted_at__gte=since,
+        )
+        .select_related("service")
+        .order_by("-submitted_at")[:50]
+    )
+    out = []
+    for row in rows:
+        both_points = None not in (lat, lon, row.lat, row.lon)
+        if both_points and _metres(lat, lon, row.lat, row.lon) > DUPLICATE_METRES:
+            continue
+        out.append(row)
+    return out[:5]

@@ -41,10 +41,16 @@ def _retention() -> dict:
     }
 
 
-def _form_page(request: HttpRequest, form: SubmitForm, *, error: str = "", status: int = 200) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, form: SubmitForm, *, error: str = "", status: int = 200, similar=None, checked=False
+) -> HttpResponse:
     challenge = protection.challenge_issue()
     data = form.data.copy() if form.is_bound else None
-    if data is not None:
+    if data is not None and checked:
+        # Only a look for similar requests: what was typed stays, without error messages.
+        initial = {k: data.get(k) for k in form.fields if k not in ("challenge", "nonce", "answer", "images")}
+        form = SubmitForm(initial={**initial, "challenge": challenge["token"]}, lang=_lang())
+    elif data is not None:
         # A new challenge for the next try; what the person typed stays.
         data["challenge"], data["nonce"], data["answer"] = challenge["token"], "", ""
         form = SubmitForm(data, lang=_lang())
@@ -61,6 +67,8 @@ def _form_page(request: HttpRequest, form: SubmitForm, *, error: str = "", statu
             "retention": _retention(),
             "services": selectors.services_active(),
             "lang": _lang(),
+            "similar": similar or [],
+            "checked": checked,
         },
         status=status,
     )
@@ -74,6 +82,13 @@ def submit(request: HttpRequest) -> HttpResponse:
             initial["service"] = request.GET["service"][:40]
         return _form_page(request, SubmitForm(initial=initial, lang=_lang()))
     form = SubmitForm(request.POST, request.FILES, lang=_lang())
+    if "check" in request.POST:
+        # "Already reported?": the same listed service, in the same commune, still open.
+        similar = selectors.public_similar(
+            service_code=request.POST.get("service", "")[:40],
+            commune_code=request.POST.get("commune", "")[:5],
+        )
+        return _form_page(request, form, similar=similar, checked=True)
     if not form.is_valid():
         return _form_page(request, form, status=400)
     cd = form.cleaned_data

@@ -151,3 +151,19 @@ def test_the_privacy_notice_is_in_vietnamese_for_vietnamese_readers(client, sett
     page = client.get("/requests/", headers={"Accept-Language": "vi"}).content.decode()
     assert "Nghị định 13/2023/NĐ-CP" in page
     assert "Ẩn danh hoàn toàn" in page
+
+
+def test_the_form_suggests_open_requests_of_the_same_kind_and_place_and_stores_nothing(client):
+    listed, _c = submit("order-problem", commune_code="11311")
+    tip, _c = submit("tip-crime", commune_code="11311")
+    elsewhere, _c = submit("order-problem", commune_code="11329")
+    data = form_data(service="order-problem", commune="11311", description="Tụ tập đua xe")
+    data["check"] = "1"
+    response = client.post("/requests/", data, REMOTE_ADDR="192.0.2.1")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert listed.public_id in page and elsewhere.public_id not in page
+    assert "Tụ tập đua xe" in page  # what was typed stays
+    data["service"] = "tip-crime"
+    assert tip.public_id not in client.post("/requests/", data, REMOTE_ADDR="192.0.2.1").content.decode()
+    assert ServiceRequest.objects.unrestricted().count() == 3

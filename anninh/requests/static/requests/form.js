@@ -77,7 +77,7 @@
   if (question) question.hidden = true;
   work();
   form.addEventListener("submit", function (event) {
-    if (solved) return;
+    if (solved || (event.submitter && event.submitter.name === "check")) return;
     event.preventDefault();
     if (status) status.textContent = script.getAttribute("data-working");
     var wait = setInterval(function () { if (solved) { clearInterval(wait); form.submit(); } }, 100);
