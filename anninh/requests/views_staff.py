@@ -79,6 +79,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = (
         get_user_model()
         .objects.filter(unit_id=item.unit_id, is_active=True)
+        .prefetch_related("role_assignments")
         .order_by("full_name", "username")
     )
     return render(
@@ -112,6 +113,9 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         unscoped=Attachment.objects.unrestricted(),
         pk=pk,
+    )
+    audit_record(
+        actor=request.user, action=AuditAction.VIEW, target=found, extra={"request_id": found.request_id}
     )
     response = HttpResponse(bytes(found.content), content_type=found.content_type)
     response["Content-Disposition"] = "inline"

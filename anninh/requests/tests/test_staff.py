@@ -239,3 +239,17 @@ def test_the_purge_removes_expired_personal_data_and_keeps_the_indicators(person
     assert (
         AuditEvent.objects.unrestricted().filter(action="delete", object_repr="requests_purge").count() == 2
     )
+
+
+def test_a_picture_is_shown_to_the_handling_unit_and_its_reading_audited(personas):
+    request, _c = submit(images=[jpeg_with_gps()])
+    picture = Attachment.objects.unrestricted().get(request=request)
+    response = client_for(personas["commune_officer"]).get(f"/requests/staff/attachments/{picture.pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"] == "private, no-store"
+    assert (
+        AuditEvent.objects.unrestricted().filter(action="view", object_type="requests.attachment").count()
+        == 1
+    )
+    other = client_for(personas["other_commune_officer"]).get(f"/requests/staff/attachments/{picture.pk}/")
+    assert other.status_code == 404
