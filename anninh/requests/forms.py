@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from anninh.geo.models import Commune
@@ -21,6 +22,16 @@ class MultipleImageField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        # Checked before anything is read into memory (the service checks what the files are).
+        if len(files) > settings.ANNINH_REQUESTS_MAX_ATTACHMENTS:
+            raise forms.ValidationError(
+                _("Send at most %(count)s pictures.") % {"count": settings.ANNINH_REQUESTS_MAX_ATTACHMENTS}
+            )
+        limit = settings.ANNINH_REQUESTS_MAX_ATTACHMENT_BYTES
+        if any(getattr(f, "size", 0) > limit for f in files):
+            raise forms.ValidationError(
+                _("A picture is larger than %(size)s MB.") % {"size": limit // (1024 * 1024)}
+            )
         return [super(MultipleImageField, self).clean(f, initial) for f in files]
 
 

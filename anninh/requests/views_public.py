@@ -167,7 +167,15 @@ def track(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action == "add":
-            images = [f.read() for f in request.FILES.getlist("images")]
+            files = request.FILES.getlist("images")[: settings.ANNINH_REQUESTS_MAX_ATTACHMENTS + 1]
+            if any(f.size > settings.ANNINH_REQUESTS_MAX_ATTACHMENT_BYTES for f in files):
+                raise services.RequestError(
+                    "attachment.too_large",
+                    _("A picture is larger than %(size)s MB.")
+                    % {"size": settings.ANNINH_REQUESTS_MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+                    "images",
+                )
+            images = [f.read() for f in files]
             services.request_add_info(request=found, text=request.POST.get("text", ""), images=images)
             done = _("Your information was added.")
         elif action == "reopen":
