@@ -167,3 +167,16 @@ def test_the_form_suggests_open_requests_of_the_same_kind_and_place_and_stores_n
     data["service"] = "tip-crime"
     assert tip.public_id not in client.post("/requests/", data, REMOTE_ADDR="192.0.2.1").content.decode()
     assert ServiceRequest.objects.unrestricted().count() == 3
+
+
+def test_too_many_or_too_large_pictures_are_refused_by_the_form(client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.ANNINH_REQUESTS_MAX_ATTACHMENT_BYTES = 2000
+    big = SimpleUploadedFile("a.jpg", jpeg_with_gps() + b"\x00" * 3000, content_type="image/jpeg")
+    assert _post(client, files=[big]).status_code == 400
+    settings.ANNINH_REQUESTS_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+    four = [SimpleUploadedFile(f"{i}.jpg", jpeg_with_gps(), content_type="image/jpeg") for i in range(4)]
+    response = _post(client, files=four)
+    assert response.status_code == 400 and "at most 3 pictures" in response.content.decode()
+    assert not ServiceRequest.objects.unrestricted().exists()
