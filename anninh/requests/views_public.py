@@ -42,7 +42,14 @@ def _retention() -> dict:
 
 
 def _form_page(
-    request: HttpRequest, form: SubmitForm, *, error: str = "", status: int = 200, similar=None, checked=False
+    request: HttpRequest,
+    form: SubmitForm,
+    *,
+    error: str = "",
+    status: int = 200,
+    similar=None,
+    checked=False,
+    field_errors: dict[str, str] | None = None,
 ) -> HttpResponse:
     challenge = protection.challenge_issue()
     data = form.data.copy() if form.is_bound else None
@@ -53,8 +60,10 @@ def _form_page(
     elif data is not None:
         # A new challenge for the next try; what the person typed stays.
         data["challenge"], data["nonce"], data["answer"] = challenge["token"], "", ""
-        form = SubmitForm(data, lang=_lang())
+        form = SubmitForm(data, form.files, lang=_lang())
         form.is_valid()
+        for field, message in (field_errors or {}).items():
+            form.add_error(field, message)
     else:
         form.initial["challenge"] = challenge["token"]
     return render(
@@ -119,8 +128,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         )
     except services.RequestError as exc:
         if exc.field in form.fields:
-            form.add_error(exc.field, exc.message)
-            return _form_page(request, form, status=400)
+            return _form_page(request, form, field_errors={exc.field: exc.message}, status=400)
         return _form_page(request, form, error=exc.message, status=400)
     except protection.Refused as exc:
         return _form_page(

@@ -124,7 +124,7 @@ def test_a_file_that_is_not_an_image_is_refused_whatever_its_name(client):
     upload = SimpleUploadedFile("photo.jpg", b"%PDF-1.4 not a picture", content_type="image/jpeg")
     response = _post(client, files=[upload])
     assert response.status_code == 400
-    assert "JPEG, PNG or WebP" in response.content.decode()
+    assert "Pictures must be JPEG, PNG or WebP images." in response.content.decode()
     with pytest.raises(AttachmentError):
         out = io.BytesIO()
         Image.new("RGB", (4, 4)).save(out, format="GIF")
@@ -174,9 +174,10 @@ def test_too_many_or_too_large_pictures_are_refused_by_the_form(client, settings
 
     settings.ANNINH_REQUESTS_MAX_ATTACHMENT_BYTES = 2000
     big = SimpleUploadedFile("a.jpg", jpeg_with_gps() + b"\x00" * 3000, content_type="image/jpeg")
-    assert _post(client, files=[big]).status_code == 400
+    refused = _post(client, files=[big])
+    assert refused.status_code == 400 and "A picture is larger than" in refused.content.decode()
     settings.ANNINH_REQUESTS_MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
     four = [SimpleUploadedFile(f"{i}.jpg", jpeg_with_gps(), content_type="image/jpeg") for i in range(4)]
     response = _post(client, files=four)
-    assert response.status_code == 400 and "at most 3 pictures" in response.content.decode()
+    assert response.status_code == 400 and "Send at most 3 pictures." in response.content.decode()
     assert not ServiceRequest.objects.unrestricted().exists()
