@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     # Operations: event security, the grassroots civil-defence force.
     "anninh.events",
     "anninh.civildefence",
+    # Requests from citizens and businesses (web form, Open311), staff queues, indicators.
+    "anninh.requests",
     "anninh.web",
     # Demo data: the synthetic records of every capability.
     "anninh.demo",
@@ -226,6 +228,28 @@ ANNINH_TILE_URL = envstr("ANNINH_TILE_URL", "")
 ANNINH_TILE_ATTRIBUTION = envstr("ANNINH_TILE_ATTRIBUTION", "")
 ANNINH_CAP_SENDER = envstr("ANNINH_CAP_SENDER", "canhbao@congan.haiphong.gov.vn")
 ANNINH_CAP_IDENTIFIER_PREFIX = envstr("ANNINH_CAP_IDENTIFIER_PREFIX", "vn.gov.haiphong.congan.canhbao")
+
+# Requests from citizens and businesses (anninh.requests). Retention (Decree 13/2023/ND-CP:
+# personal data kept no longer than needed): after a request is closed, the sender's name and
+# contact are removed after CONTACT days, the description, the reporter's additions and the
+# pictures after CONTENT days (statistics stay). Guards: submissions per sender address per
+# hour and per day (a keyed hash of the address, kept MARK hours), the proof-of-work bits of
+# the web form and its shortest fill time, attachments per request and their size.
+ANNINH_REQUESTS_CONTACT_RETENTION_DAYS = envint("ANNINH_REQUESTS_CONTACT_RETENTION_DAYS", 180)
+ANNINH_REQUESTS_CONTENT_RETENTION_DAYS = envint("ANNINH_REQUESTS_CONTENT_RETENTION_DAYS", 730)
+ANNINH_REQUESTS_MARK_RETENTION_HOURS = envint("ANNINH_REQUESTS_MARK_RETENTION_HOURS", 24)
+ANNINH_REQUESTS_PER_HOUR = envint("ANNINH_REQUESTS_PER_HOUR", 5)
+ANNINH_REQUESTS_PER_DAY = envint("ANNINH_REQUESTS_PER_DAY", 20)
+ANNINH_REQUESTS_POW_BITS = envint("ANNINH_REQUESTS_POW_BITS", 16)
+ANNINH_REQUESTS_MIN_FILL_SECONDS = envint("ANNINH_REQUESTS_MIN_FILL_SECONDS", 3)
+ANNINH_REQUESTS_MAX_ATTACHMENTS = envint("ANNINH_REQUESTS_MAX_ATTACHMENTS", 3)
+ANNINH_REQUESTS_MAX_ATTACHMENT_BYTES = envint("ANNINH_REQUESTS_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024)
+# Who handles a request without a commune (no place, or outside the city): a unit code.
+ANNINH_REQUESTS_FALLBACK_UNIT = envstr("ANNINH_REQUESTS_FALLBACK_UNIT", "PV01")
+# Open311 GeoReport v2: POST needs an api_key of an Open311Client (admin) unless this is off;
+# the jurisdiction_id the endpoint answers to.
+ANNINH_OPEN311_KEY_REQUIRED = envbool("ANNINH_OPEN311_KEY_REQUIRED", True)
+ANNINH_OPEN311_JURISDICTION = envstr("ANNINH_OPEN311_JURISDICTION", "congan.haiphong.gov.vn")
 
 LOGGING = {
     "version": 1,

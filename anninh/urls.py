@@ -19,6 +19,8 @@ urlpatterns = [
     path("warnings/", include("anninh.public.urls")),
     path("events/", include("anninh.events.urls")),
     path("civil-defence/", include("anninh.civildefence.urls")),
+    path("requests/", include("anninh.requests.urls")),
+    path("open311/v2/", include("anninh.requests.urls_open311")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -120,6 +120,15 @@ def _patrols(progress=None):
 SEEDERS.append(("patrols", _patrols))
 
 
+def _requests(progress=None):
+    from anninh.requests.demo import requests_demo_seed
+
+    return requests_demo_seed(progress=progress)
+
+
+SEEDERS.append(("requests", _requests))
+
+
 def _reports(progress=None):
     from anninh.reports.demo import reports_demo_seed
 
@@ -180,12 +189,13 @@ def demo_summary(results: dict[str, object]) -> list[tuple[str, str]]:
         "teams": _("civil-defence teams"),
         "members": _("civil-defence members"),
         "duties": _("civil-defence duties"),
+        "requests": _("requests from the public"),
     }
     lines = []
     users = results.get("users") or []
     created = sum(1 for _spec, was_created in users if was_created)
     lines.append((_("demo accounts"), _("%(total)s (%(new)s new)") % {"total": len(users), "new": created}))
-    for part in ("records", "forecasts", "patrols", "events", "civil defence"):
+    for part in ("records", "forecasts", "patrols", "events", "civil defence", "requests"):
         counts = results.get(part)
         if not isinstance(counts, dict):
             continue

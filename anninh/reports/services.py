@@ -143,9 +143,14 @@ def render_html(*, viewer, period: Period, language: str, commune: str = "") -> 
             ],
             lang=language,
         )
+        # Requests from the public answered for this period (issue #10 item 5).
+        from anninh.requests.indicators import indicators_for_period
+
+        service = indicators_for_period(first=period.first, last=period.last, commune_code=commune)
         html = render_to_string(
             "reports/report.html",
             {
+                "service": service,
                 "title": title,
                 "footer_title": svg.css_string(title),
                 "summary": summary,

@@ -119,6 +119,27 @@ NAVIGATION: list[NavItem] = [
         key="my_duties",
     ),
     NavItem(
+        _("Requests from the public"),
+        "requests:staff_queue",
+        frozenset({Role.COMMANDER, Role.COMMUNE_OFFICER, Role.INVESTIGATOR, Role.FIRE_RESCUE}),
+        key="requests",
+    ),
+    NavItem(
+        _("Service indicators"),
+        "requests:staff_indicators",
+        frozenset(
+            {
+                Role.COMMANDER,
+                Role.ANALYST,
+                Role.COMMUNE_OFFICER,
+                Role.INVESTIGATOR,
+                Role.FIRE_RESCUE,
+                Role.PUBLIC_RELATIONS,
+            }
+        ),
+        key="requests_indicators",
+    ),
+    NavItem(
         _("Scam warnings"),
         "public:manage_list",
         frozenset({Role.COMMANDER, Role.PUBLIC_RELATIONS}),

@@ -500,6 +500,55 @@ ROUTES: dict[str, dict[str, object]] = {
     "GET records:import_job_problems": outcome(
         403, investigator=404, commune_officer=200, other_commune_officer=404
     ),
+    # Requests from the public (anninh.requests): the form and the tracking page are public;
+    # the staff queue is for the handling unit's officers and commanders.
+    "GET requests:submit": outcome(200, anonymous=200),
+    "POST requests:submit": outcome(PASSES, anonymous=PASSES),
+    "GET requests:track": outcome(200, anonymous=200),
+    "POST requests:track": outcome(PASSES, anonymous=PASSES),
+    "GET requests:staff_queue": outcome(
+        403, commander=200, investigator=200, commune_officer=200, other_commune_officer=200, fire_rescue=200
+    ),
+    "POST requests:staff_queue": outcome(405, anonymous=405),
+    "GET requests:staff_indicators": outcome(
+        403,
+        commander=200,
+        analyst=200,
+        investigator=200,
+        commune_officer=200,
+        other_commune_officer=200,
+        fire_rescue=200,
+        public_relations=200,
+    ),
+    "POST requests:staff_indicators": outcome(405, anonymous=405),
+    "GET requests:staff_detail": outcome(
+        403, commander=200, investigator=404, commune_officer=200, other_commune_officer=404, fire_rescue=404
+    ),
+    "POST requests:staff_detail": outcome(405, anonymous=405),
+    "GET requests:staff_step": outcome(405, anonymous=405),
+    "POST requests:staff_step": outcome(
+        403,
+        commander=PASSES,
+        investigator=404,
+        commune_officer=PASSES,
+        other_commune_officer=404,
+        fire_rescue=404,
+    ),
+    "GET requests:staff_attachment": outcome(
+        403, commander=200, investigator=404, commune_officer=200, other_commune_officer=404, fire_rescue=404
+    ),
+    "POST requests:staff_attachment": outcome(405, anonymous=405),
+    # Open311 GeoReport v2: public reads; a POST without an api_key is refused (audited).
+    "GET open311:services": outcome(200, anonymous=200),
+    "POST open311:services": outcome(405, anonymous=405),
+    "GET open311:service": outcome(200, anonymous=200),
+    "POST open311:service": outcome(405, anonymous=405),
+    "GET open311:requests": outcome(200, anonymous=200),
+    "POST open311:requests": outcome(403, anonymous=403),
+    "GET open311:request": outcome(200, anonymous=200),
+    "POST open311:request": outcome(405, anonymous=405),
+    "GET open311:token": outcome(200, anonymous=200),
+    "POST open311:token": outcome(405, anonymous=405),
     "POST /api/accounts/tokens": api(PASSES),
     "POST records:import_job": outcome(403, investigator=405, commune_officer=405, other_commune_officer=405),
     "POST records:import_job_problems": outcome(
@@ -568,6 +617,14 @@ PAGE_OBJECTS = {
     "civildefence:member_add": {"pk": "cd_team"},
     "civildefence:team_leader": {"pk": "cd_team"},
     "civildefence:duty_add": {"pk": "cd_team"},
+    "requests:staff_detail": {"pk": "service_request"},
+    "requests:staff_step": {"pk": "service_request", "action": "note"},
+    "requests:staff_attachment": {"pk": "request_attachment"},
+    "open311:services": {"fmt": "json"},
+    "open311:service": {"code": "tip-crime", "fmt": "json"},
+    "open311:requests": {"fmt": "json"},
+    "open311:request": {"public_id": "request_public_id", "fmt": "json"},
+    "open311:token": {"token": "request_token", "fmt": "json"},
 }
 #: Path parameters of API operations.
 API_OBJECTS = {

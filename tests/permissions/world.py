@@ -23,6 +23,8 @@ from anninh.records.services.cases import case_create
 from anninh.records.services.reports import ReporterInput, crime_report_receive
 from anninh.records.tests.test_incidents_factories import point_in, record, unit_id
 from anninh.reports.models import Report
+from anninh.requests.tests.factories import jpeg_with_gps
+from anninh.requests.tests.factories import submit as request_submit
 from anninh.testing.personas import COMMUNE_A, COMMUNE_B
 
 
@@ -145,6 +147,8 @@ def make_world(personas) -> dict[str, object]:
         members=1,
         member_prefix="Hoàng Văn Bêbê",
     )
+    # A request from the public in commune A, routed to its commune police, with a picture.
+    service_request, _code = request_submit("order-problem", commune_code=COMMUNE_A, images=[jpeg_with_gps()])
     return {
         "officer": officer,
         "numbers": {
@@ -175,6 +179,10 @@ def make_world(personas) -> dict[str, object]:
         "site": site.pk,
         "weekly": weekly.pk,
         "token": token.pk,
+        "service_request": service_request.pk,
+        "request_public_id": service_request.public_id,
+        "request_token": service_request.token,
+        "request_attachment": service_request.attachments.unrestricted().first().pk,
         "event": AuditEvent.objects.unrestricted().order_by("id").first().pk,
         "warning": warning.pk,
         "sec_event": sec_event.pk,
