@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 import shapely
@@ -77,15 +76,18 @@ def test_the_index_follows_changes_to_communes_and_reloads():
     assert lookup.commune_at(*hanoi) is None
 
 
-def test_lookups_are_fast_once_the_index_is_built():
+def test_lookups_reuse_the_index_once_it_is_built(monkeypatch):
+    """Speed without a clock (wall-clock limits fail on a busy machine; benchmarks time it):
+    2,000 lookups build the index at most once and then only query it."""
     lookup.commune_at(20.86, 106.68)
+    builds = []
+    real_build = lookup._build_index
+    monkeypatch.setattr(lookup, "_build_index", lambda: builds.append(1) or real_build())
     rng = random.Random(7)
     points = [(rng.uniform(20.5, 21.2), rng.uniform(106.0, 107.1)) for _ in range(2000)]
-    started = time.perf_counter()
     found = [lookup.commune_at(lat, lon) for lat, lon in points]
-    elapsed = time.perf_counter() - started
     assert any(found) and not all(found)
-    assert elapsed < 1.0, f"2000 lookups took {elapsed:.2f} s"
+    assert builds == []
 
 
 def test_the_geojson_layer_has_one_multipolygon_feature_per_unit_with_its_facts():
