@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "anninh.patrols",
     # The public side: scam warnings (CAP 1.2, Atom) for residents and businesses.
     "anninh.public",
+    # Economic-crime investigations: the fraud network, its rings and its totals (issue #9).
+    "anninh.investigations",
     "anninh.web",
     # Demo data: the synthetic records of every capability.
     "anninh.demo",

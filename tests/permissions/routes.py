@@ -417,6 +417,59 @@ ROUTES: dict[str, dict[str, object]] = {
 }
 
 
+# --- Investigations (issue #9): the team (the investigator persona) only; a commander or an
+# auditor without a grant by name gets 404 like a guessed id; other roles 403. ---------------
+INVESTIGATION_PAGES = {
+    "investigations:detail": {"pk": "investigation"},
+    "investigations:search": {"pk": "investigation"},
+    "investigations:entity": {"pk": "investigation", "eid": "inv_entity"},
+    "investigations:review": {"pk": "investigation"},
+    "investigations:chart": {"pk": "investigation"},
+    "investigations:chart_data": {"pk": "investigation"},
+    "investigations:merge_undo": {"pk": "investigation", "mid": "inv_merge"},
+}
+#: Who gets past the role check of the investigations pages, and what the team gets.
+_INV_ROLE = dict.fromkeys(
+    [
+        "analyst",
+        "commune_officer",
+        "other_commune_officer",
+        "fire_rescue",
+        "public_relations",
+        "administrator",
+        "no_role",
+    ],
+    403,
+)
+
+
+def _inv_page(team, *, outsiders=404, **extra):
+    """An investigation's page: the team gets `team`, commander and auditor (no grant) 404."""
+    return outcome(403, **_INV_ROLE, investigator=team, commander=outsiders, auditor=outsiders, **extra)
+
+
+ROUTES.update(
+    {
+        "GET investigations:list": outcome(403, investigator=200, commander=200, auditor=200),
+        "POST investigations:list": outcome(405, anonymous=405),
+        "GET investigations:detail": _inv_page(200),
+        "POST investigations:detail": outcome(405, anonymous=405),
+        "GET investigations:search": _inv_page(200),
+        "POST investigations:search": outcome(405, anonymous=405),
+        "GET investigations:entity": _inv_page(200),
+        "POST investigations:entity": outcome(405, anonymous=405),
+        "GET investigations:review": _inv_page(200),
+        "POST investigations:review": _inv_page(404),
+        "GET investigations:chart": _inv_page(200),
+        "POST investigations:chart": outcome(405, anonymous=405),
+        "GET investigations:chart_data": _inv_page(200),
+        "POST investigations:chart_data": outcome(405, anonymous=405),
+        "GET investigations:merge_undo": outcome(405, anonymous=405),
+        "POST investigations:merge_undo": _inv_page(PASSES),
+    }
+)
+
+
 #: Routes whose 404 means "nothing stored yet" (no accuracy report card in the world), not a
 #: refusal: no audit row is expected.
 PLAIN_404 = frozenset({"GET /api/hotspots/report-card"})
@@ -456,6 +509,7 @@ PAGE_OBJECTS = {
     "public:manage_detail": {"pk": "warning"},
     "public:manage_edit": {"pk": "warning"},
     "public:manage_step": {"pk": "warning", "action": "submit"},
+    **INVESTIGATION_PAGES,
 }
 #: Path parameters of API operations.
 API_OBJECTS = {

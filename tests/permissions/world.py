@@ -124,6 +124,7 @@ def make_world(personas) -> dict[str, object]:
         result={"rows": 1, "created": 0, "updated": 0, "unchanged": 1, "problems": [], "file_problems": []},
     )
     warning = publish_warning(drafter=personas["public_relations"], approver=personas["commander"])
+    inv = _investigation_world(personas, report, case)
     return {
         "officer": officer,
         "numbers": {
@@ -149,6 +150,38 @@ def make_world(personas) -> dict[str, object]:
         "token": token.pk,
         "event": AuditEvent.objects.unrestricted().order_by("id").first().pk,
         "warning": warning.pk,
+        **inv,
         "commune": COMMUNE_A,
         "unit": unit_id(f"CA{COMMUNE_A}"),
     }
+
+
+def _investigation_world(personas, report, case) -> dict[str, int]:
+    """An investigation whose team is the `investigator` persona (no grant to anyone: the
+    commander and the auditor get 404), with two entities, a pair to review and a merge."""
+    from anninh.investigations import services as inv_services
+    from anninh.investigations.models import Entity, MatchCandidate
+
+    investigator = personas["investigator"]
+    inv = inv_services.investigation_create(
+        actor=investigator,
+        code="CA-2026-001",
+        title="Lừa đảo sàn ngoại hối",
+        kind="chuyen_an",
+        unit=investigator.unit,
+        opened_on=timezone.localdate(),
+    )
+    inv.crime_reports.add(report)
+    inv.cases.add(case)
+    a = Entity.objects.create(
+        investigation=inv, kind="person", key="cccd:031090000001", label="Nguyễn Văn Nạn"
+    )
+    b = Entity.objects.create(investigation=inv, kind="person", key="row:1", label="Nguyen Van Nan")
+    c = Entity.objects.create(investigation=inv, kind="person", key="row:2", label="Nguyễn Văn Nan")
+    MatchCandidate.objects.create(
+        investigation=inv, left=a, right=b, probability=0.9, evidence={"name": "agree"}
+    )
+    merge = inv_services.entities_merge(
+        actor=investigator, investigation=inv, entities=[a, c], reason="matrix"
+    )
+    return {"investigation": inv.pk, "inv_entity": a.pk, "inv_merge": merge.pk}

@@ -1,0 +1,244 @@
+"""Investigation pages: list, overview with totals, search, entity, review queue and merges.
+Every page of an investigation goes through `_open` (role, then team or grant: 404 audited)
+and records the read in the audit log."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from anninh.accounts.permissions import require_roles
+from anninh.investigations import selectors, services
+from anninh.investigations.access import (
+    APP_ROLES,
+    child_or_404,
+    investigation_for,
+    is_team_member,
+    require_team,
+)
+from anninh.investigations.models import (
+    CandidateStatus,
+    Entity,
+    EntityKind,
+    EntityMerge,
+    MatchCandidate,
+)
+
+
+def investigation_page(view):
+    """Role check, then the investigation (team or grant, else an audited 404)."""
+
+    @require_roles(*APP_ROLES)
+    @wraps(view)
+    def wrapped(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+        inv = investigation_for(request.user, pk, path=request.get_full_path()[:500])
+        request.investigation = inv
+        request.is_team = is_team_member(request.user, inv)
+        return view(request, inv, *args, **kwargs)
+
+    return wrapped
+
+
+def _ctx(request, inv, **extra) -> dict:
+    return {"inv": inv, "is_team": request.is_team, **extra}
+
+
+@require_GET
+@require_roles(*APP_ROLES)
+def investigation_list(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.investigation_list(viewer=request.user))
+    return render(request, "investigations/list.html", {"investigations": rows})
+
+
+@require_GET
+@investigation_page
+def investigation_detail(request: HttpRequest, inv) -> HttpResponse:
+    services.investigation_read_record(viewer=request.user, investigation=inv, what="overview")
+    counts = selectors.counts(viewer=request.user, investigation=inv)
+    analysis = selectors.latest_analysis(viewer=request.user, investigation=inv)
+    return render(
+        request,
+        "investigations/detail.html",
+        _ctx(
+            request,
+            inv,
+            counts=counts,
+            kinds=EntityKind.choices,
+            analysis=analysis,
+            totals=(analysis.results.get("totals") if analysis else None),
+            batches=list(selectors.batch_list(viewer=request.user, investigation=inv)[:20]),
+            reports=list(inv.crime_reports.restrict(request.user)[:50]),
+            cases=list(inv.cases.restrict(request.user)[:50]),
+        ),
+    )
+
+
+@require_GET
+@investigation_page
+def investigation_search(request: HttpRequest, inv) -> HttpResponse:
+    query = (request.GET.get("q") or "").strip()[:200]
+    kind = request.GET.get("kind") or ""
+    if kind not in EntityKind.values:
+        kind = ""
+    results = []
+    if query:
+        results = selectors.entity_search(viewer=request.user, investigation=inv, query=query, kind=kind)
+        services.investigation_read_record(
+            viewer=request.user, investigation=inv, what="search", query=query, kind=kind, hits=len(results)
+        )
+    return render(
+        request,
+        "investigations/search.html",
+        _ctx(
+            request,
+            inv,
+            query=query,
+            kind=kind,
+            kinds=EntityKind.choices,
+            results=results,
+            limit=selectors.SEARCH_LIMIT,
+        ),
+    )
+
+
+@require_GET
+@investigation_page
+def entity_detail(request: HttpRequest, inv, eid: int) -> HttpResponse:
+    entity = child_or_404(Entity.objects, request.user, inv, eid, path=request.get_full_path()[:500])
+    services.investigation_read_record(
+        viewer=request.user, investigation=inv, what="entity", entity=entity.pk
+    )
+    detail = selectors.entity_detail(viewer=request.user, entity=entity)
+    return render(request, "investigations/entity.html", _ctx(request, inv, entity=entity, **detail))
+
+
+@investigation_page
+def review_queue(request: HttpRequest, inv) -> HttpResponse:
+    """The possible identities resolution was unsure of: confirm (merge) or reject each."""
+    if request.method == "POST":
+        require_team(request.user, inv, path=request.get_full_path()[:500])
+        candidate = child_or_404(
+            MatchCandidate.objects, request.user, inv, request.POST.get("candidate"), path=request.path
+        )
+        decision = request.POST.get("decision")
+        if decision not in ("confirm", "reject"):
+            messages.error(request, _("Choose confirm or reject."))
+        else:
+            try:
+                services.candidate_decide(
+                    actor=request.user, candidate=candidate, confirm=decision == "confirm"
+                )
+                messages.success(request, _("Decision recorded."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("investigations:review", args=[inv.pk]))
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    status = request.GET.get("status") or CandidateStatus.PENDING
+    if status not in CandidateStatus.values:
+        status = CandidateStatus.PENDING
+    services.investigation_read_record(viewer=request.user, investigation=inv, what="review")
+    page = Paginator(
+        selectors.review_queue(viewer=request.user, investigation=inv, status=status), 50
+    ).get_page(request.GET.get("page"))
+    merges = list(selectors.merge_list(viewer=request.user, investigation=inv)[:50])
+    return render(
+        request,
+        "investigations/review.html",
+        _ctx(request, inv, page=page, status=status, statuses=CandidateStatus.choices, merges=merges),
+    )
+
+
+@require_POST
+@investigation_page
+def merge_undo(request: HttpRequest, inv, mid: int) -> HttpResponse:
+    require_team(request.user, inv, path=request.path)
+    merge = child_or_404(EntityMerge.objects, request.user, inv, mid, path=request.path)
+    try:
+        services.merge_undo(actor=request.user, merge=merge)
+        messages.success(request, _("The merge was undone."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("investigations:review", args=[inv.pk]))
+
+
+#: The most nodes a link chart draws.
+CHART_LIMIT = 300
+
+
+def _centre(request, inv):
+    raw = request.GET.get("entity")
+    if not raw:
+        return None
+    entity = child_or_404(Entity.objects, request.user, inv, raw, path=request.get_full_path()[:500])
+    return entity.merged_into or entity
+
+
+def _depth(request) -> int:
+    try:
+        return min(max(int(request.GET.get("depth", "1")), 1), 3)
+    except ValueError:
+        return 1
+
+
+@require_GET
+@investigation_page
+def link_chart(request: HttpRequest, inv) -> HttpResponse:
+    centre = _centre(request, inv)
+    graph = None
+    if centre is not None:
+        graph = selectors.neighbourhood(
+            viewer=request.user,
+            investigation=inv,
+            centre_ids=[centre.pk],
+            depth=_depth(request),
+            limit=CHART_LIMIT,
+        )
+        services.investigation_read_record(
+            viewer=request.user, investigation=inv, what="chart", entity=centre.pk, nodes=len(graph["nodes"])
+        )
+    return render(
+        request,
+        "investigations/chart.html",
+        _ctx(request, inv, centre=centre, graph=graph, limit=CHART_LIMIT),
+    )
+
+
+@require_GET
+@investigation_page
+def link_chart_data(request: HttpRequest, inv) -> HttpResponse:
+    """The neighbourhood of one entity as JSON, for expanding a node of the chart."""
+    centre = _centre(request, inv)
+    if centre is None:
+        return JsonResponse({"nodes": [], "links": [], "truncated": False})
+    graph = selectors.neighbourhood(
+        viewer=request.user,
+        investigation=inv,
+        centre_ids=[centre.pk],
+        depth=_depth(request),
+        limit=CHART_LIMIT,
+    )
+    services.investigation_read_record(
+        viewer=request.user, investigation=inv, what="chart", entity=centre.pk, nodes=len(graph["nodes"])
+    )
+    return JsonResponse(graph)
+
+
+urlpatterns = [
+    path("", investigation_list, name="list"),
+    path("<int:pk>/", investigation_detail, name="detail"),
+    path("<int:pk>/search/", investigation_search, name="search"),
+    path("<int:pk>/entities/<int:eid>/", entity_detail, name="entity"),
+    path("<int:pk>/review/", review_queue, name="review"),
+    path("<int:pk>/chart/", link_chart, name="chart"),
+    path("<int:pk>/chart/data/", link_chart_data, name="chart_data"),
+    path("<int:pk>/merges/<int:mid>/undo/", merge_undo, name="merge_undo"),
+]
