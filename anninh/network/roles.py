@@ -1,0 +1,215 @@
+"""Roles of accounts in a fraud network, each with the evidence that gave it.
+
+- **collector**: at least ``collector_min_victims`` distinct victims paid into it;
+- **mule**: money in and out fast, little left: it passed on at least ``mule_min_passed`` of what
+  it received, and half its transfers out left within ``mule_max_dwell_days`` of the latest money
+  in (median dwell);
+- **cash_out**: where the money ends: an account named as a cash-out point (a crypto exchange's
+  deposit address, a cash withdrawal: ``cash_out_kinds``), or a sink of the network: it received
+  from at least ``cash_out_min_sources`` collectors or mules and passed on at most
+  ``cash_out_max_passed`` of it;
+- **organiser**: not a victim, collector or cash-out point, and exchanged money with at least
+  ``organiser_min_links`` distinct collectors and mules (pays them or is paid by them: the
+  account that runs the layers). A heuristic lead, stated as such in its evidence.
+
+An account may hold several roles; ``primary`` is the first of cash_out, organiser, collector,
+mule that it holds. Victims hold no role.
+
+Public API (stable): :class:`RoleRules` (the thresholds above) and
+``roles(graph, *, victims, cash_out_kinds=None, rules=RoleRules()) -> pd.DataFrame`` with one row
+per account holding a role: ``account, primary, roles`` (tuple), ``evidence`` (dict role → dict
+of numbers and the ids behind them), plus the columns ``distinct_victims, received, sent,
+passed_share, median_dwell_days``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from anninh.network.graph import TransactionGraph
+
+ROLE_ORDER = ("cash_out", "organiser", "collector", "mule")
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    collector_min_victims: int = 3
+    mule_min_passed: float = 0.8
+    mule_max_dwell_days: float = 2.0
+    cash_out_min_sources: int = 2
+    cash_out_max_passed: float = 0.1
+    organiser_min_links: int = 3
+
+
+def dwell_times(graph: TransactionGraph) -> np.ndarray:
+    """For each transaction, the days since its sender last received money (NaN if never)."""
+    span = float(np.ptp(graph.time)) + 2.0 if graph.n_transactions else 2.0
+    base = float(graph.time.min()) if graph.n_transactions else 0.0
+    incoming = np.sort(graph.target * span + (graph.time - base))
+    outgoing = graph.source * span + (graph.time - base)
+    position = np.searchsorted(incoming, outgoing, side="right") - 1
+    dwell = np.full(graph.n_transactions, np.nan)
+    ok = position >= 0
+    last_in = incoming[np.clip(position, 0, None)]
+    same = ok & (np.floor(last_in / span) == graph.source)
+    dwell[same] = outgoing[same] - last_in[same]
+    return dwell
+
+
+def roles(
+    graph: TransactionGraph,
+    *,
+    victims: Iterable[Hashable],
+    cash_out_kinds: Mapping[Hashable, str] | None = None,
+    rules: RoleRules = RoleRules(),  # frozen, so one shared default is safe
+) -> pd.DataFrame:
+    """The roles of every account that holds one (see the module docstring)."""
+    n = graph.n_nodes
+    index = {key: i for i, key in enumerate(graph.ids.tolist())}
+    is_victim = np.zeros(n, dtype=bool)
+    victim_nodes = [index[v] for v in victims if v in index]
+    is_victim[victim_nodes] = True
+    ids = graph.ids
+    src, dst, amount = graph.source, graph.target, graph.amount
+
+    received = np.bincount(dst, weights=amount, minlength=n)
+    sent = np.bincount(src, weights=amount, minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        passed = np.where(received > 0, sent / received, np.nan)
+
+    # Collectors: distinct victims paying in.
+    from_victim = is_victim[src] & ~is_victim[dst]
+    pay = pd.DataFrame(
+        {"target": dst[from_victim], "victim": src[from_victim], "amount": amount[from_victim]}
+    )
+    by_target = pay.groupby("target")
+    distinct_victims = np.zeros(n, dtype=np.int64)
+    victim_lists: dict[int, list] = {}
+    paid_in = np.zeros(n)
+    if not pay.empty:
+        counts = by_target["victim"].nunique()
+        distinct_victims[counts.index.to_numpy()] = counts.to_numpy()
+        sums = by_target["amount"].sum()
+        paid_in[sums.index.to_numpy()] = sums.to_numpy()
+        for target, group in by_target["victim"]:
+            if distinct_victims[target] >= rules.collector_min_victims:
+                victim_lists[int(target)] = sorted({ids[v] for v in group.tolist()}, key=str)
+    collector = (distinct_victims >= rules.collector_min_victims) & ~is_victim
+
+    # Mules: pass on most of what they get, fast.
+    dwell = dwell_times(graph)
+    frame = pd.DataFrame({"source": src, "dwell": dwell})
+    median = frame.groupby("source")["dwell"].median()
+    median_dwell = np.full(n, np.nan)
+    median_dwell[median.index.to_numpy()] = median.to_numpy()
+    kinds = dict(cash_out_kinds or {})
+    named_cash = np.zeros(n, dtype=bool)
+    named_cash[[index[a] for a in kinds if a in index]] = True
+    mule = (
+        ~is_victim
+        & ~named_cash
+        & (received > 0)
+        & (sent > 0)
+        & (np.nan_to_num(passed) >= rules.mule_min_passed)
+        & (np.nan_to_num(median_dwell, nan=np.inf) <= rules.mule_max_dwell_days)
+    )
+
+    # Cash-out points: named, or sinks fed by several collectors/mules.
+    layer = collector | mule
+    from_layer = layer[src] & (src != dst)
+    layer_sources = (
+        pd.DataFrame({"target": dst[from_layer], "source": src[from_layer]})
+        .groupby("target")["source"]
+        .nunique()
+    )
+    n_layer_sources = np.zeros(n, dtype=np.int64)
+    n_layer_sources[layer_sources.index.to_numpy()] = layer_sources.to_numpy()
+    sink = (
+        ~is_victim
+        & ~layer
+        & (n_layer_sources >= rules.cash_out_min_sources)
+        & (np.nan_to_num(passed) <= rules.cash_out_max_passed)
+    )
+    cash_out = named_cash | sink
+
+    # Organisers: exchange money with many collectors and mules.
+    touching = pd.DataFrame(
+        {
+            "account": np.concatenate([src, dst]),
+            "other": np.concatenate([dst, src]),
+            "amount": np.concatenate([amount, amount]),
+            "direction": np.concatenate([np.full(len(src), "to"), np.full(len(dst), "from")]),
+        }
+    )
+    touching = touching[layer[touching["other"].to_numpy()] & (touching["account"] != touching["other"])]
+    linked = touching.groupby("account")["other"].nunique()
+    n_linked = np.zeros(n, dtype=np.int64)
+    n_linked[linked.index.to_numpy()] = linked.to_numpy()
+    organiser = ~is_victim & ~collector & ~cash_out & (n_linked >= rules.organiser_min_links)
+
+    flags = {"cash_out": cash_out, "organiser": organiser, "collector": collector, "mule": mule}
+    holders = np.flatnonzero(cash_out | organiser | collector | mule)
+    link_groups = {
+        int(k): g for k, g in touching[organiser[touching["account"].to_numpy()]].groupby("account")
+    }
+    rows = []
+    for node in holders.tolist():
+        held = tuple(role for role in ROLE_ORDER if flags[role][node])
+        evidence: dict[str, dict] = {}
+        if collector[node]:
+            evidence["collector"] = {
+                "distinct_victims": int(distinct_victims[node]),
+                "paid_in": float(paid_in[node]),
+                "victims": victim_lists.get(node, []),
+            }
+        if mule[node]:
+            evidence["mule"] = {
+                "received": float(received[node]),
+                "sent": float(sent[node]),
+                "passed_share": float(passed[node]),
+                "median_dwell_days": float(median_dwell[node]),
+            }
+        if cash_out[node]:
+            evidence["cash_out"] = {
+                "named_kind": kinds.get(ids[node]),
+                "layer_sources": int(n_layer_sources[node]),
+                "received": float(received[node]),
+                "passed_share": None if np.isnan(passed[node]) else float(passed[node]),
+            }
+        if organiser[node]:
+            group = link_groups[node]
+            evidence["organiser"] = {
+                "linked_accounts": sorted({ids[o] for o in group["other"].tolist()}, key=str),
+                "paid_to_them": float(group.loc[group["direction"] == "to", "amount"].sum()),
+                "received_from_them": float(group.loc[group["direction"] == "from", "amount"].sum()),
+                "note": "heuristic lead: exchanges money with many collectors and mules",
+            }
+        rows.append(
+            {
+                "account": ids[node],
+                "primary": held[0],
+                "roles": held,
+                "evidence": evidence,
+                "distinct_victims": int(distinct_victims[node]),
+                "received": float(received[node]),
+                "sent": float(sent[node]),
+                "passed_share": float(passed[node]) if not np.isnan(passed[node]) else np.nan,
+                "median_dwell_days": float(median_dwell[node]),
+            }
+        )
+    columns = [
+        "account",
+        "primary",
+        "roles",
+        "evidence",
+        "distinct_victims",
+        "received",
+        "sent",
+        "passed_share",
+        "median_dwell_days",
+    ]
+    return pd.DataFrame(rows, columns=columns)
