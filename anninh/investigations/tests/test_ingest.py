@@ -183,3 +183,17 @@ def test_only_the_team_imports(personas, investigation, write_csv):
 )
 def test_amounts_are_read_as_people_write_them(text, value):
     assert parse_amount(text) == Decimal(value)
+
+
+def test_the_command_imports_with_a_progress_bar_and_reports_bad_rows(investigation, write_csv, capsys):
+    from django.core.management import CommandError, call_command
+
+    path = write_csv("c.csv", COMPLAINTS)
+    call_command("investigation_import", investigation.code, "complaints", str(path), "--dry-run")
+    assert not Entity.objects.unrestricted().exists()
+    call_command("investigation_import", investigation.code, "complaints", str(path))
+    assert Link.objects.unrestricted().filter(kind="payment").count() == 3
+    bad = write_csv("bad.csv", COMPLAINTS + "X,,,,,,Vietcombank,abc,1,01/03/2026\n")
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("investigation_import", investigation.code, "complaints", str(bad), "--no-progress")
+    assert "\t" in capsys.readouterr().err
