@@ -53,6 +53,7 @@ from anninh.investigations.models import (
     Link,
     LinkKind,
 )
+from anninh.investigations.provinces import province_code
 from anninh.lib.text import fold
 from anninh.network import normalize
 from anninh.records.services.io_formats import FileProblem, file_sha256, open_sheet
@@ -185,6 +186,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "representative_cccd": ("cccd nguoi dai dien", "representative id"),
     "owner": ("chu so huu", "thanh vien gop von", "owner", "shareholder"),
     "owner_cccd": ("cccd chu so huu", "owner id"),
+    "channel": ("kenh", "kenh giao dich", "channel", "loai kenh"),
     "direction": ("loai giao dich", "no/co", "direction", "type", "dr/cr"),
 }
 
@@ -495,7 +497,14 @@ def _complaint(r: RowReader, ctx: dict) -> RowFacts:
     facts = RowFacts()
     r.need("name")
     province = r.text("province")
-    victim = _person(facts, r, province=province, commune=r.text("commune"), role_in_case="victim")
+    victim = _person(
+        facts,
+        r,
+        province=province_code(province),
+        province_name=province,
+        commune=r.text("commune"),
+        role_in_case="victim",
+    )
     if r.has("claimed_loss"):
         loss = r.call("claimed_loss", parse_amount, r.raw("claimed_loss"))
         if victim and loss is not None:
@@ -539,6 +548,19 @@ def _complaint(r: RowReader, ctx: dict) -> RowFacts:
     return facts
 
 
+#: Words of a statement's channel or description that say "cash withdrawal".
+CASH_WORDS = ("atm", "rut tien mat", "cash", "withdrawal", "rut tien")
+
+
+def _looks_like_wallet(text: str, chain: str) -> bool:
+    if chain and fold(chain).replace(" ", "") in normalize.CHAIN_ALIASES:
+        return True
+    head = text.split(":", 1)[0].lower()
+    return (
+        head in normalize.CHAIN_ALIASES or text.startswith("0x") or (text.startswith("T") and len(text) == 34)
+    )
+
+
 def _statement(r: RowReader, ctx: dict) -> RowFacts:
     facts = RowFacts()
     when = (
@@ -579,7 +601,20 @@ def _statement(r: RowReader, ctx: dict) -> RowFacts:
         amount = None
     name = r.text("counterparty_name")
     other = None
-    if r.has("counterparty_account"):
+    channel = fold(r.text("channel") + " " + r.text("description"))
+    counterparty = r.text("counterparty_account")
+    if not counterparty and own and any(w in channel for w in CASH_WORDS):
+        # A cash withdrawal: where the money leaves the banks.
+        other = facts.entity(
+            EntityKind.CASH_POINT, f"CASH:{own[1]}", _("Cash from %(account)s") % {"account": own[1]}
+        )
+    elif counterparty and _looks_like_wallet(counterparty, r.text("counterparty_bank")):
+        # Bought into a crypto wallet (an exchange or an OTC seller): the wallet is the counterparty.
+        wallet = r.call(
+            "counterparty_account", normalize.wallet, r.text("counterparty_bank") or None, counterparty
+        )
+        other = facts.entity(EntityKind.WALLET, wallet, wallet) if wallet else None
+    elif counterparty:
         other = _account(
             facts, r, "counterparty_bank", "counterparty_account", bank=ctx.get("bank", ""), label=name
         )

@@ -170,6 +170,7 @@ class EntityKind(models.TextChoices):
     PHONE = "phone", _("Phone")
     IDENTITY_DOCUMENT = "identity_document", _("Identity document")
     ADDRESS = "address", _("Address")
+    CASH_POINT = "cash_point", _("Cash withdrawal")
 
 
 class Entity(models.Model):

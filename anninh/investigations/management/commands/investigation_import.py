@@ -38,7 +38,9 @@ class Command(BaseCommand):
         parser.add_argument("--account", default="", help="The statement's own account number.")
         parser.add_argument("--holder", default="", help="The statement account's holder.")
         parser.add_argument("--chain", default="", help="The chain of crypto records without a chain column.")
-        parser.add_argument("--currency", default="", help="The currency of a statement without a currency column.")
+        parser.add_argument(
+            "--currency", default="", help="The currency of a statement without a currency column."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check every row; write nothing.")
         parser.add_argument("--as", dest="as_user", help="Import as this user (a member of the team).")
         parser.add_argument("--language", default=None)
