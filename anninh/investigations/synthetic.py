@@ -60,7 +60,7 @@ def case_files(case: SyntheticCase, folder: Path) -> dict[str, Path]:
                 "Thời gian chuyển",
             ],
             complaints,
-        )  # fmt: skip
+        )
     }
     statement = []
     for t in case.transactions.itertuples(index=False):
