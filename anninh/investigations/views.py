@@ -29,6 +29,7 @@ from anninh.investigations.models import (
     Entity,
     EntityKind,
     EntityMerge,
+    ImportKind,
     MatchCandidate,
 )
 
@@ -64,6 +65,26 @@ def investigation_detail(request: HttpRequest, inv) -> HttpResponse:
     services.investigation_read_record(viewer=request.user, investigation=inv, what="overview")
     counts = selectors.counts(viewer=request.user, investigation=inv)
     analysis = selectors.latest_analysis(viewer=request.user, investigation=inv)
+    province_rows, cash_labels = [], {}
+    if analysis and "totals" in analysis.results:
+        from anninh.investigations.provinces import names
+
+        label = names()
+        province_rows = [
+            {
+                "province": r["province"],
+                "label": label.get(r["province"], r["province"] or _("unknown")),
+                "victims": r["victims"],
+                "lost": r["lost"],
+            }
+            for r in analysis.results.get("by_province", [])
+        ]
+        ids = [r["entity"] for r in analysis.results.get("by_cash_out", [])[:50]]
+        cash_labels = dict(
+            Entity.objects.restrict(request.user)
+            .filter(investigation=inv, pk__in=ids)
+            .values_list("pk", "key")
+        )
     return render(
         request,
         "investigations/detail.html",
@@ -74,6 +95,8 @@ def investigation_detail(request: HttpRequest, inv) -> HttpResponse:
             kinds=EntityKind.choices,
             analysis=analysis,
             totals=(analysis.results.get("totals") if analysis else None),
+            province_rows=province_rows,
+            cash_labels=cash_labels,
             batches=list(selectors.batch_list(viewer=request.user, investigation=inv)[:20]),
             reports=list(inv.crime_reports.restrict(request.user)[:50]),
             cases=list(inv.cases.restrict(request.user)[:50]),
@@ -170,6 +193,81 @@ def merge_undo(request: HttpRequest, inv, mid: int) -> HttpResponse:
     return redirect(reverse("investigations:review", args=[inv.pk]))
 
 
+@investigation_page
+def material_upload(request: HttpRequest, inv) -> HttpResponse:
+    """Import a file: a dry run first (every bad row by number), then the import itself."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from anninh.investigations.ingest import material_import
+
+    result = None
+    errors: list[str] = []
+    if request.method == "POST":
+        require_team(request.user, inv, path=request.path)
+        upload = request.FILES.get("file")
+        kind = request.POST.get("kind", "")
+        mapping = None
+        if (request.POST.get("mapping") or "").strip():
+            try:
+                mapping = json.loads(request.POST["mapping"])
+                if not isinstance(mapping, dict):
+                    raise ValueError
+            except ValueError:
+                errors.append(_('The column mapping is JSON: {"field": "the file\'s header"}.'))
+        if kind not in ImportKind.values:
+            errors.append(_("Choose what the file holds."))
+        if upload is None:
+            errors.append(_("Choose a file (CSV or XLSX)."))
+        if not errors:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "upload"
+                with open(path, "wb") as fh:
+                    for chunk in upload.chunks():
+                        fh.write(chunk)
+                result = material_import(
+                    actor=request.user,
+                    investigation=inv,
+                    kind=kind,
+                    path=path,
+                    file_name=upload.name,
+                    mapping=mapping,
+                    bank=request.POST.get("bank", "").strip(),
+                    account=request.POST.get("account", "").strip(),
+                    holder=request.POST.get("holder", "").strip(),
+                    chain=request.POST.get("chain", "").strip(),
+                    dry_run=request.POST.get("commit") != "1",
+                )
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    return render(
+        request,
+        "investigations/import.html",
+        _ctx(request, inv, kinds=ImportKind.choices, result=result, errors=errors, form=request.POST),
+    )
+
+
+@require_POST
+@investigation_page
+def analyse(request: HttpRequest, inv) -> HttpResponse:
+    """Resolve the people, then analyse the network (rings, roles, tracing, totals)."""
+    from anninh.investigations.analysis import analysis_run
+    from anninh.investigations.resolution import resolution_run
+
+    require_team(request.user, inv, path=request.path)
+    method = request.POST.get("method", "proportional")
+    if method not in ("proportional", "fifo"):
+        method = "proportional"
+    counts = resolution_run(actor=request.user, investigation=inv)
+    analysis_run(actor=request.user, investigation=inv, method=method)
+    messages.success(
+        request,
+        _("Analysis done: %(merged)d records merged, %(queued)d pairs to review, %(leads)d leads.") % counts,
+    )
+    return redirect(reverse("investigations:detail", args=[inv.pk]))
+
+
 #: The most nodes a link chart draws.
 CHART_LIMIT = 300
 
@@ -238,6 +336,8 @@ urlpatterns = [
     path("<int:pk>/search/", investigation_search, name="search"),
     path("<int:pk>/entities/<int:eid>/", entity_detail, name="entity"),
     path("<int:pk>/review/", review_queue, name="review"),
+    path("<int:pk>/import/", material_upload, name="import"),
+    path("<int:pk>/analyse/", analyse, name="analyse"),
     path("<int:pk>/chart/", link_chart, name="chart"),
     path("<int:pk>/chart/data/", link_chart_data, name="chart_data"),
     path("<int:pk>/merges/<int:mid>/undo/", merge_undo, name="merge_undo"),

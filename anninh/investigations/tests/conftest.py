@@ -25,3 +25,18 @@ def write_csv(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def analysed(personas, investigation):
+    """A small synthetic case imported from its files and analysed: (case, run)."""
+    from anninh.investigations.analysis import analysis_run
+    from anninh.investigations.synthetic import synthetic_import
+
+    case, results = synthetic_import(
+        actor=personas["investigator"], investigation=investigation, victims=30, seed=3
+    )
+    for r in results:
+        assert r.ok, (r.kind, [p.as_dict() for p in r.problems[:5]])
+    run = analysis_run(actor=personas["investigator"], investigation=investigation)
+    return case, run

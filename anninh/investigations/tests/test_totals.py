@@ -5,22 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from anninh.investigations.analysis import analysis_run
 from anninh.investigations.models import Entity
-from anninh.investigations.synthetic import synthetic_import
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def analysed(personas, investigation):
-    case, results = synthetic_import(
-        actor=personas["investigator"], investigation=investigation, victims=30, seed=3
-    )
-    for r in results:
-        assert r.ok, (r.kind, [p.as_dict() for p in r.problems[:5]])
-    run = analysis_run(actor=personas["investigator"], investigation=investigation)
-    return case, run
 
 
 def test_money_lost_and_paid_equal_the_ground_truth(analysed):
