@@ -268,6 +268,83 @@ def analyse(request: HttpRequest, inv) -> HttpResponse:
     return redirect(reverse("investigations:detail", args=[inv.pk]))
 
 
+EXPORTS = {
+    "ftm": ("application/x-ndjson", "ftm.jsonl"),
+    "gexf": ("application/xml", "gexf"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+
+
+@require_GET
+@investigation_page
+def export(request: HttpRequest, inv, fmt: str) -> HttpResponse:
+    """The investigation's network as FtM JSON lines, GEXF, CSV or XLSX (team only, audited)."""
+    from django.http import Http404, StreamingHttpResponse
+
+    from anninh.investigations import exports
+
+    if fmt not in EXPORTS:
+        raise Http404
+    require_team(request.user, inv, path=request.path)
+    services.investigation_read_record(viewer=request.user, investigation=inv, what="export", format=fmt)
+    content_type, ext = EXPORTS[fmt]
+    if fmt == "xlsx":
+        response = HttpResponse(exports.xlsx_bytes(request.user, inv), content_type=content_type)
+    else:
+        chunks = {
+            "ftm": lambda: (line + "\n" for line in exports.ftm_lines(request.user, inv)),
+            "gexf": lambda: exports.gexf_chunks(request.user, inv),
+            "csv": lambda: exports.csv_chunks(request.user, inv),
+        }[fmt]()
+        response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{inv.code}.{ext}"'
+    return response
+
+
+@require_GET
+@investigation_page
+def summary_pdf(request: HttpRequest, inv) -> HttpResponse:
+    """The case summary with the same totals as the pages, as a PDF (team only, audited)."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from anninh.investigations.provinces import names
+
+    require_team(request.user, inv, path=request.path)
+    services.investigation_read_record(viewer=request.user, investigation=inv, what="export", format="pdf")
+    analysis = selectors.latest_analysis(viewer=request.user, investigation=inv)
+    results = analysis.results if analysis else {}
+    ids = [r["entity"] for r in results.get("by_cash_out", [])[:30]]
+    labels = dict(
+        Entity.objects.restrict(request.user).filter(investigation=inv, pk__in=ids).values_list("pk", "key")
+    )
+    label = names()
+    html = render_to_string(
+        "investigations/summary_pdf.html",
+        {
+            "inv": inv,
+            "analysis": analysis,
+            "totals": results.get("totals"),
+            "cash_out": [
+                {**r, "label": labels.get(r["entity"], r["entity"])}
+                for r in results.get("by_cash_out", [])[:30]
+            ],
+            "provinces": [
+                {**r, "label": label.get(r["province"], r["province"])}
+                for r in results.get("by_province", [])
+            ],
+            "months": results.get("by_month", []),
+            "rings": results.get("rings", [])[:30],
+            "counts": selectors.counts(viewer=request.user, investigation=inv),
+        },
+        request=request,
+    )
+    response = HttpResponse(HTML(string=html, base_url=None).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{inv.code}-summary.pdf"'
+    return response
+
+
 #: The most nodes a link chart draws.
 CHART_LIMIT = 300
 
@@ -338,6 +415,8 @@ urlpatterns = [
     path("<int:pk>/review/", review_queue, name="review"),
     path("<int:pk>/import/", material_upload, name="import"),
     path("<int:pk>/analyse/", analyse, name="analyse"),
+    path("<int:pk>/export/<slug:fmt>/", export, name="export"),
+    path("<int:pk>/summary.pdf", summary_pdf, name="summary_pdf"),
     path("<int:pk>/chart/", link_chart, name="chart"),
     path("<int:pk>/chart/data/", link_chart_data, name="chart_data"),
     path("<int:pk>/merges/<int:mid>/undo/", merge_undo, name="merge_undo"),

@@ -432,6 +432,8 @@ INVESTIGATION_PAGES = {
     "investigations:money_flow": {"pk": "investigation"},
     "investigations:timeline": {"pk": "investigation"},
     "investigations:total": {"pk": "investigation", "name": "lost"},
+    "investigations:export": {"pk": "investigation", "fmt": "csv"},
+    "investigations:summary_pdf": {"pk": "investigation"},
     "investigations:merge_undo": {"pk": "investigation", "mid": "inv_merge"},
 }
 #: Who gets past the role check of the investigations pages, and what the team gets.
@@ -484,6 +486,10 @@ ROUTES.update(
         "POST investigations:total": outcome(405, anonymous=405),
         "GET investigations:provinces": outcome(403, investigator=200, commander=200, auditor=200),
         "POST investigations:provinces": outcome(405, anonymous=405),
+        "GET investigations:export": _inv_page(200),
+        "POST investigations:export": outcome(405, anonymous=405),
+        "GET investigations:summary_pdf": _inv_page(200),
+        "POST investigations:summary_pdf": outcome(405, anonymous=405),
         "GET investigations:merge_undo": outcome(405, anonymous=405),
         "POST investigations:merge_undo": _inv_page(PASSES),
     }
