@@ -451,6 +451,11 @@ _INV_ROLE = dict.fromkeys(
 )
 
 
+def _inv_api(team):
+    """An investigation's API operation: as its page, 401 for anonymous callers."""
+    return api(403, **_INV_ROLE, investigator=team, commander=404, auditor=404)
+
+
 def _inv_page(team, *, outsiders=404, **extra):
     """An investigation's page: the team gets `team`, commander and auditor (no grant) 404."""
     return outcome(403, **_INV_ROLE, investigator=team, commander=outsiders, auditor=outsiders, **extra)
@@ -458,6 +463,12 @@ def _inv_page(team, *, outsiders=404, **extra):
 
 ROUTES.update(
     {
+        "GET /api/investigations/": api(403, investigator=200, commander=200, auditor=200),
+        "GET /api/investigations/{investigation_id}": _inv_api(200),
+        "GET /api/investigations/{investigation_id}/entities": _inv_api(200),
+        "GET /api/investigations/{investigation_id}/entities/{entity_id}": _inv_api(200),
+        "GET /api/investigations/{investigation_id}/graph": _inv_api(200),
+        "GET /api/investigations/{investigation_id}/totals": _inv_api(200),
         "GET investigations:list": outcome(403, investigator=200, commander=200, auditor=200),
         "POST investigations:list": outcome(405, anonymous=405),
         "GET investigations:detail": _inv_page(200),
@@ -547,6 +558,8 @@ API_OBJECTS = {
     "plan_id": "plan",
     "assignment_id": "assignment",
     "event_id": "event",
+    "investigation_id": "investigation",
+    "entity_id": "inv_entity",
     "unit_id": "unit",
     "code": "commune",
 }
@@ -561,6 +574,7 @@ BODY_OBJECTS = {
 }
 #: Query parameters an API operation requires.
 API_QUERY = {
+    "entity": "{inv_entity}",
     "lat": "20.86",
     "lon": "106.68",
     "q": "nguyen",
@@ -623,7 +637,7 @@ def request_for(key: str, world: dict) -> tuple[str, str, dict]:
         kwargs: dict = {}
         params = _required_query(method, target)
         if params:
-            url += "?" + "&".join(f"{k}={API_QUERY[k]}" for k in params)
+            url += "?" + "&".join(f"{k}={_query_value(API_QUERY[k], world)}" for k in params)
         body = _minimal_body(method, target)
         if isinstance(body, dict):
             body.update({k: world[ref] for k, ref in BODY_OBJECTS.items() if k in body})
@@ -641,6 +655,11 @@ def request_for(key: str, world: dict) -> tuple[str, str, dict]:
         return str(world[value]) if value in world else value
 
     return method, "/" + re.sub(r"<([^>]+)>", fill, route), {}
+
+
+def _query_value(value: str, world: dict) -> str:
+    """A query value, or "{name}": the world's record of that name."""
+    return str(world[value[1:-1]]) if value.startswith("{") and value.endswith("}") else value
 
 
 def _operation(method: str, path: str) -> dict:
