@@ -123,6 +123,15 @@ def _reports(progress=None):
     return reports_demo_seed(progress=progress)
 
 
+def _investigations(progress=None):
+    from anninh.investigations.demo import investigations_demo_seed
+
+    return investigations_demo_seed(progress=progress)
+
+
+SEEDERS.append(("investigations", _investigations))
+
+
 # Last: the weekly report counts the records, forecasts and plans seeded above.
 SEEDERS.append(("weekly report", _reports))
 

@@ -198,7 +198,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     ImportKind.CRYPTO: (("from_wallet",), ("to_wallet",), ("amount",)),
     ImportKind.SUBSCRIBERS: (("phone",), ("name",)),
     ImportKind.ACCOUNT_HOLDERS: (("account",), ("name",)),
-    ImportKind.COMPANIES: (("name",), ("tax_code",)),
+    ImportKind.COMPANIES: (("name",),),
 }
 
 
@@ -711,12 +711,17 @@ def _holders(r: RowReader, ctx: dict) -> RowFacts:
 
 
 def _companies(r: RowReader, ctx: dict) -> RowFacts:
+    """A company: keyed by its tax code, or by its name when the extract gives none (a later
+    extract with the code stays another entity: companies are not resolved probabilistically yet)."""
     facts = RowFacts()
     name = r.need("name")
-    code = r.call("tax_code", normalize.tax_code, r.need("tax_code"))
-    if not code:
+    code = r.call("tax_code", normalize.tax_code, r.text("tax_code")) if r.has("tax_code") else None
+    if r.has("tax_code") and not code:
         return facts
-    company = facts.entity(EntityKind.COMPANY, f"MST:{code}", name, tax_code=code)
+    if not name:
+        return facts
+    key = f"MST:{code}" if code else f"name:{normalize.name_key(name)}"
+    company = facts.entity(EntityKind.COMPANY, key, name, tax_code=code or "")
     if r.has("address"):
         addr = r.text("address")
         facts.links.append(
