@@ -434,6 +434,9 @@ INVESTIGATION_PAGES = {
     "investigations:total": {"pk": "investigation", "name": "lost"},
     "investigations:export": {"pk": "investigation", "fmt": "csv"},
     "investigations:summary_pdf": {"pk": "investigation"},
+    "investigations:documents": {"pk": "investigation"},
+    "investigations:document": {"pk": "investigation", "did": "inv_document"},
+    "investigations:document_photo": {"pk": "investigation", "did": "inv_document"},
     "investigations:merge_undo": {"pk": "investigation", "mid": "inv_merge"},
 }
 #: Who gets past the role check of the investigations pages, and what the team gets.
@@ -501,6 +504,14 @@ ROUTES.update(
         "POST investigations:export": outcome(405, anonymous=405),
         "GET investigations:summary_pdf": _inv_page(200),
         "POST investigations:summary_pdf": outcome(405, anonymous=405),
+        "GET investigations:documents": _inv_page(200),
+        "POST investigations:documents": _inv_page(PASSES),
+        "GET investigations:document": _inv_page(200),
+        "POST investigations:document": _inv_page(PASSES),
+        "GET investigations:document_photo": _inv_page(200),
+        "POST investigations:document_photo": outcome(405, anonymous=405),
+        "GET investigations:seals": outcome(403, investigator=200, commander=200, auditor=200),
+        "POST investigations:seals": outcome(403, investigator=PASSES, commander=PASSES),
         "GET investigations:merge_undo": outcome(405, anonymous=405),
         "POST investigations:merge_undo": _inv_page(PASSES),
     }

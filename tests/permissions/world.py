@@ -184,4 +184,16 @@ def _investigation_world(personas, report, case) -> dict[str, int]:
     merge = inv_services.entities_merge(
         actor=investigator, investigation=inv, entities=[a, c], reason="matrix"
     )
-    return {"investigation": inv.pk, "inv_entity": a.pk, "inv_merge": merge.pk}
+    from anninh.investigations.documents import document_create
+
+    doc = document_create(
+        actor=investigator,
+        investigation=inv,
+        kind="Quyết định",
+        number="12/QĐ",
+        issuing_body="UBND phường Hồng Bàng",
+        seal_text="UBND PHƯỜNG HỒNG BÀNG",
+        photo=b"\x89PNG\r\n\x1a\n",
+        photo_type="image/png",
+    )
+    return {"investigation": inv.pk, "inv_entity": a.pk, "inv_merge": merge.pk, "inv_document": doc.pk}
