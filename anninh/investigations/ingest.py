@@ -47,11 +47,11 @@ from anninh.investigations.models import (
     Entity,
     EntityKind,
     EntitySource,
-    ImportBatch,
     ImportKind,
     Investigation,
     Link,
     LinkKind,
+    SourceFile,
 )
 from anninh.investigations.provinces import province_code
 from anninh.lib.text import fold
@@ -850,7 +850,7 @@ def material_import(
             result.problem_count = 1
             return result
     sha = file_sha256(path)
-    if ImportBatch.objects.unrestricted().filter(investigation=investigation, kind=kind, sha256=sha).exists():
+    if SourceFile.objects.unrestricted().filter(investigation=investigation, kind=kind, sha256=sha).exists():
         result.already_imported = True
         return result
     try:
@@ -888,7 +888,7 @@ def material_import(
             with transaction.atomic():
                 batch = None
                 if not dry_run:
-                    batch = ImportBatch.objects.create(
+                    batch = SourceFile.objects.create(
                         investigation=investigation,
                         kind=kind,
                         file_name=file_name[:255],

@@ -118,7 +118,7 @@ class ImportKind(models.TextChoices):
     COMPANIES = "companies", _("Company registry extract")
 
 
-class ImportBatch(models.Model):
+class SourceFile(models.Model):
     """One imported file: the provenance every fact it brought points to."""
 
     investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="batches")
@@ -194,7 +194,7 @@ class Entity(models.Model):
     role = models.CharField(_("role"), max_length=20, blank=True)
     score = models.FloatField(null=True, blank=True)
     evidence = models.JSONField(default=dict, blank=True)
-    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    batch = models.ForeignKey(SourceFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sheet = models.CharField(max_length=100, blank=True)
     row = models.PositiveIntegerField(null=True, blank=True)
 
@@ -218,7 +218,7 @@ class EntitySource(models.Model):
 
     investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="+")
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="sources")
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(SourceFile, on_delete=models.CASCADE, related_name="+")
     sheet = models.CharField(max_length=100, blank=True)
     row = models.PositiveIntegerField()
 
@@ -263,7 +263,7 @@ class Link(models.Model):
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     data = models.JSONField(default=dict, blank=True)
     fingerprint = models.CharField(max_length=64)
-    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    batch = models.ForeignKey(SourceFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sheet = models.CharField(max_length=100, blank=True)
     row = models.PositiveIntegerField(null=True, blank=True)
 

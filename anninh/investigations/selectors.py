@@ -11,10 +11,10 @@ from anninh.investigations.models import (
     Entity,
     EntityMerge,
     EntitySource,
-    ImportBatch,
     Investigation,
     Link,
     MatchCandidate,
+    SourceFile,
 )
 from anninh.lib.text import fold
 
@@ -88,7 +88,7 @@ def merge_list(*, viewer, investigation: Investigation):
 
 def batch_list(*, viewer, investigation: Investigation):
     return (
-        ImportBatch.objects.restrict(viewer)
+        SourceFile.objects.restrict(viewer)
         .filter(investigation=investigation)
         .select_related("created_by")
         .order_by("-created_at", "-id")

@@ -19,6 +19,7 @@ from anninh.accounts.permissions import require_roles
 from anninh.investigations import selectors, services
 from anninh.investigations.access import (
     APP_ROLES,
+    CREATOR_ROLES,
     child_or_404,
     investigation_for,
     is_team_member,
@@ -30,6 +31,7 @@ from anninh.investigations.models import (
     EntityKind,
     EntityMerge,
     ImportKind,
+    InvestigationKind,
     MatchCandidate,
 )
 
@@ -56,7 +58,86 @@ def _ctx(request, inv, **extra) -> dict:
 @require_roles(*APP_ROLES)
 def investigation_list(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.investigation_list(viewer=request.user))
-    return render(request, "investigations/list.html", {"investigations": rows})
+    return render(
+        request,
+        "investigations/list.html",
+        {"investigations": rows, "may_open": request.user.has_role(*CREATOR_ROLES)},
+    )
+
+
+@require_roles(*CREATOR_ROLES)
+def investigation_new(request: HttpRequest) -> HttpResponse:
+    """Open an investigation: its creator leads its team."""
+    from anninh.lib.dates import InvalidDate, parse_date_vn
+
+    errors: list[str] = []
+    form = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        opened_on = None
+        try:
+            opened_on = parse_date_vn(form.get("opened_on", ""))
+        except InvalidDate:
+            errors.append(_("Not a date: write dd/mm/yyyy."))
+        if request.user.unit_id is None:
+            errors.append(_("You belong to no unit: an investigation belongs to its unit."))
+        if not errors:
+            try:
+                inv = services.investigation_create(
+                    actor=request.user,
+                    code=form.get("code", "")[:40],
+                    title=form.get("title", "")[:300],
+                    kind=form.get("kind", ""),
+                    unit=request.user.unit,
+                    opened_on=opened_on,
+                    description=form.get("description", ""),
+                )
+                return redirect(reverse("investigations:detail", args=[inv.pk]))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    return render(
+        request,
+        "investigations/new.html",
+        {"errors": errors, "form": form, "kinds": InvestigationKind.choices},
+    )
+
+
+@investigation_page
+def team(request: HttpRequest, inv) -> HttpResponse:
+    """The team and the grants by name: the team adds members and gives read access."""
+    from django.contrib.auth import get_user_model
+
+    if request.method == "POST":
+        require_team(request.user, inv, path=request.path)
+        user = (
+            get_user_model()
+            .objects.filter(username=request.POST.get("username", "").strip(), is_active=True)
+            .first()
+        )
+        if user is None:
+            messages.error(request, _("No active user with this user name."))
+        else:
+            try:
+                if request.POST.get("action") == "grant":
+                    services.access_grant(
+                        actor=request.user,
+                        investigation=inv,
+                        user=user,
+                        reason=request.POST.get("reason", ""),
+                    )
+                else:
+                    services.team_member_add(actor=request.user, investigation=inv, user=user)
+                messages.success(request, _("Saved."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("investigations:team", args=[inv.pk]))
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    services.investigation_read_record(viewer=request.user, investigation=inv, what="team")
+    members = list(inv.team.select_related("user", "user__unit").order_by("-is_lead", "user__username"))
+    grants = list(inv.grants.select_related("user", "granted_by").order_by("-granted_at"))
+    return render(request, "investigations/team.html", _ctx(request, inv, members=members, grants=grants))
 
 
 @require_GET
@@ -409,6 +490,8 @@ def link_chart_data(request: HttpRequest, inv) -> HttpResponse:
 
 urlpatterns = [
     path("", investigation_list, name="list"),
+    path("new/", investigation_new, name="new"),
+    path("<int:pk>/team/", team, name="team"),
     path("<int:pk>/", investigation_detail, name="detail"),
     path("<int:pk>/search/", investigation_search, name="search"),
     path("<int:pk>/entities/<int:eid>/", entity_detail, name="entity"),

@@ -427,6 +427,7 @@ INVESTIGATION_PAGES = {
     "investigations:chart": {"pk": "investigation"},
     "investigations:chart_data": {"pk": "investigation"},
     "investigations:import": {"pk": "investigation"},
+    "investigations:team": {"pk": "investigation"},
     "investigations:analyse": {"pk": "investigation"},
     "investigations:network": {"pk": "investigation"},
     "investigations:money_flow": {"pk": "investigation"},
@@ -512,6 +513,10 @@ ROUTES.update(
         "POST investigations:document_photo": outcome(405, anonymous=405),
         "GET investigations:seals": outcome(403, investigator=200, commander=200, auditor=200),
         "POST investigations:seals": outcome(403, investigator=PASSES, commander=PASSES),
+        "GET investigations:new": outcome(403, investigator=200, commander=200),
+        "POST investigations:new": outcome(403, investigator=PASSES, commander=PASSES),
+        "GET investigations:team": _inv_page(200),
+        "POST investigations:team": _inv_page(PASSES),
         "GET investigations:merge_undo": outcome(405, anonymous=405),
         "POST investigations:merge_undo": _inv_page(PASSES),
     }

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from anninh.audit.models import AuditAction, AuditEvent
 from anninh.investigations.ingest import material_import, parse_amount
-from anninh.investigations.models import BankMapping, Entity, EntitySource, ImportBatch, Link
+from anninh.investigations.models import BankMapping, Entity, EntitySource, Link, SourceFile
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_a_dry_run_reports_what_would_be_new_and_writes_nothing(personas, invest
     assert result.ok and result.rows == 3
     assert result.entities_new > 0 and result.links_new > 0
     assert not Entity.objects.unrestricted().exists()
-    assert not ImportBatch.objects.unrestricted().exists()
+    assert not SourceFile.objects.unrestricted().exists()
 
 
 def test_a_commit_keeps_every_fact_with_its_provenance(personas, investigation, write_csv):
@@ -45,7 +45,7 @@ def test_a_commit_keeps_every_fact_with_its_provenance(personas, investigation, 
     victim = Entity.objects.unrestricted().get(kind="person", key="cccd:031095012345")
     rows = sorted(EntitySource.objects.unrestricted().filter(entity=victim).values_list("row", flat=True))
     assert rows == [2, 3]
-    batch = ImportBatch.objects.unrestricted().get()
+    batch = SourceFile.objects.unrestricted().get()
     assert batch.created_by == investigator and batch.file_name == "c.csv"
     payments = Link.objects.unrestricted().filter(kind="payment").order_by("row")
     assert [p.amount for p in payments] == [Decimal("30000000"), Decimal("20000000"), Decimal("15000000")]
@@ -54,7 +54,7 @@ def test_a_commit_keeps_every_fact_with_its_provenance(personas, investigation, 
     assert Entity.objects.unrestricted().filter(kind="phone", key="+84381234567").exists()
     assert (
         AuditEvent.objects.unrestricted()
-        .filter(action=AuditAction.CREATE, object_type="investigations.importbatch")
+        .filter(action=AuditAction.CREATE, object_type="investigations.sourcefile")
         .exists()
     )
 
@@ -85,7 +85,7 @@ def test_every_bad_row_is_reported_by_number_and_nothing_is_imported(personas, i
         by_row.setdefault(p.row, set()).add(p.code)
     assert by_row[5] == {"phone.not_digits", "bank.unknown"}
     assert {"cccd.length", "time", "amount"} <= by_row[6]
-    assert not Entity.objects.unrestricted().exists() and not ImportBatch.objects.unrestricted().exists()
+    assert not Entity.objects.unrestricted().exists() and not SourceFile.objects.unrestricted().exists()
 
 
 def test_a_bank_statement_with_debit_and_credit_columns_gives_directed_payments(
