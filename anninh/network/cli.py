@@ -1,4 +1,4 @@
-"""Command line: rank the accounts of any transactions file.
+"""Command line of the network library: `score` ranks the accounts of any transactions file.
 
     python -m anninh.network score --transactions FILE --source-column C --target-column C \\
         --amount-column C --time-column C [--accounts FILE --account-column C] --out scores.csv

@@ -391,7 +391,8 @@ def generate_case(
     """A synthetic scam case with ``victims`` distinct victims.
 
     ``transactions`` is the total number of transactions wanted: the scam's own (about ten per
-    victim) plus ordinary banking traffic up to that number (default: three times the scam's).
+    victim) plus ordinary banking traffic up to that number (default: three times the scam's);
+    a number below the scam's own gives the scam's transactions only.
     ``noise`` ("low", "medium", "high") sets how the records are written (see
     :data:`NOISE_LEVELS`).
     """
@@ -444,6 +445,7 @@ def generate_case(
             words = _COMPANY_WORDS[int(rng.integers(len(_COMPANY_WORDS)))]
             brand = _COMPANY_NAMES[int(rng.integers(len(_COMPANY_NAMES)))]
             legal = f"Công ty TNHH {words} {brand}"
+            seat = f"Số {int(rng.integers(1, 200))} {_STREETS[int(rng.integers(len(_STREETS)))]}, {PROVINCES[province][1]}"
             tax = _mst(rng, PROVINCES[province][0])
             if rng.random() < 0.3:
                 tax += f"-{int(rng.integers(1, 4)):03d}"
@@ -466,7 +468,7 @@ def generate_case(
                     "record_id": record_id, "name": name,
                     "tax_code": None if rng.random() < level["missing_tax"] and len(company_rows) > 0 else tax,
                     "legal_rep_record_id": rep_record, "legal_rep_name": people.records[-1]["name"],
-                    "address": f"Số {int(rng.integers(1, 200))} {_STREETS[int(rng.integers(len(_STREETS)))]}, {PROVINCES[province][1]}",
+                    "address": _strip_marks(seat) if rng.random() < level["no_diacritics"] else seat,
                     "province": PROVINCES[province][1],
                 })  # fmt: skip
                 company_truth[record_id] = company_id

@@ -59,6 +59,7 @@ class TransactionGraph:
     time: np.ndarray
     tx_ids: np.ndarray
     _index: dict = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_arrays(
@@ -111,7 +112,10 @@ class TransactionGraph:
         return np.asarray([self._index[key] for key in ids], dtype=np.int64)
 
     def edges(self) -> pd.DataFrame:
-        """One row per ordered pair of accounts: ``source, target, count, amount, first, last``."""
+        """One row per ordered pair of accounts: ``source, target, count, amount, first, last``
+        (computed once and kept: do not modify the frame returned)."""
+        if "edges" in self._cache:
+            return self._cache["edges"]
         frame = pd.DataFrame(
             {"source": self.source, "target": self.target, "amount": self.amount, "time": self.time}
         )
@@ -122,6 +126,7 @@ class TransactionGraph:
             first=("time", "min"),
             last=("time", "max"),
         ).reset_index()
+        self._cache["edges"] = out
         return out
 
     def to_networkit(self, weight: str | None = None, *, directed: bool = True) -> nk.Graph:

@@ -36,8 +36,10 @@ and the regulator's numbering plan when they change.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -97,7 +99,11 @@ def phone(text: str | None) -> str | None:
     """
     if _blank(text):
         return None
-    raw = str(text).strip()
+    return _phone(str(text).strip())
+
+
+@functools.lru_cache(maxsize=200_000)
+def _phone(raw: str) -> str:
     if not _PHONE_TEXT.fullmatch(raw) or not any(ch.isdigit() for ch in raw):
         raise NormaliseError("phone.not_digits", "A phone number has digits only.", value=raw)
     digits = re.sub(r"[^0-9]", "", raw)
@@ -453,7 +459,19 @@ def name_key(text: str | None) -> str:
     """
     if _blank(text):
         return ""
-    return " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(str(text))).split())
+    return _name_key(str(text))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _name_key(text: str) -> str:
+    # fold() of anninh.lib.text, without its tone-mark placement (the marks go anyway); names
+    # repeat a lot in a case, hence the cache
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("đ", "d")
+    return " ".join(_NOT_WORD.sub(" ", plain).split())
+
+
+_NOT_WORD = re.compile(r"[^a-z0-9 ]")
 
 
 def name_parts(text: str | None) -> tuple[str, str, str]:

@@ -307,9 +307,15 @@ COMPANY_MODEL = Model(
             [
                 level("rep_key_l = rep_key_r", "same legal representative", 0.80, 0.0005),
                 level(
-                    "levenshtein(rep_key_l, rep_key_r) <= 2", "representative's name with a typo", 0.1, 0.001
+                    "levenshtein(rep_key_l, rep_key_r) <= 2", "representative's name with a typo", 0.08, 0.001
                 ),
-                level("ELSE", "different representatives", 0.10, 0.9985),
+                level(
+                    "levenshtein(rep_surname_l, rep_surname_r) <= 1 AND rep_given_l = rep_given_r",
+                    "representative's surname and given name",
+                    0.04,
+                    0.003,
+                ),
+                level("ELSE", "different representatives", 0.08, 0.9955),
             ],
         ),
         comparison(
@@ -340,6 +346,9 @@ def prepare_companies(companies: pd.DataFrame) -> pd.DataFrame:
     df["name_core"] = [company_name_key(v) for v in get("name")]
     df["tax_code"] = [_safe(normalize.tax_code, v) if isinstance(v, str) else None for v in get("tax_code")]
     df["rep_key"] = [_key_or_none(v) for v in get("legal_rep_name")]
+    rep_parts = [normalize.name_parts(v) for v in get("legal_rep_name")]
+    df["rep_surname"] = [p[0] or None for p in rep_parts]
+    df["rep_given"] = [p[2] or None for p in rep_parts]
     df["address_key"] = [_key_or_none(v) for v in get("address")]
     return df.astype(object).where(df.notna(), None)
 
@@ -373,7 +382,11 @@ def _linker(prepared: pd.DataFrame, model: Model, backend: str, spark):
     from splink import DuckDBAPI, Linker, SparkAPI
 
     if backend == "duckdb":
-        api = DuckDBAPI()
+        import duckdb
+
+        connection = duckdb.connect()
+        connection.execute("SET enable_progress_bar = false")
+        api = DuckDBAPI(connection)
         frame = api.register(prepared)
     elif backend == "spark":
         from anninh.network.components import spark_session
@@ -401,6 +414,9 @@ def resolve(
     """Resolve prepared records (a ``unique_id`` column and the model's columns)."""
     if not 0 < review_threshold <= link_threshold <= 1:
         raise ValueError("thresholds must satisfy 0 < review <= link <= 1")
+    duplicated = prepared["unique_id"][prepared["unique_id"].duplicated()]
+    if len(duplicated):
+        raise ValueError(f"record ids must be unique: {duplicated.iloc[0]!r} appears more than once")
     labels = model.labels()
     names = list(labels)
     if len(prepared) < 2:
@@ -460,13 +476,14 @@ def _decide(
     out["decision"] = decision.to_numpy()
     out["rule"] = rule.to_numpy()
     for name, table in labels.items():
-        out[name] = [table.get(int(g), str(g)) for g in gammas[name]]
+        out[name] = pd.Series(gammas[name]).map(table).fillna("?").to_numpy()
+    keep = (out["decision"] != "distinct") | (out["match_probability"] >= 0.01)
+    out = out[keep.to_numpy()].copy()
+    columns = [out[name].to_numpy() for name in labels]
     out["evidence"] = [
-        "; ".join(f"{name}: {out.at[i, name]}" for name in labels if out.at[i, name] != "missing")
-        for i in out.index
+        "; ".join(f"{name}: {value}" for name, value in zip(labels, row, strict=True) if value != "missing")
+        for row in zip(*columns, strict=True)
     ]
-    keep = out["decision"] != "distinct"
-    out = out[keep | (out["match_probability"] >= 0.01)]
     return out.sort_values(["record_id_l", "record_id_r"], kind="stable").reset_index(drop=True)
 
 

@@ -24,7 +24,10 @@ Public API (stable):
 - ``unusual_transfers(amount, *, z_threshold=3.5) -> np.ndarray`` (bool per transaction).
 - ``score_accounts(graph, *, network_weight=0.1, z_threshold=3.5, parts=("amount", "network"))
   -> pd.DataFrame``: account, score, ring (int or None), reasons (list of English sentences with
-  the numbers and the ids), and the features; highest score first, ties by account id.
+  the numbers and the ids), reason_codes (the same as ``(code, params)`` pairs for a translated
+  page: ``("unusual_amounts", {unusual, transfers})``, ``("suspicious_counterparties",
+  {suspicious, counterparties, ids})``), and the features; highest score first, ties by account
+  id.
 """
 
 from __future__ import annotations
@@ -157,7 +160,9 @@ def score_accounts(
     out["amount_part"] = amount_part
     out["network_part"] = network_part
     if reasons:
-        out["reasons"] = _reasons(graph, features, amount_part, network_part, unusual)
+        sentences, codes = _reasons(graph, features, amount_part, network_part, unusual)
+        out["reasons"] = pd.Series(sentences, dtype=object)
+        out["reason_codes"] = pd.Series(codes, dtype=object)
     out["_key"] = [str(x) for x in graph.ids]
     out = out.sort_values(["score", "_key"], ascending=[False, True], kind="stable").drop(columns="_key")
     return out.reset_index(drop=True)
@@ -169,7 +174,7 @@ def _reasons(
     amount_part: np.ndarray,
     network_part: np.ndarray,
     unusual: np.ndarray,
-) -> list[list[str]]:
+) -> tuple[list[list[str]], list[list[tuple[str, dict]]]]:
     n = graph.n_nodes
     suspicious = features["unusual"].to_numpy() > 0
     # Suspicious counterparties of each account, for the sentence (a few ids each).
@@ -186,16 +191,27 @@ def _reasons(
     neighbours = features["suspicious_neighbours"].to_numpy()
     counterparties = features["counterparties"].to_numpy()
     out: list[list[str]] = []
+    codes: list[list[tuple[str, dict]]] = []
     for node in range(n):
         lines = []
+        coded = []
         if amount_part[node] > 0:
+            params = {"unusual": int(n_unusual[node]), "transfers": int(transfers[node])}
+            coded.append(("unusual_amounts", params))
             lines.append(
-                f"{n_unusual[node]} of {transfers[node]} transfers have an unusual amount for this file"
+                f"{params['unusual']} of {params['transfers']} transfers have an unusual amount for this file"
             )
         if network_part[node] > 0:
-            ids = ", ".join(str(x) for x in named.get(node, []))
+            params = {
+                "suspicious": int(neighbours[node]),
+                "counterparties": int(counterparties[node]),
+                "ids": list(named.get(node, [])),
+            }
+            coded.append(("suspicious_counterparties", params))
+            ids = ", ".join(str(x) for x in params["ids"])
             lines.append(
-                f"{neighbours[node]} of {counterparties[node]} counterparties made unusual transfers ({ids})"
+                f"{params['suspicious']} of {params['counterparties']} counterparties made unusual transfers ({ids})"
             )
         out.append(lines)
-    return out
+        codes.append(coded)
+    return out, codes

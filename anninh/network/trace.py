@@ -13,7 +13,8 @@ what the account held at that moment:
 Money sent beyond the known balance is untraced (the account held funds we never saw). A lot
 stops being followed, and is recorded where it stands, when its next transfer would exceed
 ``max_hops`` transfers after the payment (``limit_hops``) or leave more than ``max_days`` after
-the payment (``limit_days``). Money reaching a cash-out point stops there (``cash_out``); money
+the payment (``limit_days``), or, with ``min_amount``, when a piece is too small to be worth splitting
+(``limit_amount``). Money reaching a cash-out point stops there (``cash_out``); money
 sent back to the victim who paid it is a ``refund``; money reaching another victim (early
 "profits" of a Ponzi scheme) is ``to_victim``; what is still in an account at the end is
 ``held``. Cycles need nothing special: each transaction is replayed once, in time order. For
@@ -22,7 +23,7 @@ each payment, the amounts of all its flows add up to the payment (money is conse
 Public API (stable):
 
 - :func:`trace` – ``trace(graph, *, victims, cash_out=(), method="proportional", max_hops=10,
-  max_days=None, payments=None) -> TraceResult``.
+  max_days=None, payments=None, min_amount=0.0) -> TraceResult``.
 - :class:`TraceResult` – ``flows`` (payment, victim, account, kind, amount, hops, time; one row
   per piece of money where it stopped; ``payment`` is the transaction's ``tx_id``, ``victim`` the
   victim label, ``account`` the account id), ``payments`` (payment, victim, account, collector,
@@ -41,7 +42,7 @@ import pandas as pd
 
 from anninh.network.graph import TransactionGraph
 
-KINDS = ("cash_out", "refund", "to_victim", "held", "limit_hops", "limit_days")
+KINDS = ("cash_out", "refund", "to_victim", "held", "limit_hops", "limit_days", "limit_amount")
 METHODS = ("proportional", "fifo")
 
 
@@ -88,6 +89,7 @@ def trace(
     max_hops: int | None = 10,
     max_days: float | None = None,
     payments: Iterable[int] | None = None,
+    min_amount: float = 0.0,
 ) -> TraceResult:
     """Trace every victim payment forward (see the module docstring).
 
@@ -95,6 +97,10 @@ def trace(
     paid from several accounts: a refund to any of them is a refund). ``cash_out``: account ids of
     cash-out points (exchanges' deposit wallets, cash withdrawals). ``payments``: positions of the
     transactions to trace (default: every transfer from a victim's account to a non-victim's).
+    ``min_amount`` (proportional only): a piece of a payment smaller than this is not split any
+    further and is recorded where it stands (``limit_amount``): proportional attribution spreads
+    every victim's money over every later transfer of the account, so on big files crumbs of
+    đồng would otherwise be followed through the whole banking system.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
@@ -153,58 +159,13 @@ def trace(
             return False
         return (pay, hops + 1)
 
+    chunks: list[tuple] = []  # proportional: (kind, node, payment positions, amounts, hops, time)
     if method == "proportional":
-        lots: dict[int, dict] = {}
-        traced = [0.0] * n
-        for i in order.tolist():
-            s, d, a, t = src_l[i], dst_l[i], amt_l[i], time_l[i]
-            if seed_l[i]:
-                pay_time[i] = t
-                pay_victim[i] = victim_label[s]
-                if victim_l[d]:
-                    records.append(
-                        (i, d, "refund" if victim_label[d] == victim_label[s] else "to_victim", a, 0, t)
-                    )
-                elif cash_l[d]:
-                    records.append((i, d, "cash_out", a, 0, t))
-                else:
-                    held = lots.setdefault(d, {})
-                    held[(i, 0)] = held.get((i, 0), 0.0) + a
-                    traced[d] += a
-                continue
-            if victim_l[s] or s == d:
-                continue
-            held = lots.get(s)
-            if not held:
-                moved = min(a, untraced[s])
-                untraced[s] -= moved
-                untraced[d] += a
-                continue
-            balance = traced[s] + untraced[s]
-            share = 1.0 if a >= balance else a / balance
-            from_untraced = untraced[s] * share
-            untraced[s] -= from_untraced
-            untraced[d] += from_untraced + max(0.0, a - balance)
-            if share >= 1.0:
-                items = list(held.items())
-                held.clear()
-                traced[s] = 0.0
-            else:
-                items = [(key, amount * share) for key, amount in held.items()]
-                for key, take in items:
-                    held[key] -= take
-                traced[s] *= 1.0 - share
-            target = None
-            for (pay, hops), take in items:
-                key = route(pay, hops, take, s, d, t)
-                if key is None:
-                    untraced[d] += take
-                elif key is not False:
-                    if target is None:
-                        target = lots.setdefault(d, {})
-                    target[key] = target.get(key, 0.0) + take
-                    traced[d] += take
-        leftovers = [(node, key, amount) for node, held in lots.items() for key, amount in held.items()]
+        _proportional(
+            order, src_l, dst_l, amt_l, time_l, seed_l, victim_l, cash_l, victim_label, untraced,
+            pay_time, pay_victim, hops_cap, days_cap, chunks, graph.n_transactions, min_amount,
+        )  # fmt: skip
+        leftovers = []
     else:
         queues: dict[int, deque] = {}
         for i in order.tolist():
@@ -262,6 +223,7 @@ def trace(
     for node, (pay, hops), amount in leftovers:
         if amount > 0:
             records.append((pay, node, "held", amount, hops, last_time))
+    chunks = [chunk if chunk[5] is not None else (*chunk[:5], last_time) for chunk in chunks]
 
     pay_pos = np.flatnonzero(seed)
     payments_frame = pd.DataFrame(
@@ -274,23 +236,145 @@ def trace(
             "time": graph.time[pay_pos],
         }
     )
-    if records:
-        pos, node, kind, amount, hops, when = zip(*records, strict=True)
-        pos_a = np.asarray(pos, dtype=np.int64)
+    for pos, node, kind, amount, hops, when in records:
+        chunks.append((kind, node, np.asarray([pos]), np.asarray([amount]), np.asarray([hops]), when))
+    chunks = [chunk for chunk in chunks if len(chunk[2])]
+    if chunks:
+        sizes = [len(chunk[2]) for chunk in chunks]
+        pos_a = np.concatenate([chunk[2] for chunk in chunks]).astype(np.int64)
         flows = pd.DataFrame(
             {
                 "payment": tx_ids[pos_a],
-                "victim": [pay_victim.get(p) for p in pos],
-                "account": ids[np.asarray(node, dtype=np.int64)],
-                "kind": kind,
-                "amount": np.asarray(amount, dtype=np.float64),
-                "hops": np.asarray(hops, dtype=np.int64),
-                "time": np.asarray(when, dtype=np.float64),
+                "victim": _labels_of(pay_victim, pos_a),
+                "account": ids[np.repeat([chunk[1] for chunk in chunks], sizes).astype(np.int64)],
+                "kind": np.repeat([chunk[0] for chunk in chunks], sizes),
+                "amount": np.concatenate([chunk[3] for chunk in chunks]).astype(np.float64),
+                "hops": np.concatenate([chunk[4] for chunk in chunks]).astype(np.int64),
+                "time": np.repeat([chunk[5] for chunk in chunks], sizes).astype(np.float64),
             }
         )
     else:
         flows = pd.DataFrame(columns=["payment", "victim", "account", "kind", "amount", "hops", "time"])
     return TraceResult(flows, payments_frame, method, max_hops, max_days)
+
+
+def _proportional(
+    order, src_l, dst_l, amt_l, time_l, seed_l, victim_l, cash_l, victim_label, untraced,
+    pay_time, pay_victim, hops_cap, days_cap, chunks, n_transactions, min_amount=0.0,
+) -> None:  # fmt: skip
+    """Proportional attribution with each account's lots as numpy arrays (payment position,
+    hops, amount), so that an account holding thousands of payments' money splits them at C
+    speed."""
+    codes: dict = {}
+    victim_code = [codes.setdefault(label, len(codes)) if label is not None else -1 for label in victim_label]
+    pay_code = np.full(n_transactions, -2, dtype=np.int64)
+    pay_t = np.full(n_transactions, np.nan)
+    stride = np.int64(1 << 20) if not np.isfinite(hops_cap) else np.int64(hops_cap + 2)
+    lots: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    traced: dict[int, float] = {}
+    for i in order.tolist():
+        s, d, a, t = src_l[i], dst_l[i], amt_l[i], time_l[i]
+        if seed_l[i]:
+            pay_time[i] = t
+            pay_victim[i] = victim_label[s]
+            pay_code[i] = victim_code[s]
+            pay_t[i] = t
+            one = (np.asarray([i]), np.asarray([0]), np.asarray([a]))
+            if victim_l[d]:
+                kind = "refund" if victim_label[d] == victim_label[s] else "to_victim"
+                chunks.append((kind, d, one[0], one[2], one[1], t))
+            elif cash_l[d]:
+                chunks.append(("cash_out", d, one[0], one[2], one[1], t))
+            else:
+                lots[d] = _merge(lots.get(d), one, stride)
+                traced[d] = traced.get(d, 0.0) + a
+            continue
+        if victim_l[s] or s == d:
+            continue
+        held = lots.get(s)
+        if held is None:
+            untraced[s] -= min(a, untraced[s])
+            untraced[d] += a
+            continue
+        pays, hops, amounts = held
+        if min_amount > 0:
+            crumbs = amounts < min_amount
+            if crumbs.any():
+                # Too small to follow: recorded here, and it stays here as untraced money.
+                chunks.append(("limit_amount", s, pays[crumbs], amounts[crumbs], hops[crumbs], t))
+                dropped = float(amounts[crumbs].sum())
+                untraced[s] += dropped
+                traced[s] -= dropped
+                pays, hops, amounts = pays[~crumbs], hops[~crumbs], amounts[~crumbs]
+                if pays.size == 0:
+                    del lots[s]
+                    del traced[s]
+                    untraced[s] -= min(a, untraced[s])
+                    untraced[d] += a
+                    continue
+                lots[s] = (pays, hops, amounts)
+        balance = traced[s] + untraced[s]
+        share = 1.0 if a >= balance else a / balance
+        from_untraced = untraced[s] * share
+        untraced[s] -= from_untraced
+        untraced[d] += from_untraced + max(0.0, a - balance)
+        if share >= 1.0:
+            take = amounts
+            del lots[s]
+            del traced[s]
+        else:
+            take = amounts * share
+            lots[s] = (pays, hops, amounts - take)
+            traced[s] *= 1.0 - share
+        stop_hops = hops + 1 > hops_cap
+        stop_days = ~stop_hops & (t - pay_t[pays] > days_cap)
+        if stop_hops.any():
+            chunks.append(("limit_hops", s, pays[stop_hops], take[stop_hops], hops[stop_hops], t))
+        if stop_days.any():
+            chunks.append(("limit_days", s, pays[stop_days], take[stop_days], hops[stop_days], t))
+        go = ~(stop_hops | stop_days)
+        stopped = float(take[~go].sum()) if not go.all() else 0.0
+        untraced[d] += stopped
+        if not go.any():
+            continue
+        g_pays, g_hops, g_take = pays[go], hops[go] + 1, take[go]
+        if victim_l[d]:
+            own = pay_code[g_pays] == victim_code[d]
+            if own.any():
+                chunks.append(("refund", d, g_pays[own], g_take[own], g_hops[own], t))
+            if not own.all():
+                chunks.append(("to_victim", d, g_pays[~own], g_take[~own], g_hops[~own], t))
+        elif cash_l[d]:
+            chunks.append(("cash_out", d, g_pays, g_take, g_hops, t))
+        else:
+            lots[d] = _merge(lots.get(d), (g_pays, g_hops, g_take), stride)
+            traced[d] = traced.get(d, 0.0) + float(g_take.sum())
+    for node, (pays, hops, amounts) in lots.items():
+        keep = amounts > 0
+        if keep.any():
+            chunks.append(("held", node, pays[keep], amounts[keep], hops[keep], None))
+
+
+def _merge(held, new, stride):
+    """Lots ``held`` plus ``new``, one lot per (payment, hops)."""
+    if held is None:
+        return new
+    pays = np.concatenate([held[0], new[0]])
+    hops = np.concatenate([held[1], new[1]])
+    amounts = np.concatenate([held[2], new[2]])
+    keys = pays * stride + hops
+    unique, inverse = np.unique(keys, return_inverse=True)
+    if len(unique) == len(keys):
+        return pays, hops, amounts
+    return unique // stride, unique % stride, np.bincount(inverse, weights=amounts)
+
+
+def _labels_of(pay_victim: dict, positions: np.ndarray) -> np.ndarray:
+    """The victim label of each payment position, looked up once per distinct payment."""
+    unique, inverse = np.unique(positions, return_inverse=True)
+    labels = np.empty(len(unique), dtype=object)
+    labels[:] = [pay_victim.get(p) for p in unique.tolist()]
+    return labels[inverse]
 
 
 def _index(graph: TransactionGraph) -> dict:

@@ -16,7 +16,9 @@ Public API (stable), every function takes a :class:`~anninh.network.graph.Transa
   counterparties), ``transfers, amount, counterparties`` (ids), ``transactions`` (tx ids).
 - ``cycles(graph, *, window_days=7.0, max_length=4, max_results=10_000) -> pd.DataFrame``:
   ``accounts`` (the cycle, from its first account back to it), ``length, start, end, amount``
-  (the smallest transfer on it: at most that much went round), ``transactions``.
+  (the smallest transfer on it: at most that much went round), ``transactions``. A depth-first
+  search in Python from every transfer: about 15 s of CPU on 200,000 generated transactions
+  (length 4, 7 days), so on a whole national case run it on a ring or a neighbourhood.
 - ``scatter_gather(graph, *, window_days=7.0, min_middle=3, max_pairs_per_middle=10_000)
   -> pd.DataFrame``: ``source, target, middle`` (ids), ``start, end, amount, transactions``.
 """
@@ -45,6 +47,14 @@ def _fan(graph: TransactionGraph, *, incoming: bool, window_days: float, min_acc
     if pick.size == 0:
         return pd.DataFrame(columns=FAN_COLUMNS)
     order = pick[np.lexsort((graph.time[pick], hub[pick]))]
+    # Cheap first pass: a window holds at least as many transfers as distinct counterparties, so
+    # only hubs with ``min_accounts`` transfers in some window need the exact count.
+    span = float(np.ptp(graph.time)) + window_days + 1.0
+    key = hub[order] * span + (graph.time[order] - graph.time.min())
+    in_window = np.arange(len(order)) - np.searchsorted(key, key - window_days, side="left") + 1
+    busy = np.zeros(graph.n_nodes, dtype=bool)
+    busy[hub[order][in_window >= min_accounts]] = True
+    order = order[busy[hub[order]]]
     hubs = hub[order].tolist()
     others = other[order].tolist()
     times = graph.time[order].tolist()
@@ -191,11 +201,12 @@ def scatter_gather(
     ]
     if legs.empty:
         return pd.DataFrame(columns=columns)
+    distinct = legs.drop_duplicates(["s1", "d2", "d1"]).groupby(["s1", "d2"]).size()
+    enough = distinct[distinct >= min_middle].index
+    legs = legs.set_index(["s1", "d2"]).loc[enough].reset_index() if len(enough) else legs.iloc[:0]
     rows = []
     for (source, target), group in legs.groupby(["s1", "d2"], sort=True):
         middles = group["d1"].unique()
-        if len(middles) < min_middle:
-            continue
         positions = np.unique(np.concatenate([group["pos1"].to_numpy(), group["pos2"].to_numpy()]))
         rows.append(
             {

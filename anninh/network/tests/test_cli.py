@@ -132,6 +132,26 @@ def test_a_missing_column_is_an_error_with_exit_status_2(tmp_path, capsys):
     assert "no column amount" in capsys.readouterr().err
 
 
+def test_subcommands_of_cli_resolve_are_added_when_it_exists(monkeypatch, tmp_path):
+    """Helper er's module adds its own subcommands through register(subparsers)."""
+    import importlib.machinery
+    import types
+
+    fake = types.ModuleType("anninh.network.cli_resolve")
+    fake.__spec__ = importlib.machinery.ModuleSpec("anninh.network.cli_resolve", None)
+    calls = []
+
+    def register(subparsers):
+        parser = subparsers.add_parser("resolve")
+        parser.add_argument("--marker")
+        parser.set_defaults(func=lambda args: calls.append(args.marker) or 0)
+
+    fake.register = register
+    monkeypatch.setitem(sys.modules, "anninh.network.cli_resolve", fake)
+    assert main(["resolve", "--marker", "x"]) == 0
+    assert calls == ["x"]
+
+
 def test_runs_as_a_module(tmp_path):
     transactions, nodes = write_amlsim(tmp_path)
     out = tmp_path / "scores.csv"
@@ -140,3 +160,34 @@ def test_runs_as_a_module(tmp_path):
     completed = subprocess.run(argv, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
     assert read(out)[0] == ["account", "score", "ring"]
+
+
+def test_bank_statement_with_dates_and_leading_zeros(tmp_path):
+    """Account numbers keep their leading zeros; times may be dates."""
+    path = tmp_path / "statement.csv"
+    rows = [("0011", "0022", 250.0 + i, f"2026-03-{i + 1:02d} 09:30") for i in range(12)]
+    rows += [("0033", "0022", 2.5, "2026-03-20 10:00"), ("0044", "0022", 3.0, "2026-03-20 11:00")]
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["from", "to", "amount", "when"])
+        writer.writerows(rows)
+    out = tmp_path / "scores.csv"
+    argv = ["score", "--transactions", str(path), "--source-column", "from", "--target-column", "to"]
+    argv += ["--amount-column", "amount", "--time-column", "when", "--out", str(out)]
+    assert main(argv) == 0
+    body = read(out)[1:]
+    assert {row[0] for row in body} == {"0011", "0022", "0033", "0044"}
+    assert {row[0] for row in body[:2]} == {"0033", "0044"}
+    assert [row[0] for row in body[2:]] == ["0022", "0011"]
+    # One ring: the three accounts joined by unusual transfers; 0011 only traded ordinary sums.
+    assert {row[0]: row[2] for row in body} == {"0022": "1", "0033": "1", "0044": "1", "0011": ""}
+    assert float(body[-1][1]) > 0
+
+
+def test_times_that_are_neither_numbers_nor_dates_are_an_error(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("from,to,amount,when\na,b,1,yesterday\n", encoding="utf-8")
+    argv = ["score", "--transactions", str(path), "--source-column", "from", "--target-column", "to"]
+    argv += ["--amount-column", "amount", "--time-column", "when", "--out", str(tmp_path / "o.csv")]
+    assert main(argv) == 2
+    assert "when" in capsys.readouterr().err

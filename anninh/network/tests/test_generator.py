@@ -155,3 +155,11 @@ def test_the_transactions_asked_for_are_generated() -> None:
     assert case.transactions["id"].is_unique
     with pytest.raises(ValueError, match="noise"):
         generate_case(victims=5, noise="loud")
+
+
+def test_no_victim_has_more_money_traced_than_they_lost(case) -> None:
+    traced = case.truth.victim_cash_out.groupby("person_id")["amount"].sum()
+    lost = case.truth.money_lost.reindex(traced.index)
+    assert (traced <= lost * 1.0000001).all()
+    assert set(traced.index) <= set(case.truth.money_lost.index)
+    assert set(case.truth.victim_cash_out["cash_out"]) <= set(case.truth.cash_out_received.index)

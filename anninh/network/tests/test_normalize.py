@@ -349,3 +349,16 @@ def test_every_error_code_raised_is_documented() -> None:
     assert raised
     for code in raised:
         assert f"``{code}``" in n.__doc__
+
+
+@given(
+    st.sampled_from([bank.code for bank in n.BANKS]),
+    st.text(alphabet="0123456789", min_size=6, max_size=19),
+    st.sampled_from(["", " ", "-", "."]),
+)
+def test_a_bank_account_key_normalises_to_itself(code: str, digits: str, separator: str) -> None:
+    bank = next(b for b in n.BANKS if b.code == code)
+    written = separator.join(digits[i : i + 4] for i in range(0, len(digits), 4))
+    key = n.bank_account(bank.name, written)
+    assert key == f"{code}:{digits}"
+    assert n.bank_account(*key.split(":")) == key

@@ -117,9 +117,11 @@ def test_an_uncertain_pair_goes_to_review() -> None:
                                   link_threshold=0.5), "Q1", "Q2")  # fmt: skip
 
 
-def test_thresholds_are_checked() -> None:
+def test_thresholds_and_record_ids_are_checked() -> None:
     with pytest.raises(ValueError, match="thresholds"):
         resolve_people(frame(STRANGERS), link_threshold=0.4, review_threshold=0.6)
+    with pytest.raises(ValueError, match="S001"):
+        resolve_people(frame([*STRANGERS, STRANGERS[1]]))
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +175,26 @@ def test_companies_link_on_tax_code_forms_and_on_name_and_representative() -> No
     assert of["K4"] != of["K1"]
     assert of["K5"] not in set(of[["K1", "K4"]])
     assert company_name_key("CÔNG TY TNHH MTV Sao Việt") == company_name_key("Sao Viet")
+
+
+def test_the_order_of_the_records_does_not_change_the_answer(case) -> None:
+    first = resolve_people(case.people)
+    shuffled = resolve_people(case.people.sample(frac=1, random_state=3))
+    pd.testing.assert_frame_equal(first.clusters, shuffled.clusters)
+    pd.testing.assert_frame_equal(first.pairs, shuffled.pairs)
+
+
+def test_clusters_are_a_partition_and_every_link_lies_inside_one(case) -> None:
+    result = resolve_people(case.people)
+    clusters = result.clusters
+    assert sorted(clusters["record_id"]) == sorted(case.people["record_id"])
+    assert clusters["record_id"].is_unique
+    of = result.cluster_of()
+    links = result.links
+    assert (of[links["record_id_l"]].to_numpy() == of[links["record_id_r"]].to_numpy()).all()
+    # each cluster is named after its smallest record
+    assert (
+        clusters.groupby("cluster")["record_id"].min() == clusters.groupby("cluster")["cluster"].first()
+    ).all()
+    assert set(result.pairs["decision"]) <= {"linked", "review", "lead", "distinct"}
+    assert (result.pairs["record_id_l"] < result.pairs["record_id_r"]).all()

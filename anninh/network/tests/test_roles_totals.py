@@ -128,3 +128,12 @@ def test_money_per_cash_out_point_from_fifo_tracing(graph):
     assert per_victim.loc["V2", "amount"] == pytest.approx(93.0)
     to_victim = traced.flows[traced.flows["kind"] == "to_victim"]
     assert to_victim[["victim", "account", "amount"]].values.tolist() == [["V3", "V1", pytest.approx(15.0)]]
+
+
+def test_only_the_named_payments_make_a_collector(graph):
+    """Without the complaints' payments every victim transfer counts; naming them (here all but
+    V3's) leaves C1 with two victims: no longer a collector."""
+    named = [3, 4, 6]  # V1 → C1, V2 → C1, V4 → C2
+    table = roles(graph, victims=VICTIMS, payments=named).set_index("account")
+    assert "collector" not in table.loc["C1", "roles"]
+    assert table.loc["C1", "distinct_victims"] == 2

@@ -37,6 +37,10 @@ def test_reasons_give_the_numbers_and_the_ids(graph):
     ]
     assert table.loc["N", "reasons"] == ["1 of 1 counterparties made unusual transfers (S)"]
     assert table.loc["O1", "reasons"] == []
+    assert table.loc["S", "reason_codes"] == [
+        ("unusual_amounts", {"unusual": 3, "transfers": 4}),
+        ("suspicious_counterparties", {"suspicious": 1, "counterparties": 2, "ids": ["H"]}),
+    ]
     assert table.loc["H", "ring"] == table.loc["S", "ring"] == 1
     assert table.loc["N", "ring"] is None
 

@@ -157,6 +157,15 @@ def test_a_payment_straight_to_a_cash_out_point_is_cashed_out_at_hop_zero():
     assert result.flows[["kind", "amount", "hops"]].values.tolist() == [["cash_out", 70.0, 0]]
 
 
+def test_pieces_below_the_minimum_amount_stop_where_they_stand():
+    """Proportional: C → M 200 of 400 moves V1 50, V2 150. With a minimum of 60, V1's 50 at M is
+    a crumb when M sends: recorded at M (limit_amount); M's 150 of V2 plus the 50 now untraced
+    make 200, of which M sends 150: V2 gets 150 × 150/200 = 112.5 to X."""
+    result = trace(graph_of(TWO_VICTIMS), victims=["V1", "V2"], cash_out=["X"], min_amount=60)
+    assert flows(result, "limit_amount") == pytest.approx({("V1", "M"): 50.0})
+    assert flows(result, "cash_out") == pytest.approx({("V2", "X"): 112.5})
+
+
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError, match="method"):
         trace(graph_of(CYCLE), victims=["V"], method="lifo")
@@ -184,8 +193,9 @@ def transactions(draw):
     method=st.sampled_from(["proportional", "fifo"]),
     max_hops=st.one_of(st.none(), st.integers(min_value=0, max_value=4)),
     max_days=st.one_of(st.none(), st.floats(min_value=0, max_value=10)),
+    min_amount=st.sampled_from([0.0, 5.0, 100.0]),
 )
-def test_money_is_conserved_traced_plus_residual_equals_paid(rows, method, max_hops, max_days):
+def test_money_is_conserved_traced_plus_residual_equals_paid(rows, method, max_hops, max_days, min_amount):
     result = trace(
         graph_of(rows),
         victims=["V0", "V1", "V2"],
@@ -193,6 +203,7 @@ def test_money_is_conserved_traced_plus_residual_equals_paid(rows, method, max_h
         method=method,
         max_hops=max_hops,
         max_days=max_days,
+        min_amount=min_amount,
     )
     table = result.per_payment()
     assert len(table) == sum(1 for s, t, _, _ in rows if s.startswith("V") and not t.startswith("V"))
