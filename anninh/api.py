@@ -21,6 +21,7 @@ from anninh.compstat.api import router as compstat_router
 from anninh.events.api import router as events_router
 from anninh.geo.api import router as geo_router
 from anninh.hotspots.api import router as hotspots_router
+from anninh.investigations.api import router as investigations_router
 from anninh.org.api import router as org_router
 from anninh.patrols.api import router as patrols_router
 from anninh.records.api import router as records_router
@@ -77,6 +78,7 @@ api.add_router("/hotspots/", hotspots_router, tags=["hotspots"])
 api.add_router("/patrols/", patrols_router, tags=["patrols"])
 api.add_router("/events/", events_router, tags=["events"])
 api.add_router("/civil-defence/", civildefence_router, tags=["civil defence"])
+api.add_router("/investigations/", investigations_router, tags=["investigations"])
 # A busy or unreachable database: 503 with Retry-After (anninh.web.busy), also in DEBUG mode.
 api.add_exception_handler(OperationalError, api_exception_handler)
 api.add_exception_handler(InterfaceError, api_exception_handler)

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "anninh.civildefence",
     # Requests from citizens and businesses (web form, Open311), staff queues, indicators.
     "anninh.requests",
+    # Economic-crime investigations: the fraud network, its rings and its totals (issue #9).
+    "anninh.investigations",
     "anninh.web",
     # Demo data: the synthetic records of every capability.
     "anninh.demo",

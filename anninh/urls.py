@@ -21,6 +21,7 @@ urlpatterns = [
     path("civil-defence/", include("anninh.civildefence.urls")),
     path("requests/", include("anninh.requests.urls")),
     path("open311/v2/", include("anninh.requests.urls_open311")),
+    path("investigations/", include("anninh.investigations.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -152,6 +152,15 @@ SEEDERS.append(("events", _events))
 SEEDERS.append(("civil defence", _civildefence))
 
 
+def _investigations(progress=None):
+    from anninh.investigations.demo import investigations_demo_seed
+
+    return investigations_demo_seed(progress=progress)
+
+
+SEEDERS.append(("investigations", _investigations))
+
+
 # Last: the weekly report counts the records, forecasts and plans seeded above.
 SEEDERS.append(("weekly report", _reports))
 

@@ -153,6 +153,12 @@ NAVIGATION: list[NavItem] = [
     ),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.AUDITOR}), key="audit"),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), key="admin"),
+    NavItem(
+        _("Investigations"),
+        "investigations:list",
+        frozenset({Role.INVESTIGATOR, Role.COMMANDER, Role.AUDITOR}),
+        key="investigations",
+    ),
     NavItem(_("API"), "api:openapi-view", API_USERS, key="api"),
 ]
 

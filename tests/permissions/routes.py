@@ -563,6 +563,112 @@ ROUTES: dict[str, dict[str, object]] = {
 }
 
 
+# --- Investigations (issue #9): the team (the investigator persona) only; a commander or an
+# auditor without a grant by name gets 404 like a guessed id; other roles 403. ---------------
+INVESTIGATION_PAGES = {
+    "investigations:detail": {"pk": "investigation"},
+    "investigations:search": {"pk": "investigation"},
+    "investigations:entity": {"pk": "investigation", "eid": "inv_entity"},
+    "investigations:review": {"pk": "investigation"},
+    "investigations:chart": {"pk": "investigation"},
+    "investigations:chart_data": {"pk": "investigation"},
+    "investigations:import": {"pk": "investigation"},
+    "investigations:team": {"pk": "investigation"},
+    "investigations:analyse": {"pk": "investigation"},
+    "investigations:network": {"pk": "investigation"},
+    "investigations:money_flow": {"pk": "investigation"},
+    "investigations:timeline": {"pk": "investigation"},
+    "investigations:total": {"pk": "investigation", "name": "lost"},
+    "investigations:export": {"pk": "investigation", "fmt": "csv"},
+    "investigations:summary_pdf": {"pk": "investigation"},
+    "investigations:documents": {"pk": "investigation"},
+    "investigations:document": {"pk": "investigation", "did": "inv_document"},
+    "investigations:document_photo": {"pk": "investigation", "did": "inv_document"},
+    "investigations:merge_undo": {"pk": "investigation", "mid": "inv_merge"},
+}
+#: Who gets past the role check of the investigations pages, and what the team gets.
+_INV_ROLE = dict.fromkeys(
+    [
+        "analyst",
+        "commune_officer",
+        "other_commune_officer",
+        "fire_rescue",
+        "public_relations",
+        "administrator",
+        "no_role",
+    ],
+    403,
+)
+
+
+def _inv_api(team):
+    """An investigation's API operation: as its page, 401 for anonymous callers."""
+    return api(403, **_INV_ROLE, investigator=team, commander=404, auditor=404)
+
+
+def _inv_page(team, *, outsiders=404, **extra):
+    """An investigation's page: the team gets `team`, commander and auditor (no grant) 404."""
+    return outcome(403, **_INV_ROLE, investigator=team, commander=outsiders, auditor=outsiders, **extra)
+
+
+ROUTES.update(
+    {
+        "GET /api/investigations/": api(403, investigator=200, commander=200, auditor=200),
+        "GET /api/investigations/{investigation_id}": _inv_api(200),
+        "GET /api/investigations/{investigation_id}/entities": _inv_api(200),
+        "GET /api/investigations/{investigation_id}/entities/{entity_id}": _inv_api(200),
+        "GET /api/investigations/{investigation_id}/graph": _inv_api(200),
+        "GET /api/investigations/{investigation_id}/totals": _inv_api(200),
+        "GET investigations:list": outcome(403, investigator=200, commander=200, auditor=200),
+        "POST investigations:list": outcome(405, anonymous=405),
+        "GET investigations:detail": _inv_page(200),
+        "POST investigations:detail": outcome(405, anonymous=405),
+        "GET investigations:search": _inv_page(200),
+        "POST investigations:search": outcome(405, anonymous=405),
+        "GET investigations:entity": _inv_page(200),
+        "POST investigations:entity": outcome(405, anonymous=405),
+        "GET investigations:review": _inv_page(200),
+        "POST investigations:review": _inv_page(404),
+        "GET investigations:chart": _inv_page(200),
+        "POST investigations:chart": outcome(405, anonymous=405),
+        "GET investigations:chart_data": _inv_page(200),
+        "POST investigations:chart_data": outcome(405, anonymous=405),
+        "GET investigations:import": _inv_page(200),
+        "POST investigations:import": _inv_page(PASSES),
+        "GET investigations:analyse": outcome(405, anonymous=405),
+        "POST investigations:analyse": _inv_page(PASSES),
+        "GET investigations:network": _inv_page(200),
+        "POST investigations:network": outcome(405, anonymous=405),
+        "GET investigations:money_flow": _inv_page(200),
+        "POST investigations:money_flow": outcome(405, anonymous=405),
+        "GET investigations:timeline": _inv_page(200),
+        "POST investigations:timeline": outcome(405, anonymous=405),
+        "GET investigations:total": _inv_page(200),
+        "POST investigations:total": outcome(405, anonymous=405),
+        "GET investigations:provinces": outcome(403, investigator=200, commander=200, auditor=200),
+        "POST investigations:provinces": outcome(405, anonymous=405),
+        "GET investigations:export": _inv_page(200),
+        "POST investigations:export": outcome(405, anonymous=405),
+        "GET investigations:summary_pdf": _inv_page(200),
+        "POST investigations:summary_pdf": outcome(405, anonymous=405),
+        "GET investigations:documents": _inv_page(200),
+        "POST investigations:documents": _inv_page(PASSES),
+        "GET investigations:document": _inv_page(200),
+        "POST investigations:document": _inv_page(PASSES),
+        "GET investigations:document_photo": _inv_page(200),
+        "POST investigations:document_photo": outcome(405, anonymous=405),
+        "GET investigations:seals": outcome(403, investigator=200, commander=200, auditor=200),
+        "POST investigations:seals": outcome(403, investigator=PASSES, commander=PASSES),
+        "GET investigations:new": outcome(403, investigator=200, commander=200),
+        "POST investigations:new": outcome(403, investigator=PASSES, commander=PASSES),
+        "GET investigations:team": _inv_page(200),
+        "POST investigations:team": _inv_page(PASSES),
+        "GET investigations:merge_undo": outcome(405, anonymous=405),
+        "POST investigations:merge_undo": _inv_page(PASSES),
+    }
+)
+
+
 #: Routes whose 404 means "nothing stored yet" (no accuracy report card in the world), not a
 #: refusal: no audit row is expected.
 PLAIN_404 = frozenset({"GET /api/hotspots/report-card"})
@@ -625,6 +731,7 @@ PAGE_OBJECTS = {
     "open311:requests": {"fmt": "json"},
     "open311:request": {"public_id": "request_public_id", "fmt": "json"},
     "open311:token": {"token": "request_token", "fmt": "json"},
+    **INVESTIGATION_PAGES,
 }
 #: Path parameters of API operations.
 API_OBJECTS = {
@@ -636,6 +743,8 @@ API_OBJECTS = {
     "plan_id": "plan",
     "assignment_id": "assignment",
     "event_id": "event",
+    "investigation_id": "investigation",
+    "entity_id": "inv_entity",
     "unit_id": "unit",
     "code": "commune",
     "sec_event_id": "sec_event",
@@ -651,6 +760,7 @@ BODY_OBJECTS = {
 }
 #: Query parameters an API operation requires.
 API_QUERY = {
+    "entity": "{inv_entity}",
     "lat": "20.86",
     "lon": "106.68",
     "q": "nguyen",
@@ -713,7 +823,7 @@ def request_for(key: str, world: dict) -> tuple[str, str, dict]:
         kwargs: dict = {}
         params = _required_query(method, target)
         if params:
-            url += "?" + "&".join(f"{k}={API_QUERY[k]}" for k in params)
+            url += "?" + "&".join(f"{k}={_query_value(API_QUERY[k], world)}" for k in params)
         body = _minimal_body(method, target)
         if isinstance(body, dict):
             body.update({k: world[ref] for k, ref in BODY_OBJECTS.items() if k in body})
@@ -731,6 +841,11 @@ def request_for(key: str, world: dict) -> tuple[str, str, dict]:
         return str(world[value]) if value in world else value
 
     return method, "/" + re.sub(r"<([^>]+)>", fill, route), {}
+
+
+def _query_value(value: str, world: dict) -> str:
+    """A query value, or "{name}": the world's record of that name."""
+    return str(world[value[1:-1]]) if value.startswith("{") and value.endswith("}") else value
 
 
 def _operation(method: str, path: str) -> dict:

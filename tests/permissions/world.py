@@ -149,6 +149,7 @@ def make_world(personas) -> dict[str, object]:
     )
     # A request from the public in commune A, routed to its commune police, with a picture.
     service_request, _code = request_submit("order-problem", commune_code=COMMUNE_A, images=[jpeg_with_gps()])
+    inv = _investigation_world(personas, report, case)
     return {
         "officer": officer,
         "numbers": {
@@ -188,6 +189,50 @@ def make_world(personas) -> dict[str, object]:
         "sec_event": sec_event.pk,
         "risk": risk.pk,
         "cd_team": cd_team.pk,
+        **inv,
         "commune": COMMUNE_A,
         "unit": unit_id(f"CA{COMMUNE_A}"),
     }
+
+
+def _investigation_world(personas, report, case) -> dict[str, int]:
+    """An investigation whose team is the `investigator` persona (no grant to anyone: the
+    commander and the auditor get 404), with two entities, a pair to review and a merge."""
+    from anninh.investigations import services as inv_services
+    from anninh.investigations.models import Entity, MatchCandidate
+
+    investigator = personas["investigator"]
+    inv = inv_services.investigation_create(
+        actor=investigator,
+        code="CA-2026-001",
+        title="Lừa đảo sàn ngoại hối",
+        kind="chuyen_an",
+        unit=investigator.unit,
+        opened_on=timezone.localdate(),
+    )
+    inv.crime_reports.add(report)
+    inv.cases.add(case)
+    a = Entity.objects.create(
+        investigation=inv, kind="person", key="cccd:031090000001", label="Nguyễn Văn Nạn"
+    )
+    b = Entity.objects.create(investigation=inv, kind="person", key="row:1", label="Nguyen Van Nan")
+    c = Entity.objects.create(investigation=inv, kind="person", key="row:2", label="Nguyễn Văn Nan")
+    MatchCandidate.objects.create(
+        investigation=inv, left=a, right=b, probability=0.9, evidence={"name": "agree"}
+    )
+    merge = inv_services.entities_merge(
+        actor=investigator, investigation=inv, entities=[a, c], reason="matrix"
+    )
+    from anninh.investigations.documents import document_create
+
+    doc = document_create(
+        actor=investigator,
+        investigation=inv,
+        kind="Quyết định",
+        number="12/QĐ",
+        issuing_body="UBND phường Hồng Bàng",
+        seal_text="UBND PHƯỜNG HỒNG BÀNG",
+        photo=b"\x89PNG\r\n\x1a\n",
+        photo_type="image/png",
+    )
+    return {"investigation": inv.pk, "inv_entity": a.pk, "inv_merge": merge.pk, "inv_document": doc.pk}

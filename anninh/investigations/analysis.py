@@ -1,0 +1,369 @@
+"""Running the network analysis of an investigation: the Django side of `anninh.network`.
+
+Loads the investigation's facts as arrays, calls the library's public functions (graph,
+roles, trace, totals, rings, score), and stores what they found: each entity's role, ring,
+score and evidence, and an `AnalysisRun` with the totals and the ids behind each of them.
+
+How the facts become a money graph:
+- nodes are entities after merges (a merged entity is its survivor);
+- transactions are the payments read from bank statements and crypto records, in one currency
+  (VND by default; other currencies are counted apart, never converted);
+- victims are the people of the complaint lists; a complaint's payment is matched to the
+  statement row that moved it (same receiving account, same amount, within a day): its sender
+  is then the victim's account. A complaint payment no statement shows is a transaction from
+  the victim themself, so their loss still counts;
+- one victim is one person after resolution: complaint records that paid from the same bank
+  account are one victim (an account is an identity; a phone or an address alone is not);
+- cash-out points: crypto wallets the money is bought into, and cash withdrawals;
+- rings: components over vetted link rules only: payments between accounts that hold a role,
+  holds-account, directorship, ownership, same-as. Shared phones and addresses are leads and
+  never join a ring.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+
+from anninh.audit.models import AuditAction
+from anninh.audit.services import audit_record
+from anninh.investigations.access import require_team
+from anninh.investigations.models import AnalysisRun, Entity, EntityKind, Investigation, Link, LinkKind
+from anninh.network.graph import TransactionGraph, rings
+from anninh.network.roles import roles as network_roles
+from anninh.network.score import score_accounts
+from anninh.network.totals import totals as network_totals
+from anninh.network.trace import trace as network_trace
+
+VETTED_RULES = ("network_payment", "holds_account", "directorship", "ownership", "same_as")
+#: How far apart a complaint's payment and its statement row may be.
+MATCH_WINDOW = dt.timedelta(days=1)
+#: At most this many ids are stored behind a row of a breakdown (the totals keep them all).
+IDS_KEPT = 5000
+
+
+class _Union:
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _days(when: dt.datetime) -> float:
+    return when.timestamp() / 86_400.0
+
+
+def analysis_run(
+    *,
+    actor,
+    investigation: Investigation,
+    method: str = "proportional",
+    max_hops: int | None = 10,
+    max_days: float | None = None,
+    currency: str = "VND",
+) -> AnalysisRun:
+    """Analyse the investigation's network and store the results (team only)."""
+    if actor is not None:
+        require_team(actor, investigation)
+    inv = investigation
+    entities = pd.DataFrame(
+        list(
+            Entity.objects.unrestricted()
+            .filter(investigation=inv)
+            .values_list("id", "kind", "merged_into_id", "province", "data")
+        ),
+        columns=["id", "kind", "merged_into", "province", "data"],
+    )
+    root = {
+        int(i): int(m) for i, m in zip(entities["id"], entities["merged_into"], strict=True) if pd.notna(m)
+    }
+
+    def r(i: int) -> int:
+        seen = 0
+        while i in root and seen < 50:
+            i, seen = root[i], seen + 1
+        return i
+
+    kind_of = dict(zip(entities["id"].astype(int), entities["kind"], strict=True))
+    person_by_key = dict(
+        Entity.objects.unrestricted()
+        .filter(investigation=inv, kind=EntityKind.PERSON)
+        .values_list("key", "id")
+    )
+    province_of_entity = dict(zip(entities["id"].astype(int), entities["province"], strict=True))
+    links = list(
+        Link.objects.unrestricted()
+        .filter(investigation=inv)
+        .values_list("id", "kind", "source_id", "target_id", "amount", "currency", "occurred_at", "data")
+    )
+    # Transactions of the statements and crypto records, in the analysis currency.
+    tx, claims, other_currency = [], [], defaultdict(float)
+    identity_links = []
+    victims_of_claims: set[int] = set()
+    reported: set[int] = set()  # accounts and wallets victims named in their complaints
+    for lid, kind, s, t, amount, cur, when, data in links:
+        s, t = r(s), r(t)
+        if kind == LinkKind.PAYMENT:
+            if (cur or "VND") != currency:
+                other_currency[cur] += float(amount or 0)
+                continue
+            if data.get("complaint"):
+                claims.append((lid, s, t, float(amount), when, data))
+            elif when is not None:
+                tx.append((lid, s, t, float(amount), when))
+        elif kind in (LinkKind.HOLDS_ACCOUNT, LinkKind.DIRECTORSHIP, LinkKind.OWNERSHIP, LinkKind.SAME_AS):
+            identity_links.append((s, t, str(kind)))
+        elif kind == LinkKind.REPORTED_BY:
+            victims_of_claims.add(t)
+            reported.add(s)
+    victim_persons = {
+        r(int(i))
+        for i, d in zip(entities["id"], entities["data"], strict=True)
+        if d.get("role_in_case") == "victim"
+    }
+    victim_persons |= victims_of_claims
+
+    # Match each complaint payment to the statement row that moved it.
+    by_target: dict[tuple[int, float], list[tuple[int, int, dt.datetime]]] = defaultdict(list)
+    for lid, s, t, amount, when in tx:
+        by_target[(t, round(amount, 2))].append((lid, s, when))
+    union = _Union()
+    victim_account_of: dict[int, int] = {}  # account entity → victim person (before union)
+    extra_tx = []
+    for lid, person, target, amount, when, data in claims:
+        if kind_of.get(person) != EntityKind.PERSON:  # paid from an account named in the complaint
+            owner = person_by_key.get(data.get("victim"))
+            owner = r(owner) if owner is not None else person
+            if person in victim_account_of:
+                union.union(victim_account_of[person], owner)
+            else:
+                victim_account_of[person] = owner
+                union.find(owner)
+            if not any(
+                True for _l, snd, _w in by_target.get((target, round(amount, 2)), []) if snd == person
+            ):
+                extra_tx.append((lid, person, target, amount, when)) if when is not None else None
+            continue
+        match = None
+        for _slid, sender, swhen in by_target.get((target, round(amount, 2)), []):
+            if when is None or abs(swhen - when) <= MATCH_WINDOW:
+                match = sender
+                break
+        if match is not None:
+            if match in victim_account_of:
+                union.union(victim_account_of[match], person)
+            else:
+                victim_account_of[match] = person
+                union.union(person, person)
+        elif when is not None:
+            extra_tx.append((lid, person, target, amount, when))
+            victim_account_of.setdefault(person, person)
+    # Accounts a victim holds (from registry extracts) are theirs too.
+    for s, t, rule in identity_links:
+        if rule == LinkKind.HOLDS_ACCOUNT and s in victim_persons and t not in victim_account_of:
+            victim_account_of[t] = s
+    victims = {acc: union.find(p) for acc, p in victim_account_of.items()}
+
+    all_tx = tx + extra_tx
+    cash_out = [
+        int(i)
+        for i, k in kind_of.items()
+        if k in (EntityKind.WALLET, EntityKind.CASH_POINT) and r(int(i)) == int(i)
+    ]
+    results: dict = {"currency": currency, "method": method, "max_hops": max_hops, "max_days": max_days}
+    results["other_currencies"] = dict(other_currency)
+    if not all_tx:
+        results["empty"] = True
+        return _store(actor, inv, results, {}, method, max_hops, max_days)
+    frame = pd.DataFrame(all_tx, columns=["id", "source", "target", "amount", "when"])
+    graph = TransactionGraph.from_arrays(
+        frame["source"].to_numpy(),
+        frame["target"].to_numpy(),
+        frame["amount"].to_numpy(),
+        np.array([_days(w) for w in frame["when"]]),
+        tx_ids=frame["id"].to_numpy(),
+    )
+    cash_kinds = {c: ("cash" if kind_of.get(c) == EntityKind.CASH_POINT else "crypto") for c in cash_out}
+    role_table = network_roles(graph, victims=list(victims), cash_out_kinds=cash_kinds)
+    # Rings over vetted rules: payments among accounts that hold a role or were reported, and
+    # the identity links (holds-account, directorship, ownership, same-as) of non-victims.
+    role_holders = set(role_table["account"].tolist())
+    candidates = (role_holders | reported) - set(victims)
+    in_net = np.array([i in candidates for i in graph.ids])
+    both = in_net[graph.source] & in_net[graph.target]
+    ring_links = pd.DataFrame(
+        {"a": graph.ids[graph.source[both]], "b": graph.ids[graph.target[both]], "rule": "network_payment"}
+    )
+    people_links = pd.DataFrame(
+        [(s, t, rule) for s, t, rule in identity_links if s not in victim_persons and t not in victims],
+        columns=["a", "b", "rule"],
+    )
+    found_rings = rings(pd.concat([ring_links, people_links], ignore_index=True), vetted=VETTED_RULES)
+    # The rings of the case are those holding an account a victim reported; the network is
+    # their members and the reported accounts (a role alone, without a path from a victim's
+    # report, is a lead for the score, not a part of the case: a shop's busy account is not).
+    ring_of: dict[int, int] = {}
+    kept = [n for n, members in sorted(found_rings.members.items()) if any(m in reported for m in members)]
+    for new_number, number in enumerate(kept, start=1):
+        for m in found_rings.members[number]:
+            ring_of[int(m)] = new_number
+    network = (set(ring_of) | reported) - set(victims)
+    is_victim_node = np.array([i in victims for i in graph.ids])
+    to_network = np.array([i in network for i in graph.ids])
+    payments = np.flatnonzero(is_victim_node[graph.source] & to_network[graph.target])
+    traced = network_trace(
+        graph,
+        victims=victims,
+        cash_out=cash_out,
+        method=method,
+        max_hops=max_hops,
+        max_days=max_days,
+        payments=payments,
+    )
+    province_of = {label: province_of_entity.get(label, "") for label in set(victims.values())}
+    found = network_totals(graph, victims=victims, network=network, trace=traced, province_of=province_of)
+    scores = score_accounts(graph, reasons=True)
+
+    per_entity: dict[int, dict] = defaultdict(dict)
+    for row in role_table.itertuples(index=False):
+        per_entity[int(row.account)]["role"] = row.primary
+        per_entity[int(row.account)]["evidence"] = _plain(row.evidence)
+    for row in scores.head(2000).itertuples(index=False):
+        per_entity[int(row.account)]["score"] = float(row.score)
+        per_entity[int(row.account)].setdefault("evidence", {})["score"] = list(row.reasons)[:5]
+    for node, number in ring_of.items():
+        per_entity[node]["ring"] = number
+    for account, person in victims.items():
+        per_entity[int(person)].setdefault("role", "victim")
+        if account != person:
+            per_entity[int(account)].setdefault("role", "victim_account")
+
+    # Totals with the ids behind them (victims: person entity ids; money: link ids).
+    results["totals"] = {
+        "distinct_victims": {
+            "value": found.distinct_victims.value,
+            "ids": [int(x) for x in found.distinct_victims.ids],
+        },
+        "paid": {"value": found.paid.value, "ids": [int(x) for x in found.paid.ids]},
+        "returned": {"value": found.returned.value, "ids": [int(x) for x in found.returned.ids]},
+        "lost": {"value": found.lost.value, "ids": [int(x) for x in found.lost.ids]},
+    }
+    results["by_province"] = [
+        {
+            "province": row.province,
+            "victims": int(row.victims),
+            "paid": float(row.paid),
+            "lost": float(row.lost),
+            "ids": [int(x) for x in list(row.ids)[:IDS_KEPT]],
+        }
+        for row in found.by_province.itertuples(index=False)
+    ]
+    results["by_month"] = [
+        {
+            "month": row.month,
+            "victims": int(row.victims),
+            "paid": float(row.paid),
+            "returned": float(row.returned),
+            "ids": [int(x) for x in list(row.ids)[:IDS_KEPT]],
+        }
+        for row in found.by_month.itertuples(index=False)
+    ]
+    results["by_cash_out"] = [
+        {
+            "entity": int(row.cash_out),
+            "amount": float(row.amount),
+            "victims": int(row.victims),
+            "ids": [int(x) for x in list(row.ids)[:IDS_KEPT]],
+        }
+        for row in found.by_cash_out.itertuples(index=False)
+    ]
+    results["per_victim"] = [
+        {
+            "victim": int(row.victim),
+            "paid": float(row.paid),
+            "returned": float(row.returned),
+            "lost": float(row.lost),
+        }
+        for row in found.per_victim.itertuples(index=False)
+    ]
+    # Money flow for the sankey: victims → collector (first account) → cash-out point.
+    pay = traced.payments
+    flows = traced.flows[traced.flows["kind"] == "cash_out"]
+    collector_of = dict(zip(pay["payment"], pay["account"], strict=True))
+    into = pay.groupby("account")["amount"].sum()
+    out = (
+        flows.assign(collector=flows["payment"].map(collector_of))
+        .groupby(["collector", "account"])["amount"]
+        .sum()
+    )
+    results["flow"] = {
+        "into": [{"account": int(a), "amount": float(v)} for a, v in into.items()],
+        "out": [{"collector": int(c), "cash_out": int(a), "amount": float(v)} for (c, a), v in out.items()],
+    }
+    results["rings"] = [
+        {"ring": i, "members": [int(m) for m in found_rings.members[n]][:IDS_KEPT]}
+        for i, n in enumerate(kept, start=1)
+    ]
+    results["ignored_rules"] = {str(k): int(v) for k, v in found_rings.ignored_rules.items()}
+    return _store(actor, inv, results, per_entity, method, max_hops, max_days)
+
+
+def _plain(value):
+    """numpy and tuples inside evidence as JSON-able values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in list(value)[:50]]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+@transaction.atomic
+def _store(actor, inv, results, per_entity, method, max_hops, max_days) -> AnalysisRun:
+    Entity.objects.unrestricted().filter(investigation=inv).update(
+        ring=None, role="", score=None, evidence={}
+    )
+    changed = []
+    for pk, values in per_entity.items():
+        e = Entity(
+            pk=pk,
+            ring=values.get("ring"),
+            role=values.get("role", ""),
+            score=values.get("score"),
+            evidence=values.get("evidence", {}),
+        )
+        changed.append(e)
+    Entity.objects.bulk_update(changed, ["ring", "role", "score", "evidence"], batch_size=1000)
+    run = AnalysisRun.objects.create(
+        investigation=inv,
+        params={"method": method, "max_hops": max_hops, "max_days": max_days},
+        results=results,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=run,
+        extra={
+            "investigation": inv.pk,
+            "victims": results.get("totals", {}).get("distinct_victims", {}).get("value"),
+        },
+    )
+    return run

@@ -1,0 +1,101 @@
+"""Entity resolution of an investigation's people and companies, through
+`anninh.network.resolve`: exact identifiers and sure matches are merged (each merge audited and
+undoable), uncertain pairs go to the review queue with their probability and evidence, and a
+shared phone or address alone is a lead, never a merge."""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.db import transaction
+
+from anninh.audit.models import AuditAction
+from anninh.audit.services import audit_record
+from anninh.investigations.access import require_team
+from anninh.investigations.models import CandidateStatus, Entity, EntityKind, Investigation, MatchCandidate
+from anninh.investigations.services import entities_merge
+from anninh.network.components import connected_components
+from anninh.network.resolve import resolve_people
+
+
+def _people(inv: Investigation) -> pd.DataFrame:
+    rows = []
+    for pk, label, data in (
+        Entity.objects.unrestricted()
+        .filter(investigation=inv, kind=EntityKind.PERSON, merged_into__isnull=True)
+        .values_list("id", "label", "data")
+    ):
+        rows.append(
+            {
+                "record_id": str(pk),
+                "name": label,
+                "birth_date": data.get("birth_date") or None,
+                "cccd": data.get("cccd") or None,
+                "phone": data.get("phone") or None,
+                "address": data.get("address") or None,
+                "province": data.get("province_name") or None,
+                "commune": data.get("commune") or None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def resolution_run(*, actor, investigation: Investigation, backend: str = "duckdb") -> dict[str, int]:
+    """Resolve the investigation's people: merge the sure matches, queue the uncertain ones."""
+    if actor is not None:
+        require_team(actor, investigation)
+    people = _people(investigation)
+    if len(people) < 2:
+        return {"merged": 0, "queued": 0, "leads": 0}
+    found = resolve_people(people, backend=backend)
+    pairs = found.pairs
+    linked = pairs[pairs["decision"] == "linked"]
+    review = pairs[pairs["decision"] == "review"]
+    leads = int((pairs["decision"] == "lead").sum())
+    with transaction.atomic():
+        merged = 0
+        if not linked.empty:
+            clusters = connected_components(
+                linked[["record_id_l", "record_id_r"]],
+                pd.concat([linked["record_id_l"], linked["record_id_r"]]).drop_duplicates(),
+                backend="local",
+                source="record_id_l",
+                target="record_id_r",
+            )
+            evidence = {
+                (r.record_id_l, r.record_id_r): (r.rule, r.match_probability)
+                for r in linked.itertuples(index=False)
+            }
+            for _label, group in clusters.groupby("component"):
+                ids = sorted(int(x) for x in group["node"])
+                ents = list(Entity.objects.unrestricted().filter(pk__in=ids).order_by("id"))
+                rules = sorted({v[0] for k, v in evidence.items() if int(k[0]) in ids})
+                entities_merge(
+                    actor=actor,
+                    investigation=investigation,
+                    entities=ents,
+                    reason=f"resolution: {', '.join(rules)}",
+                )
+                merged += len(ids) - 1
+        decided = set(
+            MatchCandidate.objects.unrestricted()
+            .filter(investigation=investigation)
+            .values_list("left_id", "right_id")
+        )
+        new = [
+            MatchCandidate(
+                investigation=investigation,
+                left_id=int(r.record_id_l),
+                right_id=int(r.record_id_r),
+                probability=float(r.match_probability),
+                evidence={"rule": r.rule, "evidence": r.evidence},
+                status=CandidateStatus.PENDING,
+            )
+            for r in review.itertuples(index=False)
+            if (int(r.record_id_l), int(r.record_id_r)) not in decided
+        ]
+        MatchCandidate.objects.bulk_create(new, ignore_conflicts=True)
+        counts = {"merged": merged, "queued": len(new), "leads": leads}
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, target=investigation, extra={"resolution": counts}
+        )
+    return counts

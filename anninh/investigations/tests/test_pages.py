@@ -1,0 +1,63 @@
+"""The investigator's pages on an analysed synthetic case: totals open their lists, the money
+flow, rings and roles, timeline, link chart; query budgets on list pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from anninh.investigations.models import Entity
+from anninh.testing.matrix import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_overview_shows_the_totals_and_each_opens_its_list(personas, investigation, analysed):
+    case, run = analysed
+    client = client_for(personas["investigator"])
+    page = client.get(reverse("investigations:detail", args=[investigation.pk])).content.decode()
+    assert 'data-testid="total-victims"' in page
+    victims = client.get(reverse("investigations:total", args=[investigation.pk, "distinct_victims"]))
+    body = victims.content.decode()
+    assert body.count(f"investigations/{investigation.pk}/entities/") >= case.truth.distinct_victims
+    # A province of the breakdown opens its own victims.
+    row = run.results["by_province"][0]
+    narrowed = client.get(
+        reverse("investigations:total", args=[investigation.pk, "distinct_victims"]),
+        {"province": row["province"]},
+    )
+    assert narrowed.status_code == 200 and narrowed.context["page"].paginator.count == len(row["ids"])
+
+
+def test_the_money_flow_rings_roles_timeline_and_chart_render(personas, investigation, analysed):
+    client = client_for(personas["investigator"])
+    for name in ("money_flow", "network", "timeline"):
+        response = client.get(reverse(f"investigations:{name}", args=[investigation.pk]))
+        assert response.status_code == 200, name
+    assert (
+        'data-testid="money-flow"'
+        in client.get(reverse("investigations:money_flow", args=[investigation.pk])).content.decode()
+    )
+    collector = Entity.objects.unrestricted().filter(investigation=investigation, role="collector").first()
+    assert collector is not None
+    data = client.get(
+        reverse("investigations:chart_data", args=[investigation.pk]), {"entity": collector.pk}
+    ).json()
+    assert any(n["id"] == collector.pk for n in data["nodes"]) and data["links"]
+    assert len(data["nodes"]) <= 300
+
+
+@pytest.mark.parametrize("name", ["list", "network", "timeline", "review"])
+def test_list_pages_keep_to_a_query_budget(personas, investigation, analysed, name):
+    client = client_for(personas["investigator"])
+    url = (
+        reverse("investigations:list")
+        if name == "list"
+        else reverse(f"investigations:{name}", args=[investigation.pk])
+    )
+    client.get(url)  # warm caches (sessions, units)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) <= 25, [q["sql"][:120] for q in queries]
