@@ -21,6 +21,8 @@ from anninh.geo.api import router as geo_router
 from anninh.hotspots.api import router as hotspots_router
 from anninh.org.api import router as org_router
 from anninh.patrols.api import router as patrols_router
+from anninh.enforcement.api import router as enforcement_router
+from anninh.campaigns.api import router as campaigns_router
 from anninh.records.api import router as records_router
 from anninh.reports.api import router as reports_router
 from anninh.web.api_docs import VendoredSwagger
@@ -73,6 +75,8 @@ api.add_router("/compstat/", compstat_router, tags=["compstat"])
 api.add_router("/reports/", reports_router, tags=["reports"])
 api.add_router("/hotspots/", hotspots_router, tags=["hotspots"])
 api.add_router("/patrols/", patrols_router, tags=["patrols"])
+api.add_router("/enforcement/", enforcement_router, tags=["enforcement"])
+api.add_router("/campaigns/", campaigns_router, tags=["campaigns"])
 # A busy or unreachable database: 503 with Retry-After (anninh.web.busy), also in DEBUG mode.
 api.add_exception_handler(OperationalError, api_exception_handler)
 api.add_exception_handler(InterfaceError, api_exception_handler)
