@@ -16,13 +16,13 @@ from anninh.accounts.api import router as accounts_router
 from anninh.accounts.api_auth import api_auth, require_api_caller
 from anninh.accounts.api_schemas import validation_error_items
 from anninh.audit.api import router as audit_router
+from anninh.campaigns.api import router as campaigns_router
 from anninh.compstat.api import router as compstat_router
+from anninh.enforcement.api import router as enforcement_router
 from anninh.geo.api import router as geo_router
 from anninh.hotspots.api import router as hotspots_router
 from anninh.org.api import router as org_router
 from anninh.patrols.api import router as patrols_router
-from anninh.enforcement.api import router as enforcement_router
-from anninh.campaigns.api import router as campaigns_router
 from anninh.records.api import router as records_router
 from anninh.reports.api import router as reports_router
 from anninh.web.api_docs import VendoredSwagger
