@@ -198,9 +198,16 @@ def campaign_dashboard(
         (t.unit_id, t.indicator): t.value
         for t in CampaignTarget.objects.restrict(viewer).filter(campaign=campaign)
     }
-    labels = dict(Indicator.choices)
+    labels = {key: str(label) for key, label in Indicator.choices}
     window, ly_window = (scope.first, scope.last), scope.last_year
     scope_population = _population(scope)
+    # Each link is built once per indicator and period, and the unit appended: reversing and
+    # encoding a URL per cell cost more than every query of the dashboard together.
+    bases = {(key, w): records_url(key, scope, w, None) for key in values for w in (window, ly_window)}
+
+    def url(indicator: str, w, uid: int | None) -> str:
+        base = bases[(indicator, w)]
+        return f"{base}&unit={uid}" if base and uid else base
 
     def cell(
         indicator: str, v: int, ly: int, unit: Unit | None, population: int | None, officers: int | None
@@ -208,11 +215,11 @@ def campaign_dashboard(
         uid = unit.pk if unit else None
         return Cell(
             indicator=indicator,
-            label=str(labels[indicator]),
+            label=labels[indicator],
             value=v,
             last_year=ly,
-            url=records_url(indicator, scope, window, uid),
-            last_year_url=records_url(indicator, scope, ly_window, uid),
+            url=url(indicator, window, uid),
+            last_year_url=url(indicator, ly_window, uid),
             target=targets.get((uid, indicator)),
             lower_is_better=values[indicator].lower_is_better,
             money=values[indicator].money,
