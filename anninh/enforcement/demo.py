@@ -22,7 +22,10 @@ MAX_SUSPECTS = 6000
 
 
 def enforcement_demo_seed(progress: Callable[[str], None] | None = None, *, seed: int = SEED) -> dict:
-    if Arrest.objects.unrestricted().filter(is_synthetic=True).exists():
+    if (
+        Arrest.objects.unrestricted().filter(is_synthetic=True).exists()
+        or WantedPerson.objects.unrestricted().filter(is_synthetic=True).exists()
+    ):
         return {"skipped": True}
     from anninh.records.services.io import system_user
 
@@ -87,6 +90,8 @@ def enforcement_demo_seed(progress: Callable[[str], None] | None = None, *, seed
                 notice.caught_on = caught
                 notice.caught_by_id = unit
             wanted.append(notice)
+    if not arrests and not wanted:
+        return {"arrests": 0, "wanted": 0}
     with transaction.atomic():
         WantedPerson.objects.bulk_create(wanted, batch_size=1000)
         caught_arrests = [
