@@ -14,6 +14,7 @@ from anninh.accounts.permissions import audit_denied, get_scoped_or_404
 from anninh.datefields import ApiDate, ApiDateTime
 from anninh.enforcement import selectors, services
 from anninh.enforcement.models import READER_ROLES, Arrest, WantedPerson
+from anninh.records.masking import person_label
 from anninh.records.versioning import RecordError
 
 router = Router()
@@ -106,7 +107,7 @@ def _arrest_out(a: Arrest, personal: bool) -> dict:
     return {
         "id": a.pk,
         "person": a.person_id if personal else None,
-        "person_name": a.person.full_name if personal else _("Person 1"),
+        "person_name": a.person.full_name if personal else person_label(1),
         "arrested_at": a.arrested_at,
         "commune": a.commune_id,
         "unit": a.unit_id,
@@ -120,7 +121,7 @@ def _wanted_out(w: WantedPerson, personal: bool) -> dict:
     return {
         "id": w.pk,
         "person": w.person_id if personal else None,
-        "person_name": w.person.full_name if personal else _("Person 1"),
+        "person_name": w.person.full_name if personal else person_label(1),
         "warrant_number": w.warrant_number,
         "issuing_body": w.issuing_body,
         "issued_on": w.issued_on,

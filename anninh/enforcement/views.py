@@ -19,7 +19,8 @@ from anninh.geo.models import Commune
 from anninh.lib.dates import InvalidDate, parse_date_vn
 from anninh.lib.text import fold
 from anninh.org.models import Unit
-from anninh.records.models import Person
+from anninh.records.masking import person_label
+from anninh.records.models import Case, Person
 from anninh.records.permissions import acting_unit_ids
 from anninh.records.versioning import RecordError
 from anninh.records.views.cases import VNDateField
@@ -73,6 +74,7 @@ def arrest_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "query": _query(request),
             "personal": selectors.sees_personal_data(request.user),
+            "masked": person_label(1),
             "may_write": bool(acting_unit_ids(request.user)),
             "active_nav": "enforcement",
         },
@@ -94,6 +96,7 @@ def arrest_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "arrest": arrest,
             "personal": selectors.sees_personal_data(request.user),
+            "masked": person_label(1),
             "active_nav": "enforcement",
         },
     )
@@ -111,6 +114,7 @@ def wanted_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "query": _query(request),
             "personal": selectors.sees_personal_data(request.user),
+            "masked": person_label(1),
             "may_write": bool(acting_unit_ids(request.user)),
             "active_nav": "enforcement",
         },
@@ -134,6 +138,7 @@ def wanted_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "wanted": wanted,
             "arrests": arrests,
             "personal": selectors.sees_personal_data(request.user),
+            "masked": person_label(1),
             "active_nav": "enforcement",
         },
     )
@@ -171,9 +176,7 @@ class ArrestForm(forms.Form):
     place = forms.CharField(label=gettext_lazy("Place"), max_length=300, required=False)
     unit = forms.ChoiceField(label=gettext_lazy("Unit"), widget=FastSelect)
     basis = forms.ChoiceField(label=gettext_lazy("Legal basis"), choices=ArrestBasis.choices)
-    case = forms.IntegerField(
-        label=gettext_lazy("Case (number in the list of cases)"), required=False, min_value=1, max_value=2**31
-    )
+    case = forms.CharField(label=gettext_lazy("Case number"), max_length=40, required=False)
     wanted = forms.ChoiceField(label=gettext_lazy("Wanted notice"), required=False, widget=FastSelect)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
 
@@ -217,6 +220,14 @@ def arrest_new(request: HttpRequest) -> HttpResponse:
         forbidden(request, RecordError("permission.unit", _("You cannot act for this unit.")))
     query = (request.POST.get("person_q") or request.GET.get("person_q") or "")[:100]
     form = ArrestForm(request.POST or None, user=request.user, query=query)
+    case_id = None
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["case"].strip():
+        # The case the officer names by its number, among the cases they may see.
+        case = Case.objects.restrict(request.user).filter(number=form.cleaned_data["case"].strip()).first()
+        if case is None:
+            form.add_error("case", _("No case with this number among the cases you may see."))
+        else:
+            case_id = case.pk
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
@@ -228,7 +239,7 @@ def arrest_new(request: HttpRequest) -> HttpResponse:
                 unit_id=int(c["unit"]),
                 basis=c["basis"],
                 place=c["place"],
-                case_id=c.get("case"),
+                case_id=case_id,
                 wanted_id=int(c["wanted"]) if c.get("wanted") else None,
                 note=c["note"],
             )

@@ -113,20 +113,28 @@ def test_reading_an_arrest_is_audited_and_analysts_do_not_see_the_name(personas,
     assert client.get(f"/enforcement/arrests/{arrest.pk}/").status_code == 404
 
 
-def test_the_arrest_form_records_an_arrest(personas, suspect):
+def test_the_arrest_form_records_an_arrest_for_a_case_named_by_its_number(personas, suspect):
+    from anninh.records.services.cases import case_create
+
+    incident = IncidentPerson.objects.unrestricted().get(person=suspect).incident
+    case = case_create(
+        actor=personas["commune_officer"], incident=incident, initiated_on=timezone.localdate()
+    )
     client = Client()
     client.force_login(personas["commune_officer"])
     when = timezone.localtime(timezone.now() - dt.timedelta(hours=2))
-    response = client.post(
-        "/enforcement/arrests/new/",
-        {
-            "person": suspect.pk,
-            "arrested_at": when.strftime("%d/%m/%Y %H:%M"),
-            "commune": COMMUNE_A,
-            "unit": unit_id(f"CA{COMMUNE_A}"),
-            "basis": "urgent",
-        },
-    )
+    form = {
+        "person": suspect.pk,
+        "arrested_at": when.strftime("%d/%m/%Y %H:%M"),
+        "commune": COMMUNE_A,
+        "unit": unit_id(f"CA{COMMUNE_A}"),
+        "basis": "urgent",
+        "case": "KHÔNG-CÓ",
+    }
+    refused = client.post("/enforcement/arrests/new/", form)
+    assert refused.status_code == 200
+    assert "No case with this number" in refused.content.decode()
+    response = client.post("/enforcement/arrests/new/", {**form, "case": case.number})
     assert response.status_code == 302, response.content.decode()[:2000]
     listing = client.get("/enforcement/arrests/").content.decode()
-    assert "Đỗ Văn Trốn" in listing
+    assert "Đỗ Văn Trốn" in listing and case.number in listing
