@@ -94,3 +94,31 @@ def test_the_api_gives_the_figures_with_the_records_they_open(personas, campaign
     data = response.json()
     crimes = next(c for c in data["totals"] if c["indicator"] == "crimes")
     assert crimes["value"] == 1 and crimes["url"].startswith("/records/incidents/?")
+
+
+def test_the_dashboard_page_costs_the_same_queries_for_one_unit_or_many(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record(personas["commune_officer"])
+    today = timezone.localdate()
+    counts = []
+    for codes in ([f"CA{COMMUNE_A}"], [f"CA{COMMUNE_A}", "CA11329", "PC02", "PC03", "PC04", "PA05"]):
+        campaign = services.campaign_create(
+            actor=personas["commander"],
+            name=f"Đợt {len(codes)}",
+            first=today - dt.timedelta(days=5),
+            last=today + dt.timedelta(days=5),
+            unit_ids=[unit_id(c) for c in codes],
+        )
+        services.campaign_targets_set(
+            actor=personas["commander"],
+            campaign=campaign,
+            targets={(unit_id(c), Indicator.ARRESTS): 3 for c in codes},
+        )
+        client = _client(personas["commander"])
+        client.get(f"/campaigns/{campaign.pk}/")  # the session and the user, loaded once
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/campaigns/{campaign.pk}/").status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts

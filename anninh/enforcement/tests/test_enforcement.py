@@ -138,3 +138,33 @@ def test_the_arrest_form_records_an_arrest_for_a_case_named_by_its_number(person
     assert response.status_code == 302, response.content.decode()[:2000]
     listing = client.get("/enforcement/arrests/").content.decode()
     assert "Đỗ Văn Trốn" in listing and case.number in listing
+
+
+def test_the_api_records_an_arrest_and_answers_problems_as_type_loc_msg(personas, suspect):
+    client = Client()
+    client.force_login(personas["commune_officer"])
+    body = {
+        "person_id": suspect.pk,
+        "arrested_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+        "commune": COMMUNE_A,
+        "responsible_unit_id": unit_id(f"CA{COMMUNE_A}"),
+        "basis": "in_the_act",
+    }
+    created = client.post("/api/enforcement/arrests", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["person_name"] == "Đỗ Văn Trốn"
+    refused = client.post(
+        "/api/enforcement/arrests", {**body, "basis": "wanted"}, content_type="application/json"
+    )
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "detail": [
+            {
+                "type": "arrest.wanted_required",
+                "loc": ["body", "wanted"],
+                "msg": "Choose the wanted notice of the person.",
+            }
+        ]
+    }
+    listed = client.get("/api/enforcement/arrests").json()
+    assert listed["count"] == 1 and listed["results"][0]["id"] == created.json()["id"]
