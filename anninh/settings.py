@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     # Hotspot forecasts for Hai Phong and patrol/checkpoint planning.
     "anninh.hotspots",
     "anninh.patrols",
+    "anninh.enforcement",
+    "anninh.campaigns",
     # The public side: scam warnings (CAP 1.2, Atom) for residents and businesses.
     "anninh.public",
     # Operations: event security, the grassroots civil-defence force.

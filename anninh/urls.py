@@ -16,6 +16,8 @@ urlpatterns = [
     path("reports/", include("anninh.reports.urls")),
     path("hotspots/", include("anninh.hotspots.urls")),
     path("patrols/", include("anninh.patrols.urls")),
+    path("enforcement/", include("anninh.enforcement.urls")),
+    path("campaigns/", include("anninh.campaigns.urls")),
     path("warnings/", include("anninh.public.urls")),
     path("events/", include("anninh.events.urls")),
     path("civil-defence/", include("anninh.civildefence.urls")),

@@ -161,6 +161,22 @@ def _investigations(progress=None):
 SEEDERS.append(("investigations", _investigations))
 
 
+def _enforcement(progress=None):
+    from anninh.enforcement.demo import enforcement_demo_seed
+
+    return enforcement_demo_seed(progress=progress)
+
+
+def _campaigns(progress=None):
+    from anninh.campaigns.demo import campaigns_demo_seed
+
+    return campaigns_demo_seed(progress=progress)
+
+
+SEEDERS.append(("arrests and wanted persons", _enforcement))
+SEEDERS.append(("campaigns", _campaigns))
+
+
 # Last: the weekly report counts the records, forecasts and plans seeded above.
 SEEDERS.append(("weekly report", _reports))
 

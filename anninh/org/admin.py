@@ -37,7 +37,7 @@ class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ordering = ("kind", "sort_key", "code")
     fieldsets = (
         (None, {"fields": ("code", "name", "name_en", "short_name", "kind")}),
-        (_("Place in the force"), {"fields": ("parent", "commune")}),
+        (_("Place in the force"), {"fields": ("parent", "commune", "officers")}),
         (_("Validity"), {"fields": ("valid_from", "valid_to")}),
     )
 

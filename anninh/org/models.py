@@ -56,6 +56,9 @@ class Unit(models.Model):
     )
     valid_from = models.DateField(_("valid from"), default=dt.date(2025, 7, 1))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # Officers on the unit's strength (its headcount), for per-officer figures (campaigns).
+    # Empty when not recorded: figures per officer are then shown as not available.
+    officers = models.PositiveIntegerField(_("officers (headcount)"), null=True, blank=True)
     # Derived on save (see `unit_keys`): Vietnamese order of the name, and the folded search key.
     sort_key = models.CharField(max_length=400, db_index=True, editable=False, blank=True)
     search_key = models.CharField(max_length=600, editable=False, blank=True)

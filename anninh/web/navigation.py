@@ -151,6 +151,18 @@ NAVIGATION: list[NavItem] = [
         frozenset({Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER}),
         key="compstat_reports",
     ),
+    NavItem(
+        _("Campaigns"),
+        "campaigns:list",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER}),
+        key="campaigns",
+    ),
+    NavItem(
+        _("Arrests and wanted persons"),
+        "enforcement:arrest_list",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER}),
+        key="enforcement",
+    ),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.AUDITOR}), key="audit"),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), key="admin"),
     NavItem(

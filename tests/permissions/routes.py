@@ -669,6 +669,139 @@ ROUTES.update(
 )
 
 
+# Campaigns (issue 11 item 1): the owner is the commander persona; the world's campaign is for
+# commune A and its police unit, so neither commune B's officer nor PC02's investigator sees it.
+ROUTES.update(
+    {
+        "GET /api/campaigns/": api(
+            403, commander=200, analyst=200, investigator=200, commune_officer=200, other_commune_officer=200
+        ),
+        "GET /api/campaigns/{campaign_id}": api(
+            403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+        ),
+        "GET campaigns:list": outcome(
+            403, commander=200, analyst=200, investigator=200, commune_officer=200, other_commune_officer=200
+        ),
+        "POST campaigns:list": outcome(
+            403,
+            commander=PASSES,
+            analyst=PASSES,
+            investigator=PASSES,
+            commune_officer=PASSES,
+            other_commune_officer=PASSES,
+        ),
+        "GET campaigns:new": outcome(403, commander=200),
+        "POST campaigns:new": outcome(403, commander=PASSES),
+        "GET campaigns:detail": outcome(
+            403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+        ),
+        "POST campaigns:detail": outcome(
+            403,
+            commander=PASSES,
+            analyst=PASSES,
+            investigator=404,
+            commune_officer=PASSES,
+            other_commune_officer=404,
+        ),
+        "GET campaigns:targets": outcome(403, commander=200, investigator=404, other_commune_officer=404),
+        "POST campaigns:targets": outcome(403, commander=PASSES, investigator=404, other_commune_officer=404),
+        "GET campaigns:report": outcome(
+            403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+        ),
+        "POST campaigns:report": outcome(
+            403,
+            commander=PASSES,
+            analyst=PASSES,
+            investigator=404,
+            commune_officer=PASSES,
+            other_commune_officer=404,
+        ),
+        "GET campaigns:report_pdf": outcome(
+            403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+        ),
+        "POST campaigns:report_pdf": outcome(
+            403,
+            commander=PASSES,
+            analyst=PASSES,
+            investigator=404,
+            commune_officer=PASSES,
+            other_commune_officer=404,
+        ),
+        # Arrests and wanted notices: records of commune A made by its police.
+        "GET /api/enforcement/arrests": api(
+            403, commander=200, analyst=200, investigator=200, commune_officer=200, other_commune_officer=200
+        ),
+        "GET /api/enforcement/arrests/{arrest_id}": api(
+            403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+        ),
+        "POST /api/enforcement/arrests": api(403, commune_officer=PASSES),
+        "GET /api/enforcement/wanted": api(
+            403, commander=200, analyst=200, investigator=200, commune_officer=200, other_commune_officer=200
+        ),
+        "GET /api/enforcement/wanted/{wanted_id}": api(
+            403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+        ),
+        "POST /api/enforcement/wanted": api(403, commune_officer=PASSES),
+        "GET enforcement:arrest_list": outcome(
+            403, commander=200, analyst=200, investigator=200, commune_officer=200, other_commune_officer=200
+        ),
+        "POST enforcement:arrest_list": outcome(
+            403,
+            commander=PASSES,
+            analyst=PASSES,
+            investigator=PASSES,
+            commune_officer=PASSES,
+            other_commune_officer=PASSES,
+        ),
+        "GET enforcement:arrest_new": outcome(
+            403, investigator=200, commune_officer=200, other_commune_officer=200
+        ),
+        "POST enforcement:arrest_new": outcome(
+            403, investigator=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+        ),
+        "GET enforcement:arrest_detail": outcome(
+            403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+        ),
+        "POST enforcement:arrest_detail": outcome(
+            403,
+            commander=PASSES,
+            analyst=PASSES,
+            investigator=404,
+            commune_officer=PASSES,
+            other_commune_officer=404,
+        ),
+        "GET enforcement:wanted_list": outcome(
+            403, commander=200, analyst=200, investigator=200, commune_officer=200, other_commune_officer=200
+        ),
+        "POST enforcement:wanted_list": outcome(
+            403,
+            commander=PASSES,
+            analyst=PASSES,
+            investigator=PASSES,
+            commune_officer=PASSES,
+            other_commune_officer=PASSES,
+        ),
+        "GET enforcement:wanted_new": outcome(
+            403, investigator=200, commune_officer=200, other_commune_officer=200
+        ),
+        "POST enforcement:wanted_new": outcome(
+            403, investigator=PASSES, commune_officer=PASSES, other_commune_officer=PASSES
+        ),
+        "GET enforcement:wanted_detail": outcome(
+            403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+        ),
+        "POST enforcement:wanted_detail": outcome(
+            403,
+            commander=PASSES,
+            analyst=PASSES,
+            investigator=404,
+            commune_officer=PASSES,
+            other_commune_officer=404,
+        ),
+    }
+)
+
+
 #: Routes whose 404 means "nothing stored yet" (no accuracy report card in the world), not a
 #: refusal: no audit row is expected.
 PLAIN_404 = frozenset({"GET /api/hotspots/report-card"})
@@ -732,6 +865,12 @@ PAGE_OBJECTS = {
     "open311:request": {"public_id": "request_public_id", "fmt": "json"},
     "open311:token": {"token": "request_token", "fmt": "json"},
     **INVESTIGATION_PAGES,
+    "campaigns:detail": {"pk": "campaign"},
+    "campaigns:targets": {"pk": "campaign"},
+    "campaigns:report": {"pk": "campaign"},
+    "campaigns:report_pdf": {"pk": "campaign"},
+    "enforcement:arrest_detail": {"pk": "arrest"},
+    "enforcement:wanted_detail": {"pk": "wanted"},
 }
 #: Path parameters of API operations.
 API_OBJECTS = {
@@ -748,6 +887,9 @@ API_OBJECTS = {
     "unit_id": "unit",
     "code": "commune",
     "sec_event_id": "sec_event",
+    "campaign_id": "campaign",
+    "arrest_id": "arrest",
+    "wanted_id": "wanted",
 }
 #: Body fields that name a record: the world's record of commune A, so that the right persona
 #: reaches the service with a body it could really send.

@@ -150,6 +150,36 @@ def make_world(personas) -> dict[str, object]:
     # A request from the public in commune A, routed to its commune police, with a picture.
     service_request, _code = request_submit("order-problem", commune_code=COMMUNE_A, images=[jpeg_with_gps()])
     inv = _investigation_world(personas, report, case)
+    # Issue 11: a wanted notice and an arrest in commune A, and a campaign for commune A.
+    from anninh.campaigns.services import campaign_create
+    from anninh.enforcement import services as enforcement_services
+
+    wanted = enforcement_services.wanted_create(
+        actor=officer,
+        person_id=person.pk,
+        warrant_number="01/QĐ-TN",
+        issuing_body="Cơ quan CSĐT Công an thành phố Hải Phòng",
+        issued_on=timezone.localdate() - dt.timedelta(days=30),
+        unit_id=unit_id(f"CA{COMMUNE_A}"),
+        commune_code=COMMUNE_A,
+    )
+    arrest = enforcement_services.arrest_create(
+        actor=officer,
+        person_id=person.pk,
+        arrested_at=now - dt.timedelta(hours=2),
+        commune_code=COMMUNE_A,
+        unit_id=unit_id(f"CA{COMMUNE_A}"),
+        basis="in_the_act",
+        case_id=case.pk,
+    )
+    campaign = campaign_create(
+        actor=personas["commander"],
+        name="Cao điểm tấn công, trấn áp tội phạm",
+        first=timezone.localdate() - dt.timedelta(days=10),
+        last=timezone.localdate() + dt.timedelta(days=20),
+        communes=[COMMUNE_A],
+        unit_ids=[unit_id(f"CA{COMMUNE_A}")],
+    )
     return {
         "officer": officer,
         "numbers": {
@@ -192,6 +222,9 @@ def make_world(personas) -> dict[str, object]:
         **inv,
         "commune": COMMUNE_A,
         "unit": unit_id(f"CA{COMMUNE_A}"),
+        "campaign": campaign.pk,
+        "arrest": arrest.pk,
+        "wanted": wanted.pk,
     }
 
 

@@ -1,0 +1,312 @@
+"""Every campaign indicator, computed from the records for what the viewer may see.
+
+Nothing here is typed in or stored: each figure is a count (or a sum in đồng) of records,
+through the records' own scoped querysets, so a commune officer's view of a city campaign is
+their commune's share and a commander's is the city's. Each indicator is counted per unit
+(the unit it is credited to, below) for the campaign period and the same calendar dates a
+year earlier (`anninh.campaigns.periods`) in one grouped query, whatever the number of
+units: the dashboard costs a fixed number of queries (tests count them).
+
+What each indicator counts, and which unit it is credited to:
+- crimes recorded: incidents of kind "crime" that occurred in the period (responsible
+  unit); whole months read from CompStat's monthly counts (`compstat_incidentmonth`, kept
+  exact by triggers), the days at the edges from the incidents;
+- cases cleared: cases whose offender was identified in the period and that are cleared now
+  (the period rate's numerator; handling unit);
+- offenders identified: distinct persons recorded as suspects in the incidents of those
+  cases (handling unit);
+- drug cases initiated: cases initiated in the period whose offence group is drugs
+  (handling unit);
+- crime reports decided on time: reports decided in the period within their legal deadline
+  (handling unit), beside all reports decided;
+- wanted persons caught: wanted notices closed as caught or surrendered in the period
+  (capturing unit);
+- arrests: arrests made in the period (arresting unit);
+- fraud losses recovered: the value of loss items marked recovered, of fraud and cyber
+  incidents that occurred in the period (responsible unit). The records keep a "recovered"
+  mark per loss item but no date of recovery, so a recovery during the campaign of a fraud
+  that happened before it is not counted (see the README).
+
+Scope: communes restrict by the record's commune (a case's incident, else its report; a
+wanted notice's commune); offence groups by the record's group (a case's own offence, else
+its incident's, else its report's; a report's suspected offence; a wanted notice's
+offence); arrests carry no offence and are not restricted by group. Units restrict to the
+units taking part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from anninh.campaigns.models import LOWER_IS_BETTER, MONEY_INDICATORS, Campaign, Indicator
+from anninh.campaigns.periods import percent_change, same_dates_last_year
+from anninh.compstat.periods import Period
+from anninh.compstat.selectors import FRAUD_GROUPS, _grouped, _month_base
+from anninh.enforcement.models import CAUGHT_STATUSES, Arrest, WantedPerson
+from anninh.lib.dates import local_day_bounds
+from anninh.records.models import CaseStatus, IncidentKind, IncidentPerson, OffenceGroup, PersonRole
+from anninh.records.selectors.cases import _group_expression, case_base
+from anninh.records.selectors.incidents import incident_base
+from anninh.records.selectors.reports import report_base
+
+CURRENT, LAST_YEAR = 0, 1
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the campaign covers: empty tuples mean everything."""
+
+    first: dt.date
+    last: dt.date
+    communes: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    units: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, campaign: Campaign, *, first: dt.date | None = None, last: dt.date | None = None) -> Scope:
+        return cls(
+            first=first or campaign.first,
+            last=last or campaign.last,
+            communes=tuple(sorted(c.code for c in campaign.communes.all())),
+            groups=tuple(sorted(campaign.offence_groups or ())),
+            units=tuple(sorted(u.pk for u in campaign.units.all())),
+        )
+
+    @property
+    def last_year(self) -> tuple[dt.date, dt.date] | None:
+        return same_dates_last_year(self.first, self.last)
+
+    def windows(self) -> list[tuple[dt.date, dt.date] | None]:
+        return [(self.first, self.last), self.last_year]
+
+
+@dataclass
+class IndicatorValues:
+    """One indicator: per unit (id → value) for the period and last year, with totals."""
+
+    indicator: str
+    by_unit: dict[int, int] = field(default_factory=dict)
+    by_unit_last_year: dict[int, int] = field(default_factory=dict)
+    total: int = 0
+    total_last_year: int = 0
+    extra_total: int | None = None  # reports: all decided (the on-time rate's denominator)
+    extra_by_unit: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def change(self) -> float | None:
+        return percent_change(self.total, self.total_last_year)
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.indicator in LOWER_IS_BETTER
+
+    @property
+    def money(self) -> bool:
+        return self.indicator in MONEY_INDICATORS
+
+
+def _bounds(window: tuple[dt.date, dt.date]) -> tuple[dt.datetime, dt.datetime]:
+    return local_day_bounds(window[0])[0], local_day_bounds(window[1])[1]
+
+
+def _time_q(field_name: str, window, *, dates: bool = False) -> Q:
+    if window is None:
+        return Q(pk__in=[])
+    if dates:
+        return Q(**{f"{field_name}__gte": window[0], f"{field_name}__lte": window[1]})
+    start, end = _bounds(window)
+    return Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
+
+
+def _per_unit(qs: QuerySet, unit_field: str, windows, aggregate) -> tuple[dict[int, int], dict[int, int]]:
+    """{unit: value} for each window in one grouped query; `aggregate(window) -> expression`."""
+    annotations = {f"v{i}": aggregate(w) for i, w in enumerate(windows)}
+    out: list[dict[int, int]] = [defaultdict(int) for _ in windows]
+    for row in qs.values(unit_field).annotate(**annotations).order_by():
+        for i in range(len(windows)):
+            if row[f"v{i}"]:
+                out[i][row[unit_field]] += row[f"v{i}"]
+    return dict(out[0]), dict(out[1])
+
+
+def _values(indicator: str, pair) -> IndicatorValues:
+    cur, ly = pair
+    return IndicatorValues(indicator, cur, ly, sum(cur.values()), sum(ly.values()))
+
+
+# Each indicator ------------------------------------------------------------------------------
+
+
+def crimes(viewer, scope: Scope) -> IndicatorValues:
+    """Crimes recorded: months from CompStat's aggregate, edge days from the incidents."""
+    filters: dict = {"kind": IncidentKind.CRIME}
+    if scope.communes:
+        filters["commune_id__in"] = scope.communes
+    if scope.groups:
+        filters["offence_group__in"] = scope.groups
+    if scope.units:
+        filters["responsible_unit_id__in"] = scope.units
+    periods = [Period("custom", w[0], w[1]) for w in scope.windows() if w is not None]
+    grouped = _grouped(
+        incident_base(viewer=viewer), _month_base(viewer=viewer), periods, ("responsible_unit_id",), **filters
+    )
+    counts = [{key[0]: n for key, (n, _losses) in g.items()} for g in grouped]
+    if scope.last_year is None:
+        counts.append({})
+    return _values(Indicator.CRIMES, (counts[0], counts[1]))
+
+
+def _case_scope(viewer, scope: Scope) -> QuerySet:
+    qs = case_base(viewer=viewer)
+    if scope.communes:
+        qs = qs.filter(
+            Q(incident__commune_id__in=scope.communes)
+            | Q(incident__isnull=True, crime_report__commune_id__in=scope.communes)
+        )
+    if scope.groups:
+        qs = qs.annotate(group=_group_expression()).filter(group__in=scope.groups)
+    if scope.units:
+        qs = qs.filter(handling_unit_id__in=scope.units)
+    return qs
+
+
+def cleared(viewer, scope: Scope) -> IndicatorValues:
+    qs = _case_scope(viewer, scope).filter(status=CaseStatus.CLEARED)
+    pair = _per_unit(
+        qs,
+        "handling_unit_id",
+        scope.windows(),
+        lambda w: Count("id", filter=_time_q("offender_identified_at", w)),
+    )
+    return _values(Indicator.CLEARED, pair)
+
+
+def offenders(viewer, scope: Scope) -> IndicatorValues:
+    """Distinct suspects of the incidents of cases cleared in the period (per unit and in all:
+    one person in two units' cases counts once in the total)."""
+    values = IndicatorValues(Indicator.OFFENDERS)
+    cleared_cases = _case_scope(viewer, scope).filter(status=CaseStatus.CLEARED)
+    links = IncidentPerson.objects.restrict(viewer).filter(role=PersonRole.SUSPECT)
+    for i, window in enumerate(scope.windows()):
+        if window is None:
+            continue
+        start, end = _bounds(window)
+        cases = cleared_cases.filter(offender_identified_at__gte=start, offender_identified_at__lt=end)
+        rows = (
+            links.filter(incident__cases__in=cases.values("pk"))
+            .values("incident__cases__handling_unit_id")
+            .annotate(n=Count("person_id", distinct=True))
+            .order_by()
+        )
+        by_unit = {r["incident__cases__handling_unit_id"]: r["n"] for r in rows}
+        total = links.filter(incident__cases__in=cases.values("pk")).values("person_id").distinct().count()
+        if i == CURRENT:
+            values.by_unit, values.total = by_unit, total
+        else:
+            values.by_unit_last_year, values.total_last_year = by_unit, total
+    return values
+
+
+def drug_cases(viewer, scope: Scope) -> IndicatorValues:
+    qs = _case_scope(viewer, scope)
+    if "group" not in qs.query.annotations:
+        qs = qs.annotate(group=_group_expression())
+    qs = qs.filter(group=OffenceGroup.DRUGS)
+    pair = _per_unit(
+        qs,
+        "handling_unit_id",
+        scope.windows(),
+        lambda w: Count("id", filter=_time_q("initiated_on", w, dates=True)),
+    )
+    return _values(Indicator.DRUG_CASES, pair)
+
+
+def reports_on_time(viewer, scope: Scope) -> IndicatorValues:
+    qs = report_base(viewer=viewer).filter(decided_on__isnull=False)
+    if scope.communes:
+        qs = qs.filter(commune_id__in=scope.communes)
+    if scope.groups:
+        qs = qs.filter(suspected_offence__group__in=scope.groups)
+    if scope.units:
+        qs = qs.filter(handling_unit_id__in=scope.units)
+    windows = scope.windows()
+    annotations = {}
+    for i, w in enumerate(windows):
+        annotations[f"within{i}"] = Count(
+            "id", filter=_time_q("decided_on", w, dates=True) & Q(decided_within_deadline=True)
+        )
+    annotations["decided0"] = Count("id", filter=_time_q("decided_on", windows[0], dates=True))
+    values = IndicatorValues(Indicator.REPORTS_ON_TIME)
+    for row in qs.values("handling_unit_id").annotate(**annotations).order_by():
+        unit = row["handling_unit_id"]
+        if row["within0"]:
+            values.by_unit[unit] = row["within0"]
+        if row["within1"]:
+            values.by_unit_last_year[unit] = row["within1"]
+        if row["decided0"]:
+            values.extra_by_unit[unit] = row["decided0"]
+    values.total = sum(values.by_unit.values())
+    values.total_last_year = sum(values.by_unit_last_year.values())
+    values.extra_total = sum(values.extra_by_unit.values())
+    return values
+
+
+def wanted_caught(viewer, scope: Scope) -> IndicatorValues:
+    qs = WantedPerson.objects.restrict(viewer).filter(status__in=CAUGHT_STATUSES)
+    if scope.communes:
+        qs = qs.filter(commune_id__in=scope.communes)
+    if scope.groups:
+        qs = qs.filter(offence__group__in=scope.groups)
+    if scope.units:
+        qs = qs.filter(caught_by_id__in=scope.units)
+    pair = _per_unit(
+        qs, "caught_by_id", scope.windows(), lambda w: Count("id", filter=_time_q("caught_on", w, dates=True))
+    )
+    return _values(Indicator.WANTED_CAUGHT, pair)
+
+
+def arrests(viewer, scope: Scope) -> IndicatorValues:
+    qs = Arrest.objects.restrict(viewer)
+    if scope.communes:
+        qs = qs.filter(commune_id__in=scope.communes)
+    if scope.units:
+        qs = qs.filter(unit_id__in=scope.units)
+    pair = _per_unit(qs, "unit_id", scope.windows(), lambda w: Count("id", filter=_time_q("arrested_at", w)))
+    return _values(Indicator.ARRESTS, pair)
+
+
+def fraud_recovered(viewer, scope: Scope) -> IndicatorValues:
+    groups = [g for g in FRAUD_GROUPS if not scope.groups or g in scope.groups]
+    qs = incident_base(viewer=viewer).filter(kind=IncidentKind.CRIME, offence_group__in=groups)
+    if scope.communes:
+        qs = qs.filter(commune_id__in=scope.communes)
+    if scope.units:
+        qs = qs.filter(responsible_unit_id__in=scope.units)
+    pair = _per_unit(
+        qs,
+        "responsible_unit_id",
+        scope.windows(),
+        lambda w: Sum("losses__value_vnd", filter=_time_q("occurred_from", w) & Q(losses__recovered=True)),
+    )
+    return _values(Indicator.FRAUD_RECOVERED, pair)
+
+
+COMPUTE = {
+    Indicator.CRIMES: crimes,
+    Indicator.CLEARED: cleared,
+    Indicator.OFFENDERS: offenders,
+    Indicator.DRUG_CASES: drug_cases,
+    Indicator.REPORTS_ON_TIME: reports_on_time,
+    Indicator.WANTED_CAUGHT: wanted_caught,
+    Indicator.ARRESTS: arrests,
+    Indicator.FRAUD_RECOVERED: fraud_recovered,
+}
+
+
+def compute_all(viewer, scope: Scope) -> dict[str, IndicatorValues]:
+    """Every indicator for the scope: a fixed number of queries (about a dozen)."""
+    return {indicator: fn(viewer, scope) for indicator, fn in COMPUTE.items()}

@@ -1,0 +1,3 @@
+from anninh.campaigns.views import urlpatterns  # noqa: F401
+
+app_name = "campaigns"
