@@ -93,7 +93,9 @@ NAVIGATION: list[NavItem] = [
     NavItem(
         _("On patrol"),
         "field:home",
-        frozenset({Role.COMMANDER, Role.COMMUNE_OFFICER, Role.CIVIL_DEFENCE_LEADER, Role.CIVIL_DEFENCE_MEMBER}),
+        frozenset(
+            {Role.COMMANDER, Role.COMMUNE_OFFICER, Role.CIVIL_DEFENCE_LEADER, Role.CIVIL_DEFENCE_MEMBER}
+        ),
         key="field",
     ),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.AUDITOR}), key="audit"),
