@@ -89,8 +89,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @require_roles(*READERS)
+@require_POST
 def alert_act(request: HttpRequest, pk: int) -> HttpResponse:
     alert = _alert(request, pk)
     try:
@@ -173,8 +173,8 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @require_roles(*READERS)
+@require_POST
 def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
     sub = get_scoped_or_404(
         selectors.subscription_list(viewer=request.user),

@@ -162,6 +162,8 @@ def _keyed(request: HttpRequest, digest_parts: bytes, create) -> HttpResponse:
 
 
 def _json(request: HttpRequest) -> dict:
+    if request.content_type != "application/json":
+        raise services.FieldError("body.type", _("Send the body as JSON."), "body")
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -171,8 +173,8 @@ def _json(request: HttpRequest) -> dict:
     return body
 
 
-@require_POST
 @require_roles(*services.FIELD_ROLES)
+@require_POST
 def checkin(request: HttpRequest) -> HttpResponse:
     try:
         body = _json(request)
@@ -199,8 +201,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
     return _keyed(request, request.body, create)
 
 
-@require_POST
 @require_roles(*services.POLICE_ROLES)
+@require_POST
 def done(request: HttpRequest) -> HttpResponse:
     try:
         body = _json(request)
@@ -217,8 +219,8 @@ def done(request: HttpRequest) -> HttpResponse:
     return _keyed(request, request.body, create)
 
 
-@require_POST
 @require_roles(*services.FIELD_ROLES)
+@require_POST
 def report(request: HttpRequest) -> HttpResponse:
     photo = request.FILES.get("photo")
     photo_bytes = photo.read() if photo else None

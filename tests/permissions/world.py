@@ -124,6 +124,7 @@ def make_world(personas) -> dict[str, object]:
         result={"rows": 1, "created": 0, "updated": 0, "unchanged": 1, "problems": [], "file_problems": []},
     )
     warning = publish_warning(drafter=personas["public_relations"], approver=personas["commander"])
+    alert, subscription, field_report = _alerts_and_field(officer, now)
     return {
         "officer": officer,
         "numbers": {
@@ -149,6 +150,40 @@ def make_world(personas) -> dict[str, object]:
         "token": token.pk,
         "event": AuditEvent.objects.unrestricted().order_by("id").first().pk,
         "warning": warning.pk,
+        "alert": alert.pk,
+        "subscription": subscription.pk,
+        "field_report": field_report.pk,
         "commune": COMMUNE_A,
         "unit": unit_id(f"CA{COMMUNE_A}"),
     }
+
+
+def _alerts_and_field(officer, now):
+    """An alert of commune A, the commune officer's subscription, and a field report of
+    commune A with a photo (anninh.alerts, anninh.field)."""
+    from anninh.alerts.models import Alert
+    from anninh.alerts.services import subscription_create
+    from anninh.field.models import FieldReport
+
+    alert = Alert.objects.create(
+        kind="rise",
+        condition_key=f"rise:{COMMUNE_A}",
+        commune_id=COMMUNE_A,
+        title="Rise",
+        evidence={"rises": [{"group": "", "current": 9, "baseline": 4, "expected": 1.0, "p_value": 0.001}]},
+        raised_at=now,
+    )
+    subscription = subscription_create(actor=officer)
+    lat, lon = point_in(COMMUNE_A)
+    field_report = FieldReport.objects.create(
+        commune_id=COMMUNE_A,
+        at=now,
+        received_at=now,
+        lat=lat,
+        lon=lon,
+        text="Tụ tập gây rối",
+        photo=b"\x89PNG\r\n",
+        photo_type="image/png",
+        created_by=officer,
+    )
+    return alert, subscription, field_report
