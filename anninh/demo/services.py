@@ -123,6 +123,15 @@ def _reports(progress=None):
     return reports_demo_seed(progress=progress)
 
 
+def _alerts(progress=None):
+    from anninh.alerts.demo import alerts_demo_seed
+
+    return alerts_demo_seed(progress=progress)
+
+
+SEEDERS.append(("alerts", _alerts))
+
+
 # Last: the weekly report counts the records, forecasts and plans seeded above.
 SEEDERS.append(("weekly report", _reports))
 
