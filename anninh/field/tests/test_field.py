@@ -142,3 +142,26 @@ def test_the_page_shows_todays_checkpoints(client, personas, plan):
     assert "Chốt" in page.content.decode()
     sw = client.get("/field/sw.js")
     assert sw["Service-Worker-Allowed"] == "/field/" and b"const ASSETS" in sw.content
+
+
+def test_a_civil_defence_member_checks_in_and_reports_but_makes_no_incident(client, personas, plan):
+    member = personas["civil_defence_leader"]
+    client.force_login(member)
+    assert "Chốt" in client.get("/field/").content.decode()
+    cp = plan.checkpoints.first()
+    assert _post(client, "/field/checkin/", {"checkpoint": cp.pk}).status_code == 201
+    assert (
+        _post(client, "/field/done/", {"assignment": plan.assignments.unrestricted().first().pk}).status_code
+        == 403
+    )
+    response = client.post(
+        "/field/report/",
+        data={"text": "Cổng chợ bị chắn", "lat": cp.site.lat, "lon": cp.site.lon},
+        HTTP_IDEMPOTENCY_KEY="cd-1",
+    )
+    assert response.status_code == 201 and response.json()["incident"] is None
+    # The commune's police see it in their list, for the supervisor.
+    client.force_login(personas["commune_officer"])
+    assert "Cổng chợ bị chắn" in client.get("/field/reports/").content.decode()
+    client.force_login(personas["other_commune_officer"])
+    assert "Cổng chợ bị chắn" not in client.get("/field/reports/").content.decode()
