@@ -5,6 +5,7 @@ Each write checks who acts, runs in one transaction and writes its audit row in 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -34,6 +35,8 @@ from anninh.audit.services import audit_record
 from anninh.lib.dates import local_date
 from anninh.records.models import OffenceGroup
 
+logger = logging.getLogger(__name__)
+
 #: A condition whose alert was raised less than this long ago raises no new one, even once
 #: that alert is resolved: at most one alert per condition a week.
 COOLDOWN = dt.timedelta(days=7)
@@ -56,6 +59,7 @@ class RunResult:
     grown: list[Alert] = field(default_factory=list)
     skipped: int = 0  # findings whose condition already has a live or recent alert
     delivered: int = 0
+    failed: list[str] = field(default_factory=list)  # rules that raised an error (logged)
 
 
 def alerts_run(
@@ -76,7 +80,13 @@ def alerts_run(
     for kind, rule in alert_rules.RULES.items():
         if kinds and kind not in kinds:
             continue
-        for finding in rule(today, settings_):
+        try:
+            findings = rule(today, settings_)
+        except Exception:  # one broken rule must not silence the others; the log says why
+            logger.exception("alert rule %s failed", kind)
+            result.failed.append(str(kind))
+            continue
+        for finding in findings:
             _raise(finding, now, result, is_synthetic)
     if deliver:
         for alert in result.raised:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from anninh.alerts.models import AlertKind
 from anninh.alerts.services import alerts_run
@@ -21,3 +21,5 @@ class Command(BaseCommand):
             f"raised {len(result.raised)}, grown {len(result.grown)}, "
             f"unchanged {result.skipped}, deliveries {result.delivered}"
         )
+        if result.failed:
+            raise CommandError(f"rules failed: {', '.join(result.failed)} (see the log)")
