@@ -173,3 +173,15 @@ def test_deadline_alerts_grow_with_new_reports(personas):
     assert again.raised == [] and [a.pk for a in again.grown] == [alert.pk]
     alert.refresh_from_db()
     assert {r["id"] for r in alert.evidence["reports"]} == {r.pk for r in reports}
+
+
+def test_a_failing_rule_does_not_stop_the_others(rise_in_a, monkeypatch):
+    from anninh.alerts import rules
+
+    def broken(today, s):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(rules.RULES, "fraud", broken)
+    result = services.alerts_run(now=NOW, kinds=["rise", "fraud"])
+    assert result.failed == ["fraud"]
+    assert [a.commune_id for a in result.raised] == [COMMUNE_A]

@@ -41,6 +41,7 @@ def field_page(browser, live_server, reference_data):
 def test_three_check_ins_and_a_report_made_offline_arrive_exactly_once(field_page):
     page, context, plan = field_page
     login(page, "p_commune_officer", PASSWORD)
+    page.wait_for_url(lambda url: "/accounts/login" not in url)  # the sign-in's redirect has landed
     page.goto(page.base_url + "/field/")
     # The service worker takes the page and its assets in its cache.
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
