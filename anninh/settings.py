@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "anninh.requests",
     # Economic-crime investigations: the fraud network, its rings and its totals (issue #9).
     "anninh.investigations",
+    # Early warning (alerts, subscriptions, digest) and the phone page of patrols in the field.
+    "anninh.alerts",
+    "anninh.field",
     "anninh.web",
     # Demo data: the synthetic records of every capability.
     "anninh.demo",
@@ -261,3 +264,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("ANNINH_LOG_LEVEL", "WARNING")},
 }
+
+# E-mail (the early warning's daily digest, anninh.alerts): the console in development and the
+# demo; SMTP in production (ANNINH_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# with Django's EMAIL_HOST etc.). ANNINH_BASE_URL makes the digest's links absolute.
+EMAIL_BACKEND = envstr("ANNINH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = envstr("ANNINH_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = envstr("ANNINH_EMAIL_FROM", "canhbao@congan.haiphong.gov.vn")
+ANNINH_BASE_URL = envstr("ANNINH_BASE_URL", "")

@@ -24,6 +24,8 @@ urlpatterns = [
     path("requests/", include("anninh.requests.urls")),
     path("open311/v2/", include("anninh.requests.urls_open311")),
     path("investigations/", include("anninh.investigations.urls")),
+    path("alerts/", include("anninh.alerts.urls")),
+    path("field/", include("anninh.field.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

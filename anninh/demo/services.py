@@ -177,6 +177,15 @@ SEEDERS.append(("arrests and wanted persons", _enforcement))
 SEEDERS.append(("campaigns", _campaigns))
 
 
+def _alerts(progress=None):
+    from anninh.alerts.demo import alerts_demo_seed
+
+    return alerts_demo_seed(progress=progress)
+
+
+SEEDERS.append(("alerts", _alerts))
+
+
 # Last: the weekly report counts the records, forecasts and plans seeded above.
 SEEDERS.append(("weekly report", _reports))
 

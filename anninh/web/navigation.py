@@ -163,6 +163,20 @@ NAVIGATION: list[NavItem] = [
         frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER}),
         key="enforcement",
     ),
+    NavItem(
+        _("Alerts"),
+        "alerts:list",
+        frozenset({Role.COMMANDER, Role.ANALYST, Role.INVESTIGATOR, Role.COMMUNE_OFFICER}),
+        key="alerts",
+    ),
+    NavItem(
+        _("On patrol"),
+        "field:home",
+        frozenset(
+            {Role.COMMANDER, Role.COMMUNE_OFFICER, Role.CIVIL_DEFENCE_LEADER, Role.CIVIL_DEFENCE_MEMBER}
+        ),
+        key="field",
+    ),
     NavItem(_("Audit log"), "audit:event_list", frozenset({Role.AUDITOR}), key="audit"),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMINISTRATOR}), key="admin"),
     NavItem(

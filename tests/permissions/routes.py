@@ -560,6 +560,85 @@ ROUTES: dict[str, dict[str, object]] = {
     # The civil-defence force (issue #11 item 3): the world's team is in commune A, led by the
     # civil_defence_leader persona.
     **CIVIL_DEFENCE_ROUTES,
+    # Early warning (anninh.alerts): commanders, analysts, investigators and commune officers read
+    # alerts in their reach; acting on one is for commanders, commune officers and investigators.
+    **{
+        f"{m} alerts:{name}": outcome(
+            403, commander=200, analyst=200, investigator=200, commune_officer=200, other_commune_officer=200
+        )
+        for m in ("GET", "POST")
+        for name in ("list", "noise")
+    },
+    "GET alerts:subscriptions": outcome(
+        403, commander=200, analyst=200, investigator=200, commune_officer=200, other_commune_officer=200
+    ),
+    "POST alerts:subscriptions": outcome(
+        403,
+        commander=PASSES,
+        analyst=PASSES,
+        investigator=PASSES,
+        commune_officer=PASSES,
+        other_commune_officer=PASSES,
+    ),
+    "GET alerts:subscription_delete": outcome(
+        403, commander=405, analyst=405, investigator=405, commune_officer=405, other_commune_officer=405
+    ),
+    "POST alerts:subscription_delete": outcome(
+        403, commander=404, analyst=404, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "GET alerts:bell": outcome(200, anonymous=204),
+    "POST alerts:bell": outcome(200, anonymous=204),
+    **{
+        f"{m} alerts:detail": outcome(
+            403, commander=200, analyst=200, investigator=404, commune_officer=200, other_commune_officer=404
+        )
+        for m in ("GET", "POST")
+    },
+    "GET alerts:act": outcome(
+        403, commander=405, analyst=405, investigator=405, commune_officer=405, other_commune_officer=405
+    ),
+    "POST alerts:act": outcome(
+        403,
+        commander=PASSES,
+        analyst=403,
+        investigator=404,
+        commune_officer=PASSES,
+        other_commune_officer=404,
+    ),
+    # Patrols in the field (anninh.field): police on patrol and the civil-defence force.
+    **{
+        f"{m} field:{name}": outcome(
+            403, commander=200, commune_officer=200, other_commune_officer=200, civil_defence_leader=200
+        )
+        for m in ("GET", "POST")
+        for name in ("home", "reports")
+    },
+    "GET field:sw": outcome(200, anonymous=200),
+    "POST field:sw": outcome(405, anonymous=405),
+    **{
+        f"GET field:{name}": outcome(
+            403, commander=405, commune_officer=405, other_commune_officer=405, civil_defence_leader=405
+        )
+        for name in ("checkin", "report")
+    },
+    **{
+        f"POST field:{name}": outcome(
+            403,
+            commander=PASSES,
+            commune_officer=PASSES,
+            other_commune_officer=PASSES,
+            civil_defence_leader=PASSES,
+        )
+        for name in ("checkin", "report")
+    },
+    "GET field:done": outcome(403, commander=405, commune_officer=405, other_commune_officer=405),
+    "POST field:done": outcome(403, commander=PASSES, commune_officer=PASSES, other_commune_officer=PASSES),
+    **{
+        f"{m} field:report_photo": outcome(
+            403, commander=200, commune_officer=200, other_commune_officer=404, civil_defence_leader=404
+        )
+        for m in ("GET", "POST")
+    },
 }
 
 
@@ -871,6 +950,10 @@ PAGE_OBJECTS = {
     "campaigns:report_pdf": {"pk": "campaign"},
     "enforcement:arrest_detail": {"pk": "arrest"},
     "enforcement:wanted_detail": {"pk": "wanted"},
+    "alerts:detail": {"pk": "alert"},
+    "alerts:act": {"pk": "alert"},
+    "alerts:subscription_delete": {"pk": "subscription"},
+    "field:report_photo": {"pk": "field_report"},
 }
 #: Path parameters of API operations.
 API_OBJECTS = {

@@ -180,6 +180,7 @@ def make_world(personas) -> dict[str, object]:
         communes=[COMMUNE_A],
         unit_ids=[unit_id(f"CA{COMMUNE_A}")],
     )
+    alert, subscription, field_report = _alerts_and_field(officer, now)
     return {
         "officer": officer,
         "numbers": {
@@ -220,6 +221,9 @@ def make_world(personas) -> dict[str, object]:
         "risk": risk.pk,
         "cd_team": cd_team.pk,
         **inv,
+        "alert": alert.pk,
+        "subscription": subscription.pk,
+        "field_report": field_report.pk,
         "commune": COMMUNE_A,
         "unit": unit_id(f"CA{COMMUNE_A}"),
         "campaign": campaign.pk,
@@ -269,3 +273,34 @@ def _investigation_world(personas, report, case) -> dict[str, int]:
         photo_type="image/png",
     )
     return {"investigation": inv.pk, "inv_entity": a.pk, "inv_merge": merge.pk, "inv_document": doc.pk}
+
+
+def _alerts_and_field(officer, now):
+    """An alert of commune A, the commune officer's subscription, and a field report of
+    commune A with a photo (anninh.alerts, anninh.field)."""
+    from anninh.alerts.models import Alert
+    from anninh.alerts.services import subscription_create
+    from anninh.field.models import FieldReport
+
+    alert = Alert.objects.create(
+        kind="rise",
+        condition_key=f"rise:{COMMUNE_A}",
+        commune_id=COMMUNE_A,
+        title="Rise",
+        evidence={"rises": [{"group": "", "current": 9, "baseline": 4, "expected": 1.0, "p_value": 0.001}]},
+        raised_at=now,
+    )
+    subscription = subscription_create(actor=officer)
+    lat, lon = point_in(COMMUNE_A)
+    field_report = FieldReport.objects.create(
+        commune_id=COMMUNE_A,
+        at=now,
+        received_at=now,
+        lat=lat,
+        lon=lon,
+        text="Tụ tập gây rối",
+        photo=b"\x89PNG\r\n",
+        photo_type="image/png",
+        created_by=officer,
+    )
+    return alert, subscription, field_report

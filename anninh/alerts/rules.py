@@ -1,0 +1,510 @@
+"""The early-warning rules: each reads the records as system work (every row: an alert is then
+shown only to those who may read it) and returns what it found as `Finding`s; the service
+(`anninh.alerts.services.alerts_run`) raises them, at most one live alert per condition.
+
+Windows end at the start of `today` (Vietnam): whole days only, so a run at 06:00 and one at
+18:00 see the same data and find the same conditions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.apps import apps
+from django.db.models import Count, Q
+
+from anninh.alerts import detect
+from anninh.alerts.models import AlertKind
+from anninh.analytics.knox import KnoxError, knox_test
+from anninh.geo.geometry import to_metres_xy
+from anninh.lib.dates import local_day_bounds
+from anninh.records.deadlines import DEFAULT_RULES
+from anninh.records.models import (
+    CrimeReport,
+    Incident,
+    IncidentKind,
+    IncidentPerson,
+    OffenceGroup,
+    PersonPhone,
+    PersonRole,
+)
+
+
+@dataclass
+class Finding:
+    kind: str
+    key: str  # the condition: one live alert per key
+    title: str  # English fallback; pages describe the alert from `evidence` in the reader's language
+    evidence: dict
+    commune: str | None = None
+    unit_id: int | None = None
+    offence_group: str = ""
+    score: float = 0.0
+    #: Record ids behind the finding: a live alert whose finding names new ones grows (trail).
+    members: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    # Rises: the last 7 days against the 28 before them (a month's rate: steadier than last week).
+    rise_days: int = 7
+    rise_baseline_days: int = 28
+    alpha: float = 0.05
+    fdr: bool = True
+    rise_min_current: int = 3
+    # Near repeats: burglaries and robberies of the last 14 days chained within 200 m and 7 days.
+    nr_window_days: int = 14
+    nr_distance_m: float = 200.0
+    nr_days: float = 7.0
+    nr_min_size: int = 3
+    nr_knox_days: int = 365  # the city-wide Knox test that says near repeats happen here at all
+    nr_knox_permutations: int = 99
+    require_knox: bool = True
+    # Fraud: the same account or phone in this many victims' reports of the last 90 days, one new.
+    fraud_window_days: int = 90
+    fraud_new_days: int = 7
+    fraud_min_reports: int = 3
+    # Deadlines: reports due within this many days (today included).
+    deadline_days: int = DEFAULT_RULES.due_soon_days
+    # Event risks: changes of the last day.
+    event_days: int = 1
+
+
+DEFAULT = RuleSettings()
+
+#: "Burglary or robbery": robbery (168), extortion by force (169), snatching (171), and theft
+#: (173) from a home (there is no burglary article in the Penal Code: a burglary is a theft at
+#: a home or apartment).
+ROBBERY_ARTICLES = ("168", "169", "171")
+BURGLARY_ARTICLES = ("173",)
+HOME_PREMISES = ("home", "apartment")
+FRAUD_GROUPS = (OffenceGroup.FRAUD.value, OffenceGroup.CYBER.value)
+FRAUD_ARTICLES = ("174", "290")
+
+
+def _bounds(today: dt.date, days_back: int, days_to: int = 0) -> tuple[dt.datetime, dt.datetime]:
+    return local_day_bounds(today - dt.timedelta(days=days_back))[0], local_day_bounds(
+        today - dt.timedelta(days=days_to)
+    )[0]
+
+
+# Rises ---------------------------------------------------------------------------------------
+
+
+def rise_findings(today: dt.date, s: RuleSettings = DEFAULT) -> list[Finding]:
+    """Communes whose crimes (all, or of one offence group) rose significantly in the last
+    `rise_days` against the rate of the `rise_baseline_days` before, after the FDR correction
+    across communes (one family per offence group and one for all crimes). One finding per
+    commune, naming every group that rose."""
+    start, middle = _bounds(today, s.rise_days + s.rise_baseline_days, s.rise_days)
+    _, end = _bounds(today, s.rise_days)
+    rows = (
+        Incident.objects.unrestricted()
+        .filter(
+            kind=IncidentKind.CRIME, occurred_from__gte=start, occurred_from__lt=end, commune__isnull=False
+        )
+        .values("commune_id", "offence_group")
+        .annotate(
+            cur=Count("id", filter=Q(occurred_from__gte=middle)),
+            base=Count("id", filter=Q(occurred_from__lt=middle)),
+        )
+        .order_by()
+    )
+    families: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for r in rows:
+        for family in ("", r["offence_group"]):
+            if family == "" or family in OffenceGroup.values:
+                cell = families[family][r["commune_id"]]
+                cell[0] += r["cur"]
+                cell[1] += r["base"]
+    by_commune: dict[str, list[tuple[str, detect.Rise]]] = defaultdict(list)
+    for family, counts in families.items():
+        rises = detect.significant_rises(
+            {k: tuple(v) for k, v in counts.items()},
+            s.rise_days,
+            s.rise_baseline_days,
+            alpha=s.alpha,
+            fdr=s.fdr,
+            min_current=s.rise_min_current,
+        )
+        for rise in rises:
+            by_commune[rise.key].append((family, rise))
+    first = today - dt.timedelta(days=s.rise_days)
+    out = []
+    for commune, found in by_commune.items():
+        found.sort(key=lambda fr: (fr[1].p_value, fr[0]))
+        strongest_group = next((g for g, _r in found if g), "")
+        best = found[0][1]
+        out.append(
+            Finding(
+                kind=AlertKind.RISE,
+                key=f"rise:{commune}",
+                title=f"Significant rise of crime in {commune}",
+                commune=commune,
+                offence_group=strongest_group,
+                score=best.p_value,
+                evidence={
+                    "first": first.isoformat(),
+                    "last": (today - dt.timedelta(days=1)).isoformat(),
+                    "days": s.rise_days,
+                    "baseline_days": s.rise_baseline_days,
+                    "fdr": s.fdr,
+                    "alpha": s.alpha,
+                    "tests": {g or "all": len(families[g]) for g in families},
+                    "rises": [
+                        {
+                            "group": g,
+                            "current": r.current,
+                            "baseline": r.baseline,
+                            "expected": round(r.expected, 2),
+                            "p_value": r.p_value,
+                        }
+                        for g, r in found
+                    ],
+                },
+            )
+        )
+    out.sort(key=lambda f: f.score)
+    return out
+
+
+# Near repeats --------------------------------------------------------------------------------
+
+
+def _burglary_robbery_q() -> Q:
+    main = Q(offence_links__is_main=True)
+    return (
+        Q(kind=IncidentKind.CRIME)
+        & main
+        & (
+            Q(offence_links__offence__article__in=ROBBERY_ARTICLES)
+            | Q(offence_links__offence__article__in=BURGLARY_ARTICLES, premises__in=HOME_PREMISES)
+        )
+    )
+
+
+def _events(since: dt.datetime, until: dt.datetime):
+    return list(
+        Incident.objects.unrestricted()
+        .filter(_burglary_robbery_q(), occurred_from__gte=since, occurred_from__lt=until, lat__isnull=False)
+        .order_by("id")
+        .values_list("id", "number", "commune_id", "lat", "lon", "occurred_from")
+        .distinct()
+    )
+
+
+def knox_evidence(today: dt.date, s: RuleSettings = DEFAULT) -> dict | None:
+    """The city-wide Knox test on the burglaries and robberies of the last `nr_knox_days`:
+    the ratio and p-value of pairs within `nr_distance_m` and `nr_days` (None: too few)."""
+    since, until = _bounds(today, s.nr_knox_days)
+    rows = _events(since, until)
+    if len(rows) < 10:
+        return None
+    lat = np.array([r[3] for r in rows])
+    lon = np.array([r[4] for r in rows])
+    t = np.array([r[5].timestamp() / 86400.0 for r in rows])
+    x, y = to_metres_xy(lon, lat)
+    try:
+        result = knox_test(
+            x,
+            y,
+            t,
+            [0.0, s.nr_distance_m, 2 * s.nr_distance_m],
+            [0.0, s.nr_days, 2 * s.nr_days],
+            n_permutations=s.nr_knox_permutations,
+        )
+    except KnoxError:
+        return None
+    ratio = float(result.ratio[0, 0]) if np.isfinite(result.ratio[0, 0]) else None
+    return {
+        "events": int(result.n_events),
+        "observed": int(result.observed[0, 0]),
+        "expected": float(result.expected[0, 0]),
+        "ratio": ratio,
+        "p_value": float(result.p_value[0, 0]),
+        "significant": bool(result.significant(s.alpha)[0, 0]),
+        "days": s.nr_knox_days,
+    }
+
+
+def near_repeat_findings(
+    today: dt.date, s: RuleSettings = DEFAULT, knox: dict | None = None
+) -> list[Finding]:
+    """Chains of at least `nr_min_size` burglaries or robberies of the last `nr_window_days`,
+    each within `nr_distance_m` and `nr_days` of the next, with one in the last `nr_days`
+    (forming, not past), in places where the Knox test finds near repeats at all."""
+    if s.require_knox:
+        knox = knox if knox is not None else knox_evidence(today, s)
+        if not knox or not knox["significant"]:
+            return []
+    since, until = _bounds(today, s.nr_window_days)
+    rows = _events(since, until)
+    if len(rows) < s.nr_min_size:
+        return []
+    lat = np.array([r[3] for r in rows])
+    lon = np.array([r[4] for r in rows])
+    t = np.array([r[5].timestamp() / 86400.0 for r in rows])
+    x, y = to_metres_xy(lon, lat)
+    recent = local_day_bounds(today - dt.timedelta(days=int(s.nr_days)))[0].timestamp() / 86400.0
+    out = []
+    seen_communes = set()
+    for cluster in detect.space_time_clusters(
+        x, y, t, distance_m=s.nr_distance_m, days=s.nr_days, min_size=s.nr_min_size
+    ):
+        if t[cluster].max() < recent:
+            continue
+        communes = [rows[i][2] for i in cluster]
+        commune = max(set(communes), key=lambda c: (communes.count(c), c or ""))
+        if commune in seen_communes:
+            continue  # one cluster alert per commune and run: the largest
+        seen_communes.add(commune)
+        out.append(
+            Finding(
+                kind=AlertKind.NEAR_REPEAT,
+                key=f"near_repeat:{commune}",
+                title=f"Near-repeat cluster of burglaries and robberies in {commune}",
+                commune=commune,
+                offence_group=OffenceGroup.PROPERTY.value,
+                score=-len(cluster),
+                members=[rows[i][0] for i in cluster],
+                evidence={
+                    "incidents": [
+                        {
+                            "id": rows[i][0],
+                            "number": rows[i][1],
+                            "commune": rows[i][2],
+                            "at": rows[i][5].isoformat(),
+                        }
+                        for i in sorted(cluster, key=lambda i: t[i])
+                    ],
+                    "centre": [float(lat[cluster].mean()), float(lon[cluster].mean())],
+                    "distance_m": s.nr_distance_m,
+                    "days": s.nr_days,
+                    "knox": knox,
+                },
+            )
+        )
+    return out
+
+
+# Fraud -----------------------------------------------------------------------------------------
+
+
+def fraud_findings(today: dt.date, s: RuleSettings = DEFAULT) -> list[Finding]:
+    """The same bank account or phone in at least `fraud_min_reports` victims' reports of
+    fraud of the last `fraud_window_days`, one of them in the last `fraud_new_days`.
+
+    What the records hold: no collector-account field exists. The identifiers are read from
+    the crime reports' summaries and the incidents' narratives (account numbers after "số tài
+    khoản"/"STK", phone numbers) and from the phones of the persons recorded as suspects in
+    fraud incidents. A report and the incident made from it count once."""
+    since, until = _bounds(today, s.fraud_window_days)
+    new_from = local_day_bounds(today - dt.timedelta(days=s.fraud_new_days))[0]
+    # source id -> (commune, at, identifiers); an incident made from a report takes the report's id.
+    sources: dict[str, dict] = {}
+    reports = (
+        CrimeReport.objects.unrestricted()
+        .filter(received_at__gte=since, received_at__lt=until)
+        .filter(
+            Q(suspected_offence__group__in=FRAUD_GROUPS) | Q(suspected_offence__article__in=FRAUD_ARTICLES)
+        )
+        .values_list("id", "register_number", "commune_id", "received_at", "summary")
+    )
+    for pk, number, commune, at, text in reports:
+        sources[f"r{pk}"] = {"ref": number, "commune": commune, "at": at, "ids": detect.identifiers_in(text)}
+    incidents = list(
+        Incident.objects.unrestricted()
+        .filter(
+            kind=IncidentKind.CRIME,
+            offence_group__in=FRAUD_GROUPS,
+            reported_at__gte=since,
+            reported_at__lt=until,
+        )
+        .values_list("id", "number", "commune_id", "reported_at", "narrative")
+    )
+    links = defaultdict(list)
+    for inc_id, rep_id in Incident.crime_reports.through.objects.filter(
+        incident_id__in=[i[0] for i in incidents]
+    ).values_list("incident_id", "crimereport_id"):
+        links[inc_id].append(rep_id)
+    suspect_phones = defaultdict(set)
+    person_of = defaultdict(list)
+    for inc_id, person_id in (
+        IncidentPerson.objects.unrestricted()
+        .filter(incident_id__in=[i[0] for i in incidents], role=PersonRole.SUSPECT)
+        .values_list("incident_id", "person_id")
+    ):
+        person_of[person_id].append(inc_id)
+    for person_id, number in (
+        PersonPhone.objects.unrestricted()
+        .filter(person_id__in=list(person_of))
+        .values_list("person_id", "number")
+    ):
+        for inc_id in person_of[person_id]:
+            suspect_phones[inc_id].add(f"phone:{detect.normalise_phone(number)}")
+    for pk, number, commune, at, text in incidents:
+        ids = detect.identifiers_in(text) | suspect_phones[pk]
+        key = next((f"r{r}" for r in links[pk] if f"r{r}" in sources), f"i{pk}")
+        if key in sources:
+            sources[key]["ids"] |= ids
+        else:
+            sources[key] = {"ref": number, "commune": commune, "at": at, "ids": ids}
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for key, src in sources.items():
+        for ident in src["ids"]:
+            by_id[ident].append(key)
+    out = []
+    for ident, keys in sorted(by_id.items()):
+        if len(keys) < s.fraud_min_reports:
+            continue
+        rows = sorted((sources[k] | {"key": k} for k in keys), key=lambda r: r["at"])
+        if rows[-1]["at"] < new_from:
+            continue
+        kind, _colon, value = ident.partition(":")
+        out.append(
+            Finding(
+                kind=AlertKind.FRAUD,
+                key=f"fraud:{ident}",
+                title=f"The same {kind} in {len(rows)} fraud reports",
+                commune=rows[-1]["commune"],
+                offence_group=OffenceGroup.FRAUD.value,
+                score=-len(rows),
+                members=[r["key"] for r in rows],
+                evidence={
+                    "identifier_kind": kind,
+                    "identifier": value,
+                    "reports": [
+                        {"key": r["key"], "ref": r["ref"], "commune": r["commune"], "at": r["at"].isoformat()}
+                        for r in rows
+                    ],
+                    "communes": sorted({r["commune"] for r in rows if r["commune"]}),
+                    "window_days": s.fraud_window_days,
+                    "missing": "collector_account_field",
+                },
+            )
+        )
+    return out
+
+
+# Deadlines -------------------------------------------------------------------------------------
+
+
+def deadline_findings(today: dt.date, s: RuleSettings = DEFAULT) -> list[Finding]:
+    """Per handling unit, the crime reports whose decision is due within `deadline_days`
+    (today included) and not taken yet (`due_on` is stored by the records' clock,
+    anninh.records.deadlines; it is empty once decided or suspended)."""
+    last = today + dt.timedelta(days=s.deadline_days)
+    rows = (
+        CrimeReport.objects.unrestricted()
+        .filter(due_on__gte=today, due_on__lte=last, decided_on__isnull=True)
+        .select_related("handling_unit")
+        .order_by("due_on", "id")
+    )
+    by_unit: dict[int, list[CrimeReport]] = defaultdict(list)
+    for r in rows:
+        by_unit[r.handling_unit_id].append(r)
+    out = []
+    for unit_id, reports in by_unit.items():
+        unit = reports[0].handling_unit
+        communes = {r.commune_id for r in reports}
+        commune = unit.commune_id or (communes.pop() if len(communes) == 1 else None)
+        out.append(
+            Finding(
+                kind=AlertKind.DEADLINE,
+                key=f"deadline:{unit_id}",
+                title=f"{len(reports)} crime reports due within {s.deadline_days} days",
+                commune=commune,
+                unit_id=unit_id,
+                score=(reports[0].due_on - today).days,
+                members=[r.pk for r in reports],
+                evidence={
+                    "reports": [
+                        {
+                            "id": r.pk,
+                            "number": r.register_number,
+                            "due_on": r.due_on.isoformat(),
+                            "commune": r.commune_id,
+                        }
+                        for r in reports
+                    ],
+                    "days": s.deadline_days,
+                },
+            )
+        )
+    return out
+
+
+# Event risks (the events app, when installed) -----------------------------------------------------
+
+
+def event_risk_findings(today: dt.date, s: RuleSettings = DEFAULT) -> list[Finding]:
+    """Risks of an event whose level (likelihood × impact) or status changed in the last
+    `event_days`, read from the events app's risk history (`events.RiskChange`, one row per
+    version). Nothing when the events app is not installed."""
+    if not apps.is_installed("anninh.events"):
+        return []
+    try:
+        RiskChange = apps.get_model("events", "RiskChange")
+    except LookupError:
+        return []
+    since, until = _bounds(today, s.event_days, -1)
+    changes = list(
+        _all(RiskChange)
+        .filter(changed_at__gte=since, changed_at__lt=until)
+        .select_related("risk__event")
+        .order_by("risk_id", "version")
+    )
+    out = []
+    for change in changes:
+        previous = (
+            _all(RiskChange)
+            .filter(risk_id=change.risk_id, version__lt=change.version)
+            .order_by("-version")
+            .first()
+        )
+        level = change.likelihood * change.impact
+        before = previous.likelihood * previous.impact if previous else None
+        if previous is not None and before == level and previous.status == change.status:
+            continue
+        event = change.risk.event
+        venue = event.venues.order_by("name").first() if hasattr(event, "venues") else None
+        out.append(
+            Finding(
+                kind=AlertKind.EVENT_RISK,
+                key=f"event_risk:{change.risk_id}:{change.version}",
+                title=f"Risk changed at {event}: {change.threat}",
+                commune=venue.commune_id if venue else None,
+                unit_id=getattr(event, "lead_unit_id", None),
+                score=-level,
+                evidence={
+                    "event": event.pk,
+                    "event_name": str(event),
+                    "risk": change.risk_id,
+                    "threat": change.threat,
+                    "level": level,
+                    "level_before": before,
+                    "status": change.status,
+                    "status_before": previous.status if previous else None,
+                    "note": getattr(change, "note", ""),
+                },
+            )
+        )
+    return out
+
+
+def _all(model):
+    """Every row of another app's model (system work), through its door when it has one."""
+    manager = model._default_manager
+    return manager.unrestricted() if hasattr(manager, "unrestricted") else manager.all()
+
+
+RULES = {
+    AlertKind.RISE: rise_findings,
+    AlertKind.NEAR_REPEAT: near_repeat_findings,
+    AlertKind.FRAUD: fraud_findings,
+    AlertKind.DEADLINE: deadline_findings,
+    AlertKind.EVENT_RISK: event_risk_findings,
+}

@@ -1,0 +1,3 @@
+from anninh.alerts.views import urlpatterns  # noqa: F401
+
+app_name = "alerts"
