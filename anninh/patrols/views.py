@@ -250,7 +250,7 @@ def _who(user) -> str:
     author was deleted have no user (a template filter argument cannot look into None)."""
     if user is None:
         return "—"
-    return user.get_full_name() or user.get_username()
+    return getattr(user, "full_name", "") or user.get_full_name() or user.get_username()
 
 
 def _plan_context(request, plan: PatrolPlan) -> dict:
