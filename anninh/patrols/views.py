@@ -245,6 +245,14 @@ def _plan(request, pk: int) -> PatrolPlan:
     )
 
 
+def _who(user) -> str:
+    """A person's name for "drafted/submitted/decided by": the seeded demo plans and plans whose
+    author was deleted have no user (a template filter argument cannot look into None)."""
+    if user is None:
+        return "—"
+    return getattr(user, "full_name", "") or user.get_full_name() or user.get_username()
+
+
 def _plan_context(request, plan: PatrolPlan) -> dict:
     sites = (
         CheckpointSite.objects.restrict(request.user)
@@ -260,6 +268,9 @@ def _plan_context(request, plan: PatrolPlan) -> dict:
     start, end = services.shift_bounds(plan.date, plan.shift)
     return {
         "plan": plan,
+        "drafted_by": _who(plan.created_by),
+        "submitted_by": _who(plan.submitted_by),
+        "decided_by": _who(plan.decided_by),
         "assignments": assignments,
         "checkpoints": checkpoints,
         "shift_start": start,

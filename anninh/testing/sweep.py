@@ -3,9 +3,9 @@ browser for what a user notices in the first minute (issue #13, "The sweep that 
 
 `sweep(browser, base_url, accounts)` logs in once per account, walks the menu and the main links
 of each page, and returns every finding as a list (never stops at the first), so one run shows
-all that is wrong. NOT YET A TEST: its pytest wrapper (tests/browser/sweep_draft.py, named so pytest does not collect it; with an allow-list naming the #13 item behind each known finding)
-never completed a run on the seeded demo, so it was held back from main; wiring it into CI, with
-a measured run time, is the next step of issue #13.
+all that is wrong. The CI test is tests/browser/test_sweep.py (its allow-list names a reason for
+every accepted finding). Pages are discovered from each role's menu, so a new app's pages are
+swept as soon as its menu entry is merged.
 
 Checks, per page: a console error or a failed request, a server error, a page wider than the
 window (1366 px; 390 px for the pages officers use in the field), an English word in Vietnamese
@@ -39,7 +39,7 @@ FIELD_PAGES = (
 # repeat a page already visited with another filter.
 NOT_FOLLOWED = re.compile(
     r"^/(accounts/logout|i18n|language|admin/.+/(add|delete|history|password)|static/|media/)"
-    r"|\.(pdf|csv|xlsx|geojson|json|png|zip)(\?|$)|/(download|export|print|pdf|csv|xlsx)/?(\?|$)"
+    r"|\.(pdf|csv|xlsx|geojson|json|png|zip|atom|rss|xml)(\?|$)|/(download|export|print|pdf|csv|xlsx|feed)/?(\?|$)"
 )
 
 # Words that are the same in both languages or are names and codes (checked in Vietnamese mode
@@ -76,6 +76,8 @@ ENGLISH_ALLOWED = frozenset(
         "gi",
         "knox",
         "demo",
+        # a language's name written in that language (the language switchers)
+        "english",
         # Vietnamese syllables written without diacritics that are also English words
         "an",
         "ban",
@@ -89,6 +91,7 @@ ENGLISH_ALLOWED = frozenset(
         "nam",
         "top",
         "men",
+        "to",  # "phóng to" (zoom in), "to lớn"
     }
 )
 
@@ -350,9 +353,11 @@ class Finding:
     detail: str
     who: str = ""
     language: str = ""
+    linked_from: str = ""
 
     def __str__(self) -> str:
-        return f"[{self.kind}] {self.who}/{self.language} {self.path}: {self.detail}"
+        via = f" (linked from {self.linked_from})" if self.linked_from else ""
+        return f"[{self.kind}] {self.who}/{self.language} {self.path}{via}: {self.detail}"
 
 
 @dataclass
@@ -384,8 +389,21 @@ def english_words(text: str) -> list[str]:
     return sorted({w for w in words if w.lower() in ENGLISH_WORDS and w.lower() not in ENGLISH_ALLOWED})
 
 
+def _contexts(text: str, words: list[str]) -> str:
+    """Where the first words were seen, so that the string can be found in the templates."""
+    seen = []
+    for word in words:
+        m = re.search(rf"(?<![\w@/.-]){re.escape(word)}(?![\w@/-])", text)
+        if m:
+            snippet = " ".join(text[max(0, m.start() - 30) : m.end() + 30].split())
+            seen.append(f"«{snippet}»")
+    return f" (as in {' · '.join(seen)})" if seen else ""
+
+
 def bare_numbers(text: str) -> list[str]:
-    return sorted({m for m in BARE_NUMBER.findall(text) if not YEAR.match(m)})
+    """Numbers a reader would misread without separators. A leading zero marks an identifier
+    (a phone number, a CCCD number), never a count."""
+    return sorted({m for m in BARE_NUMBER.findall(text) if not YEAR.match(m) and not m.startswith("0")})
 
 
 def _login(context, base_url: str, account: Account) -> None:
@@ -404,7 +422,8 @@ def _set_language(context, base_url: str, language: str) -> None:
 
 
 def _links(page, base_url: str) -> list[str]:
-    """The menu and the main links of a page: same origin, GET, not excluded."""
+    """The menu and the main links of a page: same origin, GET, not excluded (relative links
+    are resolved against the page, as the browser does)."""
     hrefs = page.eval_on_selector_all(
         ".mainnav a[href], main a[href]:not([download]):not([target=_blank])",
         "els => els.map(e => e.getAttribute('href'))",
@@ -413,7 +432,7 @@ def _links(page, base_url: str) -> list[str]:
     for href in hrefs:
         if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
             continue
-        url = urljoin(base_url + "/", href)
+        url = urljoin(page.url, href)
         if not url.startswith(base_url):
             continue
         path = url[len(base_url) :]
@@ -442,7 +461,7 @@ def _check_page(page, path: str, language: str, *, field_page: bool, run_axe, fi
         )
         words = english_words(text)
         if words:
-            add("english-in-vietnamese", ", ".join(words[:20]))
+            add("english-in-vietnamese", ", ".join(words[:20]) + _contexts(text, words[:3]))
         running = page.eval_on_selector_all(
             "main p, main li, main dd, main h1, main h2, main h3, main .kpi .value, main td.num, main figcaption, main .legend",
             "els => els.filter(e => !e.closest('code, kbd, pre, [translate=no], .swagger-ui')).map(e => e.innerText)",
@@ -452,12 +471,17 @@ def _check_page(page, path: str, language: str, *, field_page: bool, run_axe, fi
             add("unformatted-number", ", ".join(numbers[:20]))
         if run_axe is not None:
             for violation in run_axe(page):
+                targets = "; ".join(" ".join(map(str, n.get("target", []))) for n in violation["nodes"][:3])
                 add(
                     "axe-" + violation["impact"],
-                    f"{violation['id']}: {violation['help']} ({len(violation['nodes'])}×)",
+                    f"{violation['id']}: {violation['help']} ({len(violation['nodes'])}×: {targets})",
                 )
     if field_page:
+        # Loaded again at phone width, as a phone shows it (charts and maps size themselves at
+        # load; a desktop page merely narrowed would report their desktop width).
         page.set_viewport_size(PHONE)
+        page.reload(wait_until="load")
+        page.wait_for_timeout(300)
         width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         if width[0] > width[1] + 1:
             add("too-wide-390", f"{width[0]} px wide in a {width[1]} px window")
@@ -524,11 +548,11 @@ def sweep(
                     v.failed.append(f"{resp.url[len(base_url) :]} → {resp.status}")
 
             page.on("response", on_response)
-            queue = ["/"]
+            queue: list[tuple[str, str]] = [("/", "")]
             seen_patterns: set[str] = set() if language == "vi" else set(seen_in[language]) - {"/"}
             walked: list[str] = []
             while queue and len(walked) < max_pages_per_role:
-                path = queue.pop(0)
+                path, linked_from = queue.pop(0)
                 pattern = pattern_of(path)
                 if pattern in seen_patterns:
                     continue
@@ -565,14 +589,17 @@ def sweep(
                         links = _links(page, base_url)
                         menu_and_main = [link for link in links if pattern_of(link) not in seen_patterns]
                         queue.extend(
-                            menu_and_main[: links_per_page + 20]
-                            if path == "/"
-                            else menu_and_main[:links_per_page]
+                            (link, path)
+                            for link in (
+                                menu_and_main[: links_per_page + 20]
+                                if path == "/"
+                                else menu_and_main[:links_per_page]
+                            )
                         )
                 page_findings += [Finding("console-error", path, text[:200]) for text in visit.console]
                 page_findings += [Finding("failed-request", path, text[:200]) for text in visit.failed]
                 for f in page_findings:
-                    f.who, f.language = account.username, language
+                    f.who, f.language, f.linked_from = account.username, language, linked_from
                 findings.extend(page_findings)
             visited[f"{account.username}/{language}"] = walked
             page.close()
@@ -588,6 +615,40 @@ def allowed(finding: Finding, allow_list: dict[tuple[str, str], str]) -> str | N
         if finding.kind == kind and re.search(pattern, subject):
             return reason
     return None
+
+
+# What to do about each kind of finding: printed once above the findings of that kind.
+HOW_TO_FIX = {
+    "server-error": "the page answered 5xx: see the traceback in the captured log",
+    "load-failed": "the page did not load in time",
+    "refused-link": "a page links to what this role may not open: hide the link for this role",
+    "console-error": "a JavaScript error or a resource that failed (CSP: no inline handlers or scripts)",
+    "failed-request": "a request of the page failed (a missing static file, an API answering 4xx/5xx)",
+    "too-wide-1366": "the page scrolls sideways on a laptop: let long text wrap, give wide tables a scroll box",
+    "too-wide-390": "a field page scrolls sideways on a phone: stack the columns below 600 px",
+    "english-in-vietnamese": "an untranslated string (gettext + i18n/NAME.po), or a name/code: add it to ENGLISH_ALLOWED",
+    "unformatted-number": "format counts with |num; put codes and identifiers in <code> or translate=no",
+    "image-without-alt": 'give the image an alt text (alt="" if decorative)',
+}
+
+
+def report(findings: list[Finding]) -> str:
+    """The findings grouped by kind of page (one block per URL pattern), so a new page's problems
+    read together: which roles and languages, and what to do about each kind."""
+    by_page: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_page.setdefault(pattern_of(f.path), []).append(f)
+    lines = []
+    for pattern in sorted(by_page):
+        lines.append(f"{pattern}")
+        for f in sorted(by_page[pattern], key=lambda f: (f.kind, f.who, f.language)):
+            via = f" ← {f.linked_from}" if f.linked_from else ""
+            lines.append(f"  [{f.kind}] {f.who}/{f.language} {f.path}{via}: {f.detail}")
+    kinds = sorted({f.kind for f in findings})
+    hints = [f"  {k}: {HOW_TO_FIX[k]}" for k in kinds if k in HOW_TO_FIX]
+    if any(k.startswith("axe-") for k in kinds):
+        hints.append("  axe-*: see https://dequeuniversity.com/rules/axe/ + the rule id")
+    return "\n".join(lines + (["How to fix:", *hints] if hints else []))
 
 
 def elapsed(since: float) -> str:

@@ -147,6 +147,8 @@ def _map_config() -> dict[str, Any]:
 
 @require_roles(*READER_ROLES)
 def incident_list(request: HttpRequest) -> HttpResponse:
+    from anninh.records.views.cases import READER_ROLES as CASE_READER_ROLES  # cases imports this module
+
     filters, filter_errors = parse_filters(request.GET)
     page = selectors.incident_page(viewer=request.user, filters=filters, page=request.GET.get("page", 1))
     params = request.GET.copy()
@@ -158,6 +160,8 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "params": request.GET,
         "querystring": params.urlencode(),
         "can_create": request.user.has_role(*WRITER_ROLES) and bool(acting_unit_ids(request.user)),
+        # Fire and rescue read incidents but not cases: no link to a page that refuses them.
+        "may_read_cases": request.user.has_role(*CASE_READER_ROLES),
         "active_nav": "incidents",
     }
     if request.htmx and request.htmx.target == "incident-results":
