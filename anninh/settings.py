@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "anninh.patrols",
     # The public side: scam warnings (CAP 1.2, Atom) for residents and businesses.
     "anninh.public",
+    # Police-business dialogues: businesses, meetings, recommendations, the business portal.
+    "anninh.business",
     "anninh.web",
     # Demo data: the synthetic records of every capability.
     "anninh.demo",
@@ -218,6 +220,11 @@ ANNINH_IMPORT_MAX_XLSX_RATIO = envint("ANNINH_IMPORT_MAX_XLSX_RATIO", 100)
 # "<" or "&") and the prefix of each message's identifier (prefix.warning.sequence).
 ANNINH_CAP_SENDER = envstr("ANNINH_CAP_SENDER", "canhbao@congan.haiphong.gov.vn")
 ANNINH_CAP_IDENTIFIER_PREFIX = envstr("ANNINH_CAP_IDENTIFIER_PREFIX", "vn.gov.haiphong.congan.canhbao")
+# Police-business dialogues: calendar days a unit has to settle a recommendation assigned to it
+# (a last day off rolls to the next working day).
+ANNINH_DIALOGUE_ANSWER_DAYS = envint("ANNINH_DIALOGUE_ANSWER_DAYS", 30)
+# The public transparency page: counts below this are shown as "<N" (anninh.lib.disclosure).
+ANNINH_TRANSPARENCY_MIN_COUNT = envint("ANNINH_TRANSPARENCY_MIN_COUNT", 3)
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,8 @@ urlpatterns = [
     path("hotspots/", include("anninh.hotspots.urls")),
     path("patrols/", include("anninh.patrols.urls")),
     path("warnings/", include("anninh.public.urls")),
+    path("business/", include("anninh.business.urls")),
+    path("transparency/", include("anninh.public.transparency_urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

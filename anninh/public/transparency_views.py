@@ -1,0 +1,30 @@
+"""The public transparency page (anonymous, no script, no personal data)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from anninh.public import selectors
+from anninh.public.transparency import FIGURES, transparency
+
+
+def _language(request: HttpRequest) -> str:
+    return "en" if (request.LANGUAGE_CODE or "vi").startswith("en") else "vi"
+
+
+@require_safe
+def transparency_page(request: HttpRequest) -> HttpResponse:
+    figure = request.GET.get("figure", "crime")
+    figure = figure if figure in FIGURES else "crime"
+    return render(
+        request,
+        "public/transparency.html",
+        {
+            "t": transparency(figure=figure),
+            "figure": figure,
+            "warnings": list(selectors.public_warning_list()[:10]),
+            "lang": _language(request),
+        },
+    )
