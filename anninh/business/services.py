@@ -295,7 +295,7 @@ def recommendation_assign(
             due_on = rec.due_on or clock.default_due(timezone.localdate(now), answer_days(), _days_off())
         elif due_on < timezone.localdate(now):
             raise DialogueError(_("The due date cannot be in the past."))
-        before = {f: snapshot(rec)[f] for f in ("status", "assigned_unit", "due_on")}
+        before = {f: snapshot(rec)[f] for f in ("status", "assigned_unit_id", "due_on")}
         rec.assigned_unit = unit
         rec.assigned_at = rec.assigned_at or now
         rec.due_on = due_on

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from anninh.accounts import services as account_services
 from anninh.audit.models import AuditEvent
+from anninh.business.tests.factories import link_account, make_business, make_recommendation
 from anninh.compstat.periods import Period
 from anninh.hotspots.models import Forecast, ForecastCell
 from anninh.patrols import services as patrol_services
@@ -124,6 +125,11 @@ def make_world(personas) -> dict[str, object]:
         result={"rows": 1, "created": 0, "updated": 0, "unchanged": 1, "problems": [], "file_problems": []},
     )
     warning = publish_warning(drafter=personas["public_relations"], approver=personas["commander"])
+    # A business of commune A with a recommendation assigned to commune A's police; the
+    # `business` persona speaks for it.
+    business = make_business(personas["commander"])
+    recommendation = make_recommendation(personas["commander"], business=business)
+    link_account(personas["business"], business)
     return {
         "officer": officer,
         "numbers": {
@@ -149,6 +155,9 @@ def make_world(personas) -> dict[str, object]:
         "token": token.pk,
         "event": AuditEvent.objects.unrestricted().order_by("id").first().pk,
         "warning": warning.pk,
+        "business": business.pk,
+        "meeting": recommendation.meeting_id,
+        "recommendation": recommendation.pk,
         "commune": COMMUNE_A,
         "unit": unit_id(f"CA{COMMUNE_A}"),
     }
