@@ -305,10 +305,13 @@ def recommendation_assign(
 
 
 def recommendation_answer(*, actor, recommendation: Recommendation, answer: str) -> Recommendation:
+    # Refused outside the transaction, so that the audited refusal is not rolled back with it.
+    if not may_answer(actor, recommendation):
+        _refuse(actor, "recommendation_answer")
     with transaction.atomic():
         rec = _locked(recommendation)
         if not may_answer(actor, rec):
-            _refuse(actor, "recommendation_answer")
+            raise DialogueError(_("This recommendation was given to another unit meanwhile."))
         if rec.status not in (RecommendationStatus.ASSIGNED, RecommendationStatus.ANSWERED):
             raise DialogueError(_("Only a recommendation being handled can be answered."))
         answer = _text(answer)
