@@ -185,6 +185,8 @@ def business_account_create(
 ) -> BusinessAccount:
     """A sign-in account for `business` (role `business`, no police unit). Administrators
     only (accounts.services.user_create checks it), in one transaction with the link."""
+    if not (getattr(actor, "is_authenticated", False) and actor.has_role(Role.ADMINISTRATOR)):
+        _refuse(actor, "business_account_create")  # before the transaction: the refusal stays
     with transaction.atomic():
         user = account_services.user_create(
             actor=actor,
