@@ -38,7 +38,7 @@ PAGES = {
     "a warning": "/warnings/{warning}/",
     "transparency": "/transparency/",
     "business sign-in": "/business/login/",
-    "request form": "/requests/new/",  # built in parallel (Open311 work); measured when present
+    "request form": "/requests/",  # built in parallel (Open311 work); measured when present
 }
 
 SEED = r"""
@@ -165,6 +165,7 @@ def _axe(urls: dict[str, str]) -> dict[str, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pages", nargs="*", choices=sorted(PAGES), help="measure only these pages")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "public-lighthouse.md")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
@@ -184,7 +185,8 @@ def main() -> None:
     base = f"http://127.0.0.1:{PORT}"
     try:
         _wait(base + "/")
-        urls = {name: base + path.format(warning=warning) for name, path in PAGES.items()}
+        chosen = {name: path for name, path in PAGES.items() if not args.pages or name in args.pages}
+        urls = {name: base + path.format(warning=warning) for name, path in chosen.items()}
         urls = {name: url for name, url in urls.items() if _exists(url)}
         results: dict[str, list[dict]] = {name: [] for name in urls}
         for name, url in urls.items():
@@ -220,7 +222,7 @@ def main() -> None:
             f"{med['lcp']:.0f} | {med['tbt']:.0f} | {med['cls']:.3f} | {med['bytes']:.0f} | {', '.join(axe[name]) or 'none'} |"
         )
     failed = sorted({a for runs in results.values() for r in runs for a in r["failed"]})
-    missing = [name for name in PAGES if name not in urls]
+    missing = [name for name in chosen if name not in urls]
     lines += [
         "",
         f"Accessibility audits not passed on some page: {', '.join(failed) or 'none'}.",
