@@ -117,6 +117,15 @@ def _patrols(progress=None):
 SEEDERS.append(("patrols", _patrols))
 
 
+def _business(progress=None):
+    from anninh.business.demo import business_demo_seed
+
+    return business_demo_seed(progress=progress)
+
+
+SEEDERS.append(("business dialogues", _business))
+
+
 def _reports(progress=None):
     from anninh.reports.demo import reports_demo_seed
 

@@ -212,3 +212,13 @@ def test_an_administrator_creates_a_business_account_linked_to_its_business(pers
             full_name="X",
             password="Dialogue-Passw0rd!",
         )
+
+
+def test_the_demo_seeds_recommendations_in_every_state(personas):
+    from anninh.business.demo import business_demo_seed
+
+    make_user("press", "public_relations", unit_code="PV01")
+    assert business_demo_seed() == {"businesses": 4, "recommendations": 5}
+    states = set(Recommendation.objects.unrestricted().values_list("status", flat=True))
+    assert states == {"received", "assigned", "answered", "resolved"}
+    assert business_demo_seed() == {"businesses": 0}  # once only
