@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     # Early warning (alerts, subscriptions, digest) and the phone page of patrols in the field.
     "anninh.alerts",
     "anninh.field",
+    # Police-business dialogues: businesses, meetings, recommendations, the business portal.
+    "anninh.business",
     "anninh.web",
     # Demo data: the synthetic records of every capability.
     "anninh.demo",
@@ -235,6 +237,11 @@ ANNINH_TILE_URL = envstr("ANNINH_TILE_URL", "")
 ANNINH_TILE_ATTRIBUTION = envstr("ANNINH_TILE_ATTRIBUTION", "")
 ANNINH_CAP_SENDER = envstr("ANNINH_CAP_SENDER", "canhbao@congan.haiphong.gov.vn")
 ANNINH_CAP_IDENTIFIER_PREFIX = envstr("ANNINH_CAP_IDENTIFIER_PREFIX", "vn.gov.haiphong.congan.canhbao")
+# Police-business dialogues: calendar days a unit has to settle a recommendation assigned to it
+# (a last day off rolls to the next working day).
+ANNINH_DIALOGUE_ANSWER_DAYS = envint("ANNINH_DIALOGUE_ANSWER_DAYS", 30)
+# The public transparency page: counts below this are shown as "<N" (anninh.lib.disclosure).
+ANNINH_TRANSPARENCY_MIN_COUNT = envint("ANNINH_TRANSPARENCY_MIN_COUNT", 3)
 
 # Requests from citizens and businesses (anninh.requests). Retention (Decree 13/2023/ND-CP:
 # personal data kept no longer than needed): after a request is closed, the sender's name and

@@ -26,6 +26,8 @@ urlpatterns = [
     path("investigations/", include("anninh.investigations.urls")),
     path("alerts/", include("anninh.alerts.urls")),
     path("field/", include("anninh.field.urls")),
+    path("business/", include("anninh.business.urls")),
+    path("transparency/", include("anninh.public.transparency_urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -129,6 +129,15 @@ def _requests(progress=None):
 SEEDERS.append(("requests", _requests))
 
 
+def _business(progress=None):
+    from anninh.business.demo import business_demo_seed
+
+    return business_demo_seed(progress=progress)
+
+
+SEEDERS.append(("business dialogues", _business))
+
+
 def _reports(progress=None):
     from anninh.reports.demo import reports_demo_seed
 

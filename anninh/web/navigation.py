@@ -146,6 +146,14 @@ NAVIGATION: list[NavItem] = [
         key="warnings",
     ),
     NavItem(
+        _("Business dialogues"),
+        "business:recommendation_list",
+        frozenset(
+            {Role.COMMANDER, Role.PUBLIC_RELATIONS, Role.COMMUNE_OFFICER, Role.INVESTIGATOR, Role.FIRE_RESCUE}
+        ),
+        key="dialogues",
+    ),
+    NavItem(
         _("Reports"),
         "reports:list",
         frozenset({Role.COMMANDER, Role.ANALYST, Role.COMMUNE_OFFICER}),

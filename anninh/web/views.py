@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.defaults import bad_request as django_bad_request
 from django.views.i18n import set_language as django_set_language
 
+from anninh.accounts.roles import Role
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record
 from anninh.public import views as public_views
@@ -22,6 +23,9 @@ def home(request):
     signed-in staff get the home page of their roles."""
     if not request.user.is_authenticated:
         return public_views.home(request)
+    if request.user.has_role(Role.BUSINESS) and not request.user.unit_id:
+        # A business account has no staff home: its own portal, without staff navigation.
+        return redirect("business:home")
     return staff_home(request)
 
 

@@ -128,6 +128,25 @@ CIVIL_DEFENCE_ROUTES = {
     "POST civildefence:my_duties": outcome(403, civil_defence_leader=405),
 }
 
+#: Staff who read dialogue records (each within their scope).
+DIALOGUE_STAFF = dict.fromkeys(
+    [
+        "commander",
+        "public_relations",
+        "commune_officer",
+        "other_commune_officer",
+        "investigator",
+        "fire_rescue",
+    ],
+    200,
+)
+#: The world's dialogue records of commune A (assigned to commune A's police): organisers and
+#: commune A's officer read them; the other readers get 404.
+DIALOGUE_OBJECT = {
+    **dict.fromkeys(["other_commune_officer", "investigator", "fire_rescue"], 404),
+    **dict.fromkeys(["commander", "public_relations", "commune_officer"], 200),
+}
+
 
 # --- The matrix ---------------------------------------------------------------------------------
 
@@ -324,8 +343,42 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST public:manage_edit": outcome(403, commander=PASSES, public_relations=PASSES),
     "GET public:manage_step": outcome(405, anonymous=405),
     "POST public:manage_step": outcome(403, commander=PASSES, public_relations=PASSES),
-    "GET web:home": outcome(200, anonymous=200),
+    "GET web:home": outcome(200, anonymous=200, business=302),  # a business account goes to its portal
     "GET web:set_language": outcome(405, anonymous=405),
+    # Police-business dialogues: the business portal (business accounts only; visitors are
+    # sent to the business sign-in page) and the staff pages (organisers city-wide, commune
+    # police and assigned units within their scope).
+    "GET business:home": outcome(403, anonymous=302, business=200),
+    "POST business:home": outcome(405, anonymous=405),
+    "GET business:login": outcome(302, anonymous=200),
+    "POST business:login": outcome(302, anonymous=200),
+    "GET business:logout": outcome(405, anonymous=405),
+    "POST business:logout": outcome(302, anonymous=302),
+    "GET business:portal_recommendation": outcome(403, anonymous=302, business=200),
+    "POST business:portal_recommendation": outcome(405, anonymous=405),
+    "GET business:recommendation_list": outcome(403, **DIALOGUE_STAFF),
+    "POST business:recommendation_list": outcome(405, anonymous=405),
+    "GET business:business_list": outcome(403, **DIALOGUE_STAFF),
+    "POST business:business_list": outcome(403, commander=PASSES, public_relations=PASSES),
+    "GET business:business_detail": outcome(403, **DIALOGUE_OBJECT),
+    "POST business:business_detail": outcome(405, anonymous=405),
+    "GET business:park_create": outcome(405, anonymous=405),
+    "POST business:park_create": outcome(403, commander=PASSES, public_relations=PASSES),
+    "GET business:meeting_list": outcome(403, **DIALOGUE_STAFF),
+    "POST business:meeting_list": outcome(403, commander=PASSES, public_relations=PASSES),
+    "GET business:meeting_detail": outcome(403, **DIALOGUE_OBJECT),
+    "POST business:meeting_detail": outcome(
+        403, **{**DIALOGUE_OBJECT, "commander": PASSES, "public_relations": PASSES, "commune_officer": 403}
+    ),
+    "GET business:recommendation_detail": outcome(403, **DIALOGUE_OBJECT),
+    "POST business:recommendation_detail": outcome(405, anonymous=405),
+    "GET business:recommendation_step": outcome(405, anonymous=405),
+    "POST business:recommendation_step": outcome(
+        403, **{**DIALOGUE_OBJECT, "commander": PASSES, "public_relations": PASSES, "commune_officer": PASSES}
+    ),
+    # The public transparency page: aggregates only, for everyone.
+    "GET transparency:page": outcome(200, anonymous=200),
+    "POST transparency:page": outcome(405, anonymous=405),
     "GET web:favicon": outcome(301, anonymous=301),  # public: the icon of every page
     "POST web:favicon": outcome(301, anonymous=301),  # a redirect answers every method alike
     "POST /api/patrols/assignments/{assignment_id}/done": api(
@@ -954,6 +1007,11 @@ PAGE_OBJECTS = {
     "alerts:act": {"pk": "alert"},
     "alerts:subscription_delete": {"pk": "subscription"},
     "field:report_photo": {"pk": "field_report"},
+    "business:portal_recommendation": {"pk": "recommendation"},
+    "business:business_detail": {"pk": "business"},
+    "business:meeting_detail": {"pk": "meeting"},
+    "business:recommendation_detail": {"pk": "recommendation"},
+    "business:recommendation_step": {"pk": "recommendation", "action": "answer"},
 }
 #: Path parameters of API operations.
 API_OBJECTS = {

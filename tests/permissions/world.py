@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from anninh.accounts import services as account_services
 from anninh.audit.models import AuditEvent
+from anninh.business.tests.factories import link_account, make_business, make_recommendation
 from anninh.compstat.periods import Period
 from anninh.hotspots.models import Forecast, ForecastCell
 from anninh.patrols import services as patrol_services
@@ -181,6 +182,11 @@ def make_world(personas) -> dict[str, object]:
         unit_ids=[unit_id(f"CA{COMMUNE_A}")],
     )
     alert, subscription, field_report = _alerts_and_field(officer, now)
+    # A business of commune A with a recommendation assigned to commune A's police; the
+    # `business` persona speaks for it.
+    business = make_business(personas["commander"])
+    recommendation = make_recommendation(personas["commander"], business=business)
+    link_account(personas["business"], business)
     return {
         "officer": officer,
         "numbers": {
@@ -224,6 +230,9 @@ def make_world(personas) -> dict[str, object]:
         "alert": alert.pk,
         "subscription": subscription.pk,
         "field_report": field_report.pk,
+        "business": business.pk,
+        "meeting": recommendation.meeting_id,
+        "recommendation": recommendation.pk,
         "commune": COMMUNE_A,
         "unit": unit_id(f"CA{COMMUNE_A}"),
         "campaign": campaign.pk,
