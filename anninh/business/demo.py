@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from anninh.business import services
-from anninh.business.models import Business, IndustrialPark, Ownership, Recommendation
+from anninh.business.models import Business, BusinessAccount, IndustrialPark, Ownership, Recommendation
 from anninh.geo.models import Commune
 from anninh.lib.identifiers import mst_check_digit
 from anninh.org.models import Unit
@@ -105,4 +105,8 @@ def business_demo_seed(progress=None) -> dict[str, int]:
             services.recommendation_resolve(
                 actor=press, recommendation=rec, resolution="Doanh nghiệp xác nhận đã ổn (mẫu)."
             )
+    # The demo business account (anninh.demo.services.DEMO_USERS) speaks for the first business.
+    account = User.objects.filter(username="doanhnghiep", is_demo=True).first()
+    if account is not None:
+        BusinessAccount.objects.get_or_create(user=account, defaults={"business": businesses[0]})
     return {"businesses": len(businesses), "recommendations": len(RECOMMENDATIONS)}

@@ -33,7 +33,7 @@ class DemoUser:
     username: str
     full_name: str
     rank: str
-    unit_code: str
+    unit_code: str | None  # None: not a police officer's account (a business's)
     roles: tuple[str, ...]
 
 
@@ -50,6 +50,9 @@ DEMO_USERS = [
     # The grassroots civil-defence force (issue #11): not police officers, no rank.
     DemoUser("doitruong.hongbang", "Lương Văn Bình", "", "CA11311", (Role.CIVIL_DEFENCE_LEADER,)),
     DemoUser("antt.hongbang", "Đinh Thị Lan", "", "CA11311", (Role.CIVIL_DEFENCE_MEMBER,)),
+    # A business's own account (police-business dialogues): no police unit; the dialogue
+    # seeder links it to the first demo business.
+    DemoUser("doanhnghiep", "Công ty mẫu (bảo vệ)", "", None, (Role.BUSINESS,)),
 ]
 
 SYSTEM = "system:demo_seed"
@@ -71,7 +74,7 @@ def demo_users_seed() -> list[tuple[DemoUser, bool]]:
             user = User(username=spec.username)
         user.full_name = spec.full_name
         user.rank = spec.rank
-        user.unit = units[spec.unit_code]
+        user.unit = units[spec.unit_code] if spec.unit_code else None
         user.is_active = True
         user.is_demo = True
         user.is_staff = Role.ADMINISTRATOR in spec.roles
@@ -206,7 +209,7 @@ def demo_login_rows() -> list[tuple[str, str, str]]:
     rows = []
     for spec in DEMO_USERS:
         unit = units.get(spec.unit_code)
-        name = (unit.short_name or unit.name) if unit else spec.unit_code
+        name = (unit.short_name or unit.name) if unit else (spec.unit_code or "—")
         rows.append((spec.username, ", ".join(str(Role(r).label) for r in spec.roles), str(name)))
     return rows
 
