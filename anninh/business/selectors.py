@@ -138,3 +138,25 @@ def resolved_on_time_by_unit_month(
         "assigned_unit_id", "due_on", "resolved_on"
     )
     return clock.on_time_by_unit_month(rows, today=today)
+
+
+def recommendations_on_time(first: dt.date, last: dt.date, unit_ids: set[int] | None):
+    """The service indicators' source (anninh.requests.indicators.register_source): one
+    (unit id, due date, resolved on time: bool | None) per assigned recommendation due between
+    `first` and `last` of the units `unit_ids` (None: every unit). A system aggregate: the
+    caller has already limited `unit_ids` to the viewer's reach, and no row leaves this
+    function but its unit, date and outcome."""
+    today = timezone.localdate()
+    qs = Recommendation.objects.unrestricted().filter(
+        assigned_unit__isnull=False, due_on__gte=first, due_on__lte=last
+    )
+    if unit_ids is not None:
+        qs = qs.filter(assigned_unit_id__in=unit_ids)
+    for unit_id, due_on, resolved_on in qs.values_list("assigned_unit_id", "due_on", "resolved_on"):
+        state = clock.clock_state(due_on=due_on, resolved_on=resolved_on, today=today)
+        if state == clock.RESOLVED_ON_TIME:
+            yield unit_id, due_on, True
+        elif state in (clock.RESOLVED_LATE, clock.OVERDUE):
+            yield unit_id, due_on, False
+        else:
+            yield unit_id, due_on, None

@@ -7,9 +7,10 @@ an app registers a source in its AppConfig.ready():
     from anninh.requests.indicators import register_source
     register_source("dialogue", _("Dialogue recommendations resolved on time"), my_function)
 
-where `my_function(first: date, last: date, unit_ids: set[int] | None)` returns
-{(unit_id, date_due): resolved_on_time: bool | None} for the items due between first and
-last (None: not yet due and not resolved; left out). The page and the report then show
+where `my_function(first: date, last: date, unit_ids: set[int] | None)` returns an iterable
+of (unit_id, date_due, resolved_on_time: bool | None), one per item due between first and
+last (None: not yet due and not resolved; left out). One triple per item, so two items of a
+unit due on the same day both count. The page and the report then show
 a column "resolved on time" for each source, by the same units and months.
 """
 
@@ -68,7 +69,7 @@ def _facts(unit_ids: set[int] | None, first: dt.date, last: dt.date) -> list[Req
 
 def _add_sources(table: dict, first: dt.date, last: dt.date, unit_ids, bucket) -> None:
     for key, (_label, func) in _SOURCES.items():
-        for (unit_id, due_on), on_time in func(first, last, unit_ids).items():
+        for unit_id, due_on, on_time in func(first, last, unit_ids):
             b = bucket(due_on)
             if b is None or on_time is None:
                 continue

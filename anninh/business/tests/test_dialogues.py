@@ -112,6 +112,22 @@ def test_the_indicator_counts_resolved_on_time_by_unit_and_month(personas, time_
     assert [(r.unit_id, r.month, r.on_time, r.late, r.overdue_open) for r in rows] == [
         (unit("CA11311").pk, dt.date(2026, 10, 1), 1, 1, 1)
     ]
+    # The same recommendations feed the requests' service indicators (issue #10 item 5).
+    from anninh.requests import indicators
+
+    assert "dialogue" in indicators.sources()
+    triples = sorted(selectors.recommendations_on_time(dt.date(2026, 10, 1), dt.date(2026, 10, 31), None))
+    a = unit("CA11311").pk
+    assert triples == [
+        (a, dt.date(2026, 10, 20), False),
+        (a, dt.date(2026, 10, 20), True),
+        (a, dt.date(2026, 10, 25), False),
+    ]
+    assert list(selectors.recommendations_on_time(dt.date(2026, 10, 1), dt.date(2026, 10, 31), {a + 1})) == []
+    table = indicators.indicators_for(
+        viewer=commander, first=dt.date(2026, 10, 1), last=dt.date(2026, 10, 31)
+    )
+    assert table.total.extra["dialogue"] == (1, 3)
     # A staff reader outside the unit's reach counts nothing of it.
     assert (
         selectors.resolved_on_time_by_unit_month(

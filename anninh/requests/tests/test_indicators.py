@@ -95,14 +95,18 @@ def test_indicators_from_stored_requests_and_another_apps_source(personas, monke
     indicators.register_source(
         "dialogue",
         "Dialogue recommendations resolved on time",
-        lambda first, last, units: {(officer.unit_id, D(2026, 11, 20)): True},
+        lambda first, last, units: [
+            (officer.unit_id, D(2026, 11, 20), True),
+            (officer.unit_id, D(2026, 11, 20), False),  # two items due the same day both count
+            (officer.unit_id, D(2026, 11, 25), None),  # not yet known: left out
+        ],
     )
     with time_machine.travel(T(2026, 12, 1, 9, tzinfo=HCM_TZ), tick=False):
         table = indicators.indicators_for(viewer=officer, first=D(2026, 11, 1), last=D(2026, 11, 30))
     assert len(table.rows) == 1
     cell = table.rows[0].figures
     assert (cell.on_time, cell.due, cell.answered, cell.rated, cell.satisfied) == (1, 2, 2, 1, 1)
-    assert cell.extra == {"dialogue": (1, 1)}
+    assert cell.extra == {"dialogue": (1, 2)}
     assert table.rows[0].unit == officer.unit
 
 
