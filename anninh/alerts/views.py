@@ -70,7 +70,16 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_record(actor=request.user, action="view", target=alert)
     services.deliveries_mark_read(viewer=request.user, alert=alert)
     alert.headline = texts.headline(alert)
-    e = alert.evidence or {}
+    e = dict(alert.evidence or {})
+    if alert.kind == "event_risk":
+        # The risk's status in the reader's language ("open" is stored, "Đang mở" is shown).
+        from django.apps import apps
+
+        if apps.is_installed("anninh.events"):
+            labels = dict(apps.get_model("events", "Risk")._meta.get_field("status").choices)
+            for key in ("status", "status_before"):
+                if e.get(key):
+                    e[key] = str(labels.get(e[key], e[key]))
     show_identifier = scope_for(request.user).personal_data
     return render(
         request,

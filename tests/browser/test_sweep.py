@@ -46,6 +46,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     ): "Django admin's own strings and model names (administrators only)",
     # Codes are codes: the official 5-digit commune codes are written without separators.
     ("unformatted-number", r": (1\d{4}(, )?)+$"): "official commune codes (5 digits, 1xxxx)",
+    # Audit event numbers are identifiers ("#1440"), written without separators like any id.
+    (
+        "unformatted-number",
+        r"^auditor/\w+ /(audit/(\d+/)?)?: [\d, ]+$",
+    ): "audit event numbers are identifiers",
     # Data, not interface: what people wrote or named is shown as written.
     ("english-in-vietnamese", r" /reports/(\d+/)?: "): (
         "weekly reports are written in the language chosen for each; the demo seeds one in English"
