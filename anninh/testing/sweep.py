@@ -92,6 +92,7 @@ ENGLISH_ALLOWED = frozenset(
         "top",
         "men",
         "to",  # "phóng to" (zoom in), "to lớn"
+        "may",  # "may mặc" (garments), "máy" without its accent in names
     }
 )
 

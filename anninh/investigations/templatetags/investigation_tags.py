@@ -58,7 +58,11 @@ def _value(key: str, value) -> str:
             2 if key.endswith("share") else (1 if isinstance(value, float) and not value.is_integer() else 0)
         )
         return format_number(value, places, get_language())
-    return str(KIND_LABELS.get(value, value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value(key, v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_value(k, v)}" for k, v in value.items())
+    return str(KIND_LABELS.get(value, value)) if isinstance(value, str) else str(value)
 
 
 @register.filter
