@@ -56,7 +56,7 @@ def test_demo_command_ends_with_a_summary_and_a_login_table_in_one_language(sett
     call_command("demo_seed", "--no-progress")
     out = capsys.readouterr().out
     # What it made, with numbers: the accounts and the synthetic records.
-    assert "demo accounts: 11 (11 new)" in out
+    assert f"demo accounts: {len(DEMO_USERS)} ({len(DEMO_USERS)} new)" in out
     assert "synthetic incidents: 200" in out
     # Headers in the same language as the role names (English here: the tests' language).
     header = next(line for line in out.splitlines() if "User name" in line)

@@ -288,7 +288,7 @@ def test_a_large_file_is_checked_then_imported_by_a_background_job(personas, set
     assert not Incident.objects.exists()
     page = client.get(response["Location"])
     html = page.content.decode()
-    assert 'value="commit"' in html and "hx-trigger" not in html  # finished: no more polling
+    assert 'value="commit"' in html and "every 2s" not in html  # finished: no more polling
     assert page.context["result"].ok
     check = AuditEvent.objects.filter(object_type="records.importbatch").get()
     assert check.action == AuditAction.VIEW and check.extra["via"] == "job"
@@ -373,7 +373,7 @@ def test_a_job_of_a_user_who_lost_the_unit_fails_without_writing(personas, setti
     client = client_for(user)
     client.cookies["django_language"] = "en"
     html = client.get(reverse("records:import_job", args=[job.pk])).content.decode()
-    assert "hx-trigger" not in html and "You cannot import incidents for this unit." in html
+    assert "every 2s" not in html and "You cannot import incidents for this unit." in html
     # A job whose staged file is gone says so.
     gone = ImportJob.objects.create(
         unit_id=user.unit_id, created_by=user, token="b" * 64 + ".csv", file_name="y.csv"

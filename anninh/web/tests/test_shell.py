@@ -31,6 +31,7 @@ def test_home_page_answers_every_persona(personas):
             "auditor": 200,
             "administrator": 200,
             "no_role": 200,
+            "business": 302,  # a business account goes to its own portal
         },
         personas=personas,
     )

@@ -16,6 +16,7 @@
     return Math.min(COLORS.length - 1, Math.floor(i / values.length * COLORS.length));
   }
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
+  if (window.anninhTiles) { window.anninhTiles(map); }
   fetch(data.geojsonUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (geo) {
     var layer = L.geoJSON(geo, {
       style: function (f) {

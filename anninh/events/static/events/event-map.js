@@ -8,6 +8,7 @@
   if (!el || !window.L) { return; }
   var data = JSON.parse(document.getElementById(el.dataset.eventMap).textContent);
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
+  if (window.anninhTiles) { window.anninhTiles(map); }
   // A view before any layer: circles in metres need the map's projection.
   var first = data.venues[0];
   map.setView(first ? [first.lat, first.lon] : [20.86, 106.68], first ? 15 : 11);

@@ -21,6 +21,7 @@
   var el = document.querySelector("[data-field-map]");
   if (el && window.L && data.commune) {
     var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    if (window.anninhTiles) { window.anninhTiles(map); }
     var shape = L.geoJSON(data.commune, { style: { color: "#0b4f8a", weight: 2, fillOpacity: 0.05 } }).addTo(map);
     map.fitBounds(shape.getBounds(), { padding: [8, 8] });
     data.plans.forEach(function (p) {
