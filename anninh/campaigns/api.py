@@ -50,7 +50,7 @@ class CellOut(Schema):
     url: str
 
 
-class UnitOut(Schema):
+class CampaignUnitOut(Schema):
     unit: int
     code: str
     population: int | None
@@ -65,7 +65,7 @@ class CampaignFiguresOut(Schema):
     last_year_first: dt.date | None
     last_year_last: dt.date | None
     totals: list[CellOut]
-    units: list[UnitOut]
+    units: list[CampaignUnitOut]
 
 
 def _caller(request):

@@ -186,7 +186,7 @@ def get_arrest(request: HttpRequest, arrest_id: int = Path(..., ge=1, le=2**31))
 
 @router.post(
     "/arrests",
-    response={201: ArrestOut, 403: ErrorOut, 422: ValidationErrorOut},
+    response={201: ArrestOut, 400: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="enforcement_arrest_create",
     summary="Record an arrest",
 )
@@ -257,7 +257,7 @@ def get_wanted(request: HttpRequest, wanted_id: int = Path(..., ge=1, le=2**31))
 
 @router.post(
     "/wanted",
-    response={201: WantedOut, 403: ErrorOut, 422: ValidationErrorOut},
+    response={201: WantedOut, 400: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
     url_name="enforcement_wanted_create",
     summary="Record a wanted notice",
 )
