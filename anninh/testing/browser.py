@@ -49,7 +49,8 @@ def browser():
 
 def load_reference_data() -> None:
     """Load again the reference data the migrations loaded (communes, units, offences, days
-    off) if a flush removed it; the loaders are idempotent and skip what is there."""
+    off, the requests' service catalogue) if a flush removed it; the loaders are idempotent
+    and skip what is there."""
     from django.core.management import call_command
 
     from anninh.geo.models import Commune
@@ -68,6 +69,15 @@ def load_reference_data() -> None:
         offences_load(Offence)
     if not DayOff.objects.exists():
         days_off_load(DayOff)
+
+    from django.apps import apps
+
+    if apps.is_installed("anninh.requests"):
+        from anninh.requests.catalogue import catalogue_load
+        from anninh.requests.models import AnswerTemplate, RouteRule, Service
+
+        if not Service.objects.exists():
+            catalogue_load(Service, RouteRule, AnswerTemplate, Unit)
 
 
 @pytest.fixture
