@@ -333,8 +333,9 @@ ENGLISH_WORDS = frozenset(
 )
 
 # An unformatted number: four digits or more in a row, not inside a code or a date (no letter,
-# digit, slash, hyphen, dot, colon or underscore next to it), and not a year.
-BARE_NUMBER = re.compile(r"(?<![\w/\-.:,])(\d{4,})(?![\w/\-.:,]|,\d)")
+# digit, slash, hyphen, dot, colon or underscore next to it), not an identifier written "#1234",
+# and not a year.
+BARE_NUMBER = re.compile(r"(?<![\w/\-.:,#])(\d{4,})(?![\w/\-.:,]|,\d)")
 YEAR = re.compile(r"^(19|20)\d\d$")
 
 # Elements whose text is running text (numbers there are read, not looked up as codes).
