@@ -12,7 +12,8 @@ import re
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from anninh.audit.models import AuditEvent
 from anninh.lib.dates import HCM_TZ
@@ -23,7 +24,7 @@ from anninh.records.models import ImportBatch, Incident, IncidentLoss, IncidentO
 from anninh.records.services.io import SYSTEM_USERNAME, incidents_import, system_user
 from anninh.records.services.io_copy import FIRST_SQL_YEAR, strict_date_sql
 from anninh.records.services.io_formats import parse_datetime_cell
-from anninh.records.tests.test_io_import import GOOD, HEADER, write_csv
+from anninh.records.tests.test_io_import import GOOD, write_csv
 
 pytestmark = [
     pytest.mark.django_db,
@@ -76,7 +77,14 @@ def outcome(result) -> dict:
             )
         )
     audits = [
-        (a.action, a.object_type, scrub(a.object_repr.replace(f"#{batch_pk} ", "#batch ")), a.after, a.extra, a.actor_id)
+        (
+            a.action,
+            a.object_type,
+            scrub(a.object_repr.replace(f"#{batch_pk} ", "#batch ")),
+            a.after,
+            a.extra,
+            a.actor_id,
+        )
         for a in AuditEvent.objects.filter(object_type="records.importbatch").order_by("pk")
     ]
     return {
@@ -86,11 +94,15 @@ def outcome(result) -> dict:
         "incidents": [{k: v for k, v in i.items() if k not in skip} for i in incidents],
         "links": sorted(
             (_key(i, keys), o, c, m)
-            for i, o, c, m in IncidentOffence.objects.values_list("incident_id", "offence_id", "clause", "is_main")
+            for i, o, c, m in IncidentOffence.objects.values_list(
+                "incident_id", "offence_id", "clause", "is_main"
+            )
         ),
         "losses": sorted(
             (_key(i, keys), d, v, r)
-            for i, d, v, r in IncidentLoss.objects.values_list("incident_id", "description", "value_vnd", "recovered")
+            for i, d, v, r in IncidentLoss.objects.values_list(
+                "incident_id", "description", "value_vnd", "recovered"
+            )
         ),
         "events": sorted(events),
         "audits": audits,
@@ -164,12 +176,18 @@ def test_importing_again_counts_every_row_unchanged(tmp_path, personas, unit_a):
 
 def test_changed_and_new_rows_update_and_create_as_the_python_path(tmp_path, personas, unit_a):
     incidents_import(
-        actor=system_user(), unit=unit_a, path=write_csv(tmp_path / "first.csv", GOOD), system=True, copy=False
+        actor=system_user(),
+        unit=unit_a,
+        path=write_csv(tmp_path / "first.csv", GOOD),
+        system=True,
+        copy=False,
     )
     changed = [list(row) for row in GOOD]
     changed[0][10] = "Mất xe máy, đã tìm thấy"  # narrative
     changed[1][8] = "249"  # articles
-    changed.append(["T-4", "traffic", "04/11/2025 08:00", "04/11/2025 09:00", "11311", "Cầu Rào", "", "", "", "", ""])
+    changed.append(
+        ["T-4", "traffic", "04/11/2025 08:00", "04/11/2025 09:00", "11311", "Cầu Rào", "", "", "", "", ""]
+    )
     path = write_csv(tmp_path / "changed.csv", changed)
     fast, slow, result = both_paths(path, unit_a)
     assert result.path == "copy", result.fallback
@@ -214,7 +232,7 @@ STRICT = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)
 
 def sql_date(text: str):
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {strict_date_sql('v')} FROM (SELECT %s::text AS v) t", [text])
+        cursor.execute(f"SELECT {strict_date_sql('v')} FROM (SELECT %s::text AS v) t", [text])  # noqa: S608
         return cursor.fetchone()[0]
 
 
