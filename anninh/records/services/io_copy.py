@@ -496,7 +496,8 @@ class CopyImport:
 
     def check_rows(self) -> None:
         """The checks that join columns (the Checker's order of dates, articles and kind,
-        keys); any failure: the Python path."""
+        keys); any failure: the Python path. A crime whose articles give no article at all
+        (blank, or only separators) goes there too: the Checker tells the two apart."""
         now = self.checker.now + CLOCK_SKEW
         bad = self.scalar(
             """
@@ -505,7 +506,7 @@ class CopyImport:
                 OR r.occurred_from > %s OR r.reported_at > %s OR r.occurred_to > %s
                 OR r.occurred_to < r.occurred_from OR r.occurred_from > r.reported_at
                 OR r.occurred_to > r.reported_at
-                OR (r.kind = %s AND btrim(r.articles) = '')
+                OR (r.kind = %s AND NOT EXISTS (SELECT 1 FROM imp_articles a WHERE a.raw = r.articles))
             """,
             [now, now, now, IncidentKind.CRIME],
         )

@@ -135,6 +135,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{summary}; {result.bad_rows} bad rows, {len(result.file_problems)} file problems: nothing written"
             )
+        if options.get("verbosity", 1) >= 1:
+            # Which path did the work (anninh.records.services.io_copy): for benchmarks and logs.
+            reason = f" ({result.fallback})" if result.fallback else ""
+            self.stdout.write(f"import path: {result.path}{reason}")
         if dry_run:
             self.stdout.write(self.style.SUCCESS(f"dry run, nothing written: {summary}"))
         else:
