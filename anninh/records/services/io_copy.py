@@ -37,6 +37,8 @@ therefore costs a little more than before; a good one costs a fraction.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -168,6 +170,15 @@ class CopyImport:
         self.checker = checker
         self.look = checker.look
         self.cursor = None
+        self.timings: dict[str, float] = result.timings  # seconds per step, for profiling
+
+    @contextlib.contextmanager
+    def step(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
     # Helpers --------------------------------------------------------------------------
 
@@ -217,7 +228,8 @@ class CopyImport:
         connection.ensure_connection()
         self.cursor = connection.connection.cursor()  # psycopg's own (COPY), in the import's transaction
         self.cleanup()
-        self.stage()
+        with self.step("copy into staging"):
+            self.stage()
         total = self.scalar(f"SELECT count(*) FROM {STAGE}")  # noqa: S608
         if max_rows and total > max_rows:
             raise Fallback("too many rows")
@@ -227,9 +239,12 @@ class CopyImport:
         ):
             raise Fallback("incident numbers given")
         self.maps()
-        self.typed()
-        self.check_rows()
-        return self.match()
+        with self.step("typed rows and links (SQL)"):
+            self.typed()
+        with self.step("row checks (SQL)"):
+            self.check_rows()
+        with self.step("match existing"):
+            return self.match()
 
     def close(self) -> None:
         if self.cursor is not None:
@@ -265,6 +280,12 @@ class CopyImport:
         self.sql(f"ANALYZE {STAGE}")
 
     def maps(self) -> None:
+        with self.step("distinct values (Python)"):
+            self._maps()
+        with self.step("points"):
+            self.points()
+
+    def _maps(self) -> None:
         """Check and convert each distinct value of the low-cardinality columns, and of the
         keys and texts, with the Checker's lookups and helpers."""
         look, checker = self.look, self.checker
@@ -385,8 +406,6 @@ class CopyImport:
                 )
                 values.append((raw, value))
             self.load(f"imp_date_{name}", "raw text, value timestamptz", values)
-
-        self.points()
 
     def points(self) -> None:
         """The commune of every row: from its point (one PointIndex call), or its code."""
@@ -656,7 +675,8 @@ class CopyImport:
         """INSERT ... SELECT the new incidents, their links, losses and timeline entries."""
         if not self.result.created:
             return
-        self.number(writer)
+        with self.step("numbers"):
+            self.number(writer)
         actor_id = actor.pk
         snapshot_offences = (
             "coalesce((SELECT jsonb_agg(l.article || CASE WHEN l.clause IS NOT NULL AND l.clause <> 0 "
@@ -691,6 +711,7 @@ class CopyImport:
             "imp_new r JOIN imp_numbered n ON n.ord = r.ord ORDER BY r.ord",
             {"actor": actor_id},
             self.cursor,
+            self.timings,
         )
         insert_select(
             IncidentOffence,
@@ -703,6 +724,7 @@ class CopyImport:
             "imp_links l JOIN imp_numbered n ON n.ord = l.ord ORDER BY l.ord, l.pos",
             {},
             self.cursor,
+            self.timings,
         )
         from anninh.records.services.io_import import IMPORT_EVENT, LOSS_DESCRIPTION
 
@@ -717,6 +739,7 @@ class CopyImport:
             "imp_new r JOIN imp_numbered n ON n.ord = r.ord WHERE r.losses_vnd <> 0 ORDER BY r.ord",
             {"description": LOSS_DESCRIPTION},
             self.cursor,
+            self.timings,
         )
         snapshot = (
             "jsonb_build_object('id', n.id, 'number', n.number, 'external_id', r.external_id, 'kind', r.kind, "
@@ -746,10 +769,18 @@ class CopyImport:
                 "comment": writer.comment,
             },
             self.cursor,
+            self.timings,
         )
 
 
-def insert_select(model, given: dict[str, str], source: str, params: dict[str, Any], cursor) -> None:
+def insert_select(
+    model,
+    given: dict[str, str],
+    source: str,
+    params: dict[str, Any],
+    cursor,
+    timings: dict[str, float] | None = None,
+) -> None:
     """INSERT INTO the model's table SELECT `given` (SQL per field) FROM `source`: every
     other column gets what FastTable would write (its default, auto_now's time, '')."""
     quote = connection.ops.quote_name
@@ -768,4 +799,7 @@ def insert_select(model, given: dict[str, str], source: str, params: dict[str, A
         columns.append(quote(f.column))
         values.append(expression)
     sql = f"INSERT INTO {quote(table.table)} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"  # noqa: S608 - names from the model's meta
+    started = time.perf_counter()
     cursor.execute(sql, params)
+    if timings is not None:
+        timings[f"insert {model._meta.model_name}"] = time.perf_counter() - started

@@ -126,6 +126,7 @@ class ImportResult:
     batch: ImportBatch | None = None
     path: str = "python"  # "copy": the PostgreSQL fast path (io_copy) imported the file
     fallback: str = ""  # why the fast path handed the file to the Python path
+    timings: dict[str, float] = field(default_factory=dict)  # the fast path's steps, seconds
 
     @property
     def ok(self) -> bool:
