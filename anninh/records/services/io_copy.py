@@ -89,6 +89,7 @@ FIELDS = {
 }
 TZ = "Asia/Ho_Chi_Minh"
 FIRST_SQL_YEAR = 1976  # Asia/Ho_Chi_Minh has kept +07:00 since 13/06/1975
+STRICT_PATTERN = "^[0-9]{2}/[0-9]{2}/[0-9]{4}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$"
 
 
 TEMP_TABLES = (
@@ -105,6 +106,8 @@ TEMP_TABLES = (
     "imp_date_occurred_from",
     "imp_date_occurred_to",
     "imp_date_reported_at",
+    "imp_days",
+    "imp_times",
     "imp_points",
     "imp_commune",
     "imp_rows",
@@ -140,11 +143,31 @@ def strict_date_sql(column: str) -> str:
     leap = f"(mod({y}, 4) = 0 AND (mod({y}, 100) <> 0 OR mod({y}, 400) = 0))"
     days = f"(ARRAY[31, CASE WHEN {leap} THEN 29 ELSE 28 END, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[{m}]"
     return (
-        f"(CASE WHEN {c} ~ '^[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}( [0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}})?)?$' THEN"
+        f"(CASE WHEN {c} ~ '{STRICT_PATTERN}' THEN"
         f" CASE WHEN {y} >= {FIRST_SQL_YEAR} AND {m} BETWEEN 1 AND 12 THEN"
         f" CASE WHEN {d} BETWEEN 1 AND {days} AND {hh} <= 23 AND {mi} <= 59 AND {ss} <= 59 THEN"
         f" make_timestamptz({y}, {m}, {d}, {hh}, {mi}, {ss}, '{TZ}') END END END)"
     )
+
+
+def time_of_day_sql(column: str) -> str:
+    """SQL: the interval of a time of day written ` HH:MM[:SS]` (or '' for none: midnight),
+    else NULL."""
+    c = column
+    hh, mi = f"substr({c}, 2, 2)::int", f"substr({c}, 5, 2)::int"
+    ss = f"(CASE WHEN length({c}) = 9 THEN substr({c}, 8, 2)::int ELSE 0 END)"
+    return (
+        f"(CASE WHEN {c} = '' THEN interval '0' WHEN {c} ~ '^ [0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}})?$' THEN"
+        f" CASE WHEN {hh} <= 23 AND {mi} <= 59 AND {ss} <= 59 THEN make_interval(hours => {hh}, mins => {mi},"
+        f" secs => {ss}) END END)"
+    )
+
+
+def date_sql(column: str) -> str:
+    """SQL: what the import computes for a date cell, from its day and its time of day (in
+    the import, each is converted once per distinct value and joined): the timestamptz of
+    a valid `dd/mm/yyyy[ HH:MM[:SS]]` from FIRST_SQL_YEAR on, else NULL (the Checker's)."""
+    return f"({strict_date_sql(f'left({column}, 10)')} + {time_of_day_sql(f'substr({column}, 11)')})"
 
 
 def iso_sql(expr: str) -> str:
@@ -394,18 +417,45 @@ class CopyImport:
             articles.extend((raw, pos, article, clause) for pos, (article, clause) in enumerate(parsed))
         self.load("imp_articles", "raw text, pos int, article text, clause smallint", articles)
 
-        # Dates that are not in the strict form (or are from before 1976): the Checker's _when.
+        # Dates: the distinct days (dd/mm/yyyy) and times of day ( HH:MM[:SS]) of the three
+        # columns, converted in SQL (few: a day per day, a time per minute); every value
+        # they do not describe goes through the Checker's _when after (dates_by_python).
+        names = ("occurred_from", "occurred_to", "reported_at")
+        days = " UNION ".join(f"SELECT left({self.col(n)}, 10) AS k FROM {STAGE} s" for n in names)  # noqa: S608
+        times = " UNION ".join(f"SELECT substr({self.col(n)}, 11) AS k FROM {STAGE} s" for n in names)  # noqa: S608
+        self.sql(
+            f"CREATE TEMP TABLE imp_days ON COMMIT DROP AS SELECT k, {strict_date_sql('k')} AS day "  # noqa: S608
+            f"FROM ({days}) d WHERE k IS NOT NULL"
+        )
+        self.sql(
+            f"CREATE TEMP TABLE imp_times ON COMMIT DROP AS SELECT k, {time_of_day_sql('k')} AS tod "  # noqa: S608
+            f"FROM ({times}) t WHERE k IS NOT NULL"
+        )
+        self.sql("ANALYZE imp_days")
+        self.sql("ANALYZE imp_times")
+
+    def dates_by_python(self) -> None:
+        """The dates SQL left (any other form, before 1976, invalid, blank): the Checker's
+        _when, once per distinct value; a problem sends the file to the Python path."""
+        checker = self.checker
         for name, required in (("occurred_from", True), ("occurred_to", False), ("reported_at", True)):
-            column = self.col(name)
             values = []
-            for raw in self.distinct(column, f"{strict_date_sql(column)} IS NULL"):
+            for (raw,) in self.rows(
+                f"SELECT DISTINCT {name}_raw FROM imp_rows WHERE {name} IS NULL"  # noqa: S608 - constants
+                + ("" if required else f" AND {name}_raw <> ''")
+            ):
                 value = self.probe(
                     lambda raw=raw, name=name, required=required: checker._when(
                         {name: raw}, name, 0, required=required
                     )
                 )
                 values.append((raw, value))
-            self.load(f"imp_date_{name}", "raw text, value timestamptz", values)
+            if values:
+                self.load(f"imp_date_{name}", "raw text, value timestamptz", values)
+                self.sql(
+                    f"UPDATE imp_rows r SET {name} = d.value FROM imp_date_{name} d "  # noqa: S608 - constants
+                    f"WHERE r.{name} IS NULL AND d.raw = r.{name}_raw"
+                )
 
     def points(self) -> None:
         """The commune of every row: from its point (one PointIndex call), or its code."""
@@ -451,13 +501,15 @@ class CopyImport:
     def typed(self) -> None:
         """imp_rows: every row's values as the Checker would give them."""
         c = self.col
+        names = ("occurred_from", "occurred_to", "reported_at")
         dates = {
-            name: f"coalesce({strict_date_sql(c(name))}, d_{name}.value)"
-            for name in ("occurred_from", "occurred_to", "reported_at")
+            name: f"dy_{name}.day + tm_{name}.tod AS {name}, coalesce({c(name)}, '') AS {name}_raw"
+            for name in names
         }
         date_joins = " ".join(
-            f"LEFT JOIN imp_date_{name} d_{name} ON d_{name}.raw = coalesce({c(name)}, '')"
-            for name in ("occurred_from", "occurred_to", "reported_at")
+            f"LEFT JOIN imp_days dy_{name} ON dy_{name}.k = left({c(name)}, 10) "
+            f"LEFT JOIN imp_times tm_{name} ON tm_{name}.k = substr({c(name)}, 11)"
+            for name in names
         )
         key = c("external_id")
         self.sql(
@@ -466,9 +518,9 @@ class CopyImport:
             SELECT s.ord,
                    CASE WHEN coalesce({key}, '') ~ '^[!-&(-~]{{1,80}}$' THEN {key} ELSE k.value END AS external_id,
                    kd.value AS kind,
-                   {dates["occurred_from"]} AS occurred_from,
-                   {dates["occurred_to"]} AS occurred_to,
-                   {dates["reported_at"]} AS reported_at,
+                   {dates["occurred_from"]},
+                   {dates["occurred_to"]},
+                   {dates["reported_at"]},
                    coalesce(p.commune, cm.value) AS commune_id,
                    ad.value AS address, ad.folded AS address_folded,
                    p.lat, p.lon,
@@ -495,6 +547,7 @@ class CopyImport:
             """  # noqa: S608 - built from the staging table's own column names
         )
         self.sql("ALTER TABLE imp_rows ADD PRIMARY KEY (ord)")
+        self.dates_by_python()
         self.sql("ANALYZE imp_rows")
         # Offence links: the version of each article in force on the day it occurred.
         self.sql(

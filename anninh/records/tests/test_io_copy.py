@@ -22,7 +22,7 @@ from anninh.org.models import Unit
 from anninh.records.demo import write_plan_csv
 from anninh.records.models import ImportBatch, Incident, IncidentLoss, IncidentOffence, RecordEvent
 from anninh.records.services.io import SYSTEM_USERNAME, incidents_import, system_user
-from anninh.records.services.io_copy import FIRST_SQL_YEAR, strict_date_sql
+from anninh.records.services.io_copy import FIRST_SQL_YEAR, date_sql, strict_date_sql
 from anninh.records.services.io_formats import parse_datetime_cell
 from anninh.records.tests.test_io_import import GOOD, write_csv
 
@@ -139,6 +139,21 @@ def test_good_rows_give_the_same_records(tmp_path, personas, unit_a):
         assert fast[name] == slow[name], name
 
 
+def test_dates_in_other_forms_and_before_1976_give_the_same_records(tmp_path, personas, unit_a):
+    rows = [
+        ["D-1", "fire", " 05/11/2025 14:30 ", "2025-11-05 15:00", "11311", "", "", "", "", "", ""],
+        ["D-2", "fire", "01/06/1960", "01/06/1960 10:00", "11311", "", "", "", "", "", ""],
+        ["D-3", "fire", "05/11/2025 7h05", "05/11/2025 08:00:30", "11311", "", "", "", "", "", ""],
+        ["D-4", "fire", "31/12/1975 23:30", "01/01/1976 00:10", "11311", "", "", "", "", "", ""],
+    ]
+    path = write_csv(tmp_path / "dates.csv", rows)
+    fast, slow, result = both_paths(path, unit_a)
+    assert not slow["problems"], slow["problems"]
+    assert result.path == "copy", result.fallback
+    assert result.created == 4
+    assert fast == slow
+
+
 def test_a_dry_run_writes_nothing_and_counts_the_same(tmp_path, personas, unit_a):
     path = write_csv(tmp_path / "good.csv", GOOD)
     before = Incident.objects.count()
@@ -156,6 +171,8 @@ def test_bad_rows_are_reported_as_the_python_path_reports_them(tmp_path, persona
         ["B-2", "crime", "11/25/2025", "26/11/2025 08:00", "11311", "", "", "", "173", "", ""],
         ["B-3", "theft?", "01/01/2025 10:00", "01/01/2025 11:00", "11311", "", "", "", "173", "", ""],
         ["T-1", "fire", "01/01/2025 10:00", "01/01/2025 11:00", "11311", "", "", "", "", "", ""],
+        ["B-4", "fire", "31/02/2025 10:00", "01/03/2025 11:00", "11311", "", "", "", "", "", ""],
+        ["B-5", "fire", "", "01/03/2025 11:00", "11311", "", "", "", "", "", ""],
     ]
     path = write_csv(tmp_path / "bad.csv", bad)
     fast, slow, result = both_paths(path, unit_a)
@@ -231,9 +248,15 @@ STRICT = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?)
 
 
 def sql_date(text: str):
+    """What the import computes in SQL for a date cell (day and time of day), and the same
+    through the whole-value converter."""
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {date_sql('v')} FROM (SELECT %s::text AS v) t", [text])  # noqa: S608
+        composed = cursor.fetchone()[0]
         cursor.execute(f"SELECT {strict_date_sql('v')} FROM (SELECT %s::text AS v) t", [text])  # noqa: S608
-        return cursor.fetchone()[0]
+        whole = cursor.fetchone()[0]
+    assert composed == whole, (text, composed, whole)
+    return composed
 
 
 def python_date(text: str):

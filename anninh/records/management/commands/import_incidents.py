@@ -144,7 +144,9 @@ class Command(BaseCommand):
         if options.get("verbosity", 1) >= 2:
             for step, seconds in result.timings.items():
                 self.stdout.write(f"  {step}: {seconds:.2f} s")
-            self.stdout.write(f"  the whole import (commit included): {time.perf_counter() - started_at:.2f} s")
+            self.stdout.write(
+                f"  the whole import (commit included): {time.perf_counter() - started_at:.2f} s"
+            )
         if dry_run:
             self.stdout.write(self.style.SUCCESS(f"dry run, nothing written: {summary}"))
         else:
