@@ -112,6 +112,7 @@ TEMP_TABLES = (
     "imp_commune",
     "imp_rows",
     "imp_links",
+    "imp_labels",
     "imp_match",
     "imp_new",
     "imp_base",
@@ -227,7 +228,6 @@ class CopyImport:
             with self.cursor.copy(f"COPY {table} FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        self.sql(f"ANALYZE {table}")
 
     def distinct(self, expr: str, where: str = "TRUE") -> list[str]:
         return [r[0] for r in self.rows(f"SELECT DISTINCT coalesce({expr}, '') FROM {STAGE} s WHERE {where}")]  # noqa: S608 - built here
@@ -299,8 +299,6 @@ class CopyImport:
                 copy.write(view[start : start + (1 << 20)])
         blank = " AND ".join(f"coalesce(btrim(c{i}), '') = ''" for i in range(n))
         self.sql(f"DELETE FROM {STAGE} WHERE {blank}")  # noqa: S608 - the CSV reader skips them
-        self.sql(f"ALTER TABLE {STAGE} ADD PRIMARY KEY (ord)")
-        self.sql(f"ANALYZE {STAGE}")
 
     def maps(self) -> None:
         with self.step("distinct values (Python)"):
@@ -431,8 +429,6 @@ class CopyImport:
             f"CREATE TEMP TABLE imp_times ON COMMIT DROP AS SELECT k, {time_of_day_sql('k')} AS tod "  # noqa: S608
             f"FROM ({times}) t WHERE k IS NOT NULL"
         )
-        self.sql("ANALYZE imp_days")
-        self.sql("ANALYZE imp_times")
 
     def dates_by_python(self) -> None:
         """The dates SQL left (any other form, before 1976, invalid, blank): the Checker's
@@ -461,9 +457,17 @@ class CopyImport:
         """The commune of every row: from its point (one PointIndex call), or its code."""
         lat, lon = self.col("lat"), self.col("lon")
         found = []
-        for ord_, lat_raw, lon_raw in self.rows(
-            f"SELECT ord, {lat}, {lon} FROM {STAGE} s WHERE coalesce({lat}, '') <> '' OR coalesce({lon}, '') <> ''"  # noqa: S608
+        plain = "'^-?[0-9]{1,3}\\.[0-9]{1,17}$'"
+        for ord_, lat_raw, lon_raw, y, x in self.rows(
+            f"SELECT ord, {lat}, {lon}, CASE WHEN {lat} ~ {plain} THEN {lat}::float8 END, "  # noqa: S608
+            f"CASE WHEN {lon} ~ {plain} THEN {lon}::float8 END "
+            f"FROM {STAGE} s WHERE coalesce({lat}, '') <> '' OR coalesce({lon}, '') <> ''"
         ):
+            if y is not None and x is not None:  # plain decimals, read by PostgreSQL as float() would
+                if not (-90 <= y <= 90 and -180 <= x <= 180):
+                    raise Fallback("point")
+                found.append((ord_, y, x))
+                continue
             lat_text, lon_text = (lat_raw or "").strip(), (lon_raw or "").strip()
             if (lat_text != "") != (lon_text != ""):
                 raise Fallback("half a point")
@@ -546,9 +550,7 @@ class CopyImport:
             LEFT JOIN imp_synthetic sy ON sy.raw = coalesce({c("synthetic")}, '')
             """  # noqa: S608 - built from the staging table's own column names
         )
-        self.sql("ALTER TABLE imp_rows ADD PRIMARY KEY (ord)")
         self.dates_by_python()
-        self.sql("ANALYZE imp_rows")
         # Offence links: the version of each article in force on the day it occurred.
         self.sql(
             f"""
@@ -563,8 +565,17 @@ class CopyImport:
             ORDER BY r.ord, a.pos, o.valid_from DESC
             """  # noqa: S608
         )
-        self.sql("CREATE INDEX ON imp_links (ord)")
-        self.sql("ANALYZE imp_links")
+        # Per row: the timeline's labels ("173/1 *") and the group of the main offence.
+        self.sql(
+            """
+            CREATE TEMP TABLE imp_labels ON COMMIT DROP AS
+            SELECT ord,
+                   jsonb_agg(article || CASE WHEN clause IS NOT NULL AND clause <> 0 THEN '/' || clause::text ELSE '' END
+                             || CASE WHEN pos = 0 THEN ' *' ELSE '' END ORDER BY pos) AS labels,
+                   max(offence_group) FILTER (WHERE pos = 0) AS offence_group
+            FROM imp_links GROUP BY ord
+            """
+        )
 
     def check_rows(self) -> None:
         """The checks that join columns (the Checker's order of dates, articles and kind,
@@ -717,7 +728,6 @@ class CopyImport:
             ORDER BY n.ord
             """  # noqa: S608
         )
-        self.sql("ALTER TABLE imp_numbered ADD PRIMARY KEY (ord)")
         taken = self.scalar(
             f"SELECT count(*) FROM imp_numbered n JOIN {Incident._meta.db_table} i ON i.number = n.number"  # noqa: S608
         )
@@ -731,12 +741,8 @@ class CopyImport:
         with self.step("numbers"):
             self.number(writer)
         actor_id = actor.pk
-        snapshot_offences = (
-            "coalesce((SELECT jsonb_agg(l.article || CASE WHEN l.clause IS NOT NULL AND l.clause <> 0 "
-            "THEN '/' || l.clause::text ELSE '' END || CASE WHEN l.pos = 0 THEN ' *' ELSE '' END ORDER BY l.pos) "
-            "FROM imp_links l WHERE l.ord = r.ord), '[]'::jsonb)"
-        )
-        group = "coalesce((SELECT l.offence_group FROM imp_links l WHERE l.ord = r.ord AND l.pos = 0), '')"
+        snapshot_offences = "coalesce(lb.labels, '[]'::jsonb)"
+        group = "coalesce(lb.offence_group, '')"
         insert_select(
             Incident,
             {
@@ -761,7 +767,7 @@ class CopyImport:
                 "created_by_id": "%(actor)s",
                 "is_synthetic": "r.is_synthetic",
             },
-            "imp_new r JOIN imp_numbered n ON n.ord = r.ord ORDER BY r.ord",
+            "imp_new r JOIN imp_numbered n ON n.ord = r.ord LEFT JOIN imp_labels lb ON lb.ord = r.ord ORDER BY r.ord",
             {"actor": actor_id},
             self.cursor,
             self.timings,
@@ -814,7 +820,7 @@ class CopyImport:
                 "snapshot": snapshot,
                 "changes": "'{}'::jsonb",
             },
-            "imp_new r JOIN imp_numbered n ON n.ord = r.ord ORDER BY r.ord",
+            "imp_new r JOIN imp_numbered n ON n.ord = r.ord LEFT JOIN imp_labels lb ON lb.ord = r.ord ORDER BY r.ord",
             {
                 "actor": actor_id,
                 "actor_name": writer.actor_name,
