@@ -251,6 +251,11 @@ class CopyImport:
         connection.ensure_connection()
         self.cursor = connection.connection.cursor()  # psycopg's own (COPY), in the import's transaction
         self.cleanup()
+        # The staging tables have no statistics (ANALYZE of wide text tables costs more than
+        # it saves): hash joins against the small maps, in memory, are what every join here
+        # wants; without this the planner sorts millions of rows on disk for merge joins.
+        self.sql("SET LOCAL work_mem = '256MB'")
+        self.sql("SET LOCAL enable_mergejoin = off")
         with self.step("copy into staging"):
             self.stage()
         total = self.scalar(f"SELECT count(*) FROM {STAGE}")  # noqa: S608
@@ -679,6 +684,8 @@ class CopyImport:
         """Drop the staging tables (ON COMMIT DROP does it at commit; a caller's outer
         transaction, a test's, may run another import before committing)."""
         self.sql(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
+        self.sql("SET LOCAL work_mem TO DEFAULT")
+        self.sql("SET LOCAL enable_mergejoin TO DEFAULT")
 
     def changed_cells(self, ords: list[int]) -> list[tuple[int, list[str]]]:
         """(row number, cells as the CSV reader gives them) of these rows."""
