@@ -23,6 +23,10 @@
 - Fast: lookups (communes, offences, units) are loaded once; existing incidents are read
   per batch of rows; new rows are written in bulk (anninh.records.services.io_fast). No
   query runs per row.
+- Faster on PostgreSQL: a CSV file is first tried by anninh.records.services.io_copy (COPY
+  into a staging table, checks once per distinct value, set-based inserts), which gives the
+  same records and hands any file it does not settle (any bad row among others) to the path
+  below; setting ANNINH_IMPORT_COPY turns it off.
 - One audit row per import, in the same transaction (action create, object
   records.importbatch, with the counts and the file's SHA-256).
 
