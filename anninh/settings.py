@@ -224,6 +224,9 @@ TASKS = {
 # may have before it is parsed: total bytes, and ratio to the file's size.
 ANNINH_IMPORT_MAX_ROWS = envint("ANNINH_IMPORT_MAX_ROWS", 50_000)
 ANNINH_IMPORT_MAX_PROBLEMS = envint("ANNINH_IMPORT_MAX_PROBLEMS", 1_000)
+# PostgreSQL: import CSV files by COPY into a staging table and set-based SQL
+# (anninh.records.services.io_copy); off: the Python path for every file.
+ANNINH_IMPORT_COPY = envbool("ANNINH_IMPORT_COPY", True)
 ANNINH_IMPORT_BACKGROUND_FROM = envint("ANNINH_IMPORT_BACKGROUND_FROM", 5_000)
 ANNINH_IMPORT_MAX_XLSX_BYTES = envint("ANNINH_IMPORT_MAX_XLSX_BYTES", 1 << 30)
 ANNINH_IMPORT_MAX_XLSX_RATIO = envint("ANNINH_IMPORT_MAX_XLSX_RATIO", 100)

@@ -16,7 +16,9 @@ Method, in one run:
    before and after the import, the table dropped each time.
 4. `manage.py import_incidents FILE --unit PV01 --no-progress`: the wall time of the command
    (Python start-up included), new rows; then, unless --no-again, the same file again (every
-   row unchanged: the idempotent path).
+   row unchanged: the idempotent path). The import takes the PostgreSQL COPY path
+   (anninh.records.services.io_copy) unless ANNINH_IMPORT_COPY=0 is in the environment (the
+   Python path, for a before/after comparison); the report says which path each import took.
 5. Checks: the incident count is N, `audit_verify` passes, `compstat_aggregates` finds the
    monthly counts equal to a recount.
 
@@ -53,6 +55,19 @@ EXPECTED_HEADER = (
     "external_id,kind,occurred_from,occurred_to,reported_at,commune_code,address,lat,lon,"
     "premises,articles,losses_vnd,unit_code,review_status,synthetic,narrative"
 )
+
+
+def import_path(output: str) -> str:
+    """The path the import command says it took ("import path: copy", or python and why)."""
+    for line in output.splitlines():
+        if line.startswith("import path: "):
+            return line.removeprefix("import path: ").strip()
+    return "path not reported"
+
+
+def uptime() -> str:
+    done = subprocess.run(["uptime"], capture_output=True, text=True, check=False)
+    return done.stdout.strip()
 
 
 def load_average() -> str:
@@ -195,11 +210,13 @@ def main() -> None:
         load_import = load_average()
         imported, out = manage(env, "import_incidents", str(path), "--unit", "PV01", "--no-progress")
         summary_1 = out.strip().splitlines()[-1]
+        path_1 = import_path(out)
         print(f"import: {imported:.1f} s: {summary_1}", flush=True)
-        again = summary_2 = None
+        again = summary_2 = path_2 = None
         if not args.no_again:
             again, out = manage(env, "import_incidents", str(path), "--unit", "PV01", "--no-progress")
             summary_2 = out.strip().splitlines()[-1]
+            path_2 = import_path(out)
             print(f"import again: {again:.1f} s: {summary_2}", flush=True)
         copy_2, _ = copy_reference(url, path)
         print(f"COPY again: {copy_2:.2f} s (load {load_average()})", flush=True)
@@ -225,7 +242,8 @@ def main() -> None:
         f"Run {started_at:%d/%m/%Y %H:%M} UTC by `benchmarks/import_copy.py` ({' '.join(sys.argv[1:])}).",
         "",
         f"- Machine: {machine()}. Shared: load average {load_before} at the start, {load_import} before the "
-        f"import, {load_after} at the end.",
+        f"import, {load_after} at the end (`uptime` at the end: {uptime()}).",
+        f"- Import path: ANNINH_IMPORT_COPY={os.environ.get('ANNINH_IMPORT_COPY', '(unset: on)')}.",
         f"- Versions: {server_versions}.",
         "- Method: see the script's docstring (COPY of the same file into a typed table, before and after the "
         "import; the import is `manage.py import_incidents`, wall time with Python start-up).",
@@ -248,10 +266,10 @@ def main() -> None:
         "",
         f"**Ratio: import / COPY = {imported:.1f} / {copy_mean:.2f} = {ratio:.1f}×** (target: 10×).",
         "",
-        f"- First import: {summary_1}",
+        f"- First import ({path_1}): {summary_1}",
     ]
     if summary_2:
-        lines.append(f"- Second import: {summary_2}")
+        lines.append(f"- Second import ({path_2}): {summary_2}")
     lines += [
         f"- After: {incidents:,} incidents, {events:,} timeline entries, {audit_rows:,} audit rows.",
         f"- `audit_verify` ({verify_s:.1f} s): {verify_out.strip().splitlines()[-1] if verify_out.strip() else 'ok'}",

@@ -23,6 +23,10 @@
 - Fast: lookups (communes, offences, units) are loaded once; existing incidents are read
   per batch of rows; new rows are written in bulk (anninh.records.services.io_fast). No
   query runs per row.
+- Faster on PostgreSQL: a CSV file is first tried by anninh.records.services.io_copy (COPY
+  into a staging table, checks once per distinct value, set-based inserts), which gives the
+  same records and hands any file it does not settle (any bad row among others) to the path
+  below; setting ANNINH_IMPORT_COPY turns it off.
 - One audit row per import, in the same transaction (action create, object
   records.importbatch, with the counts and the file's SHA-256).
 
@@ -45,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,6 +128,9 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)  # row problems, in row order
     file_problems: list[Problem] = field(default_factory=list)
     batch: ImportBatch | None = None
+    path: str = "python"  # "copy": the PostgreSQL fast path (io_copy) imported the file
+    fallback: str = ""  # why the fast path handed the file to the Python path
+    timings: dict[str, float] = field(default_factory=dict)  # the fast path's steps, seconds
 
     @property
     def ok(self) -> bool:
@@ -164,13 +171,16 @@ def incidents_import(
     parallel: bool | None = None,
     max_rows: int | None = None,
     max_problems: int | None = None,
+    copy: bool | None = None,
 ) -> ImportResult:
     """Check (and unless `dry_run`, write) every row of the file at `path` for `unit`.
 
     `system=True` is the command line without --as (`actor` is then the system user).
     `started(total)` is called once the file is open (its data rows when known up front),
     `progress(count)` after each batch of rows. `max_rows` and `max_problems` default to
-    `import_limits(via)` (0: no cap).
+    `import_limits(via)` (0: no cap). `copy`: whether to try the PostgreSQL fast path
+    (anninh.records.services.io_copy; default: the setting ANNINH_IMPORT_COPY, on); it hands
+    any file it does not settle to the Python path (`result.path` says which one imported).
     Raises RecordError when the actor may not import for `unit`.
 
     An import that writes nothing (a dry run, or a file with any problem) is audited too,
@@ -202,6 +212,7 @@ def incidents_import(
         via=via,
         parallel=parallel,
         limits=limits,
+        copy=copy,
     )
     if result.batch is None:
         _audit_check(result, actor=actor, unit=unit, size=path.stat().st_size, via=via)
@@ -259,6 +270,7 @@ def _run(
     via: str,
     parallel: bool | None,
     limits: tuple[int, int],
+    copy: bool | None = None,
 ) -> None:
     dry_run = result.dry_run
     max_rows, max_problems = limits
@@ -281,33 +293,50 @@ def _run(
         names = dict(enumerate(sheet.header))
         checker = Checker(lookups, columns, names, unit.pk)
         with transaction.atomic():
-            writer = _Writer(actor, unit, result, lookups)
-            if not dry_run:
-                checker.prepare = writer.prepare
-            if parallel is None:
-                parallel = (sheet.total or 0) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
-            try:
-                rows = _capped(sheet.rows, max_rows)
-                for count, checked in _checked(rows, checker, batch_size, parallel=parallel):
-                    result.rows += count
-                    writer.batch(checked, checker, write=not dry_run and not checker.problems)
-                    if progress is not None:
-                        progress(count)
-                    if max_problems and len(checker.problems) >= max_problems:
-                        # Enough to fix for now: stop reading, keep the first ones.
-                        result.file_problems.append(
-                            problem("file.too_many_problems", max=_count(max_problems))
-                        )
-                        break
-                writer.wait()
-            except FileProblem as exc:
-                result.file_problems.append(exc.problem)
-            except IntegrityError:
-                # A number given on a later row matched one the register handed out to an
-                # earlier row: caught by the unique index, reported instead of a crash.
-                result.file_problems.append(problem("file.clash"))
-            finally:
-                writer.close()
+            writer = None
+            if _copy_wanted(sheet, copy):
+                writer = _try_copy(
+                    result,
+                    actor=actor,
+                    unit=unit,
+                    path=path,
+                    sheet=sheet,
+                    columns=columns,
+                    checker=checker,
+                    lookups=lookups,
+                    max_rows=max_rows,
+                    batch_size=batch_size,
+                )
+                if writer is not None and progress is not None:
+                    progress(result.rows)
+            if writer is None:
+                writer = _Writer(actor, unit, result, lookups)
+                if not dry_run:
+                    checker.prepare = writer.prepare
+                if parallel is None:
+                    parallel = (sheet.total or 0) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+                try:
+                    rows = _capped(sheet.rows, max_rows)
+                    for count, checked in _checked(rows, checker, batch_size, parallel=parallel):
+                        result.rows += count
+                        writer.batch(checked, checker, write=not dry_run and not checker.problems)
+                        if progress is not None:
+                            progress(count)
+                        if max_problems and len(checker.problems) >= max_problems:
+                            # Enough to fix for now: stop reading, keep the first ones.
+                            result.file_problems.append(
+                                problem("file.too_many_problems", max=_count(max_problems))
+                            )
+                            break
+                    writer.wait()
+                except FileProblem as exc:
+                    result.file_problems.append(exc.problem)
+                except IntegrityError:
+                    # A number given on a later row matched one the register handed out to an
+                    # earlier row: caught by the unique index, reported instead of a crash.
+                    result.file_problems.append(problem("file.clash"))
+                finally:
+                    writer.close()
             result.problems = sorted(checker.problems, key=lambda p: p.row or 0)
             if max_problems:
                 del result.problems[max_problems:]
@@ -337,6 +366,68 @@ def _run(
     finally:
         _sqlite_bulk_cache(on=False)
         sheet.close()
+
+
+def _copy_wanted(sheet, copy: bool | None) -> bool:
+    from anninh.records.services import io_copy
+
+    return sheet.format == "csv" and io_copy.enabled_for(copy)
+
+
+def _try_copy(
+    result: ImportResult,
+    *,
+    actor,
+    unit,
+    path: Path,
+    sheet,
+    columns: dict[str, int],
+    checker: Checker,
+    lookups: Lookups,
+    max_rows: int,
+    batch_size: int,
+):
+    """The PostgreSQL fast path (io_copy), in a savepoint: its writer when it imported (or,
+    in a dry run, checked) the whole file; None when it handed the file to the Python path
+    (everything it did rolled back, the result and the checker as they were)."""
+    import psycopg
+
+    from anninh.records.services import io_copy
+
+    attempt = io_copy.CopyImport(
+        result=result, unit=unit, path=path, header=sheet.header, columns=columns, checker=checker
+    )
+    try:
+        with transaction.atomic():
+            writer = _Writer(actor, unit, result, lookups)
+            try:
+                changed = attempt.run(max_rows=max_rows)
+                # Rows that change an existing incident: the Python path's own checks, diff
+                # and timeline entry (rare: a file edited and imported again).
+                for start in range(0, len(changed), batch_size):
+                    rows = [
+                        checker.check(n, c)
+                        for n, c in attempt.changed_cells(changed[start : start + batch_size])
+                    ]
+                    _resolve_points(rows, checker)
+                    writer.batch(rows, checker, write=not result.dry_run)
+                    if checker.problems:
+                        raise io_copy.Fallback("a changed row with a problem")
+                if not result.dry_run:
+                    attempt.write(writer, actor)
+                attempt.cleanup()
+                writer.wait()
+            finally:
+                attempt.close()
+                writer.close()
+    except (io_copy.Fallback, DatabaseError, psycopg.Error) as exc:
+        result.fallback = f"{type(exc).__name__}: {exc}"[:300]
+        result.rows = result.created = result.updated = result.unchanged = 0
+        result.batch = None
+        checker.problems.clear()
+        return None
+    result.path = "copy"
+    return writer
 
 
 def _sqlite_bulk_cache(*, on: bool) -> None:

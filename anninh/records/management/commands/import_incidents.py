@@ -12,6 +12,7 @@ ANNINH_IMPORT_MAX_PROBLEMS problems (--max-problems). Without --as the import is
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -94,6 +95,7 @@ class Command(BaseCommand):
             bar = tqdm(
                 unit="rows", desc="check" if dry_run else "import", file=self.stderr._out, dynamic_ncols=True
             )
+        started_at = time.perf_counter()
         try:
             result = services.incidents_import(
                 actor=actor,
@@ -134,6 +136,16 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(
                 f"{summary}; {result.bad_rows} bad rows, {len(result.file_problems)} file problems: nothing written"
+            )
+        if options.get("verbosity", 1) >= 1:
+            # Which path did the work (anninh.records.services.io_copy): for benchmarks and logs.
+            reason = f" ({result.fallback})" if result.fallback else ""
+            self.stdout.write(f"import path: {result.path}{reason}")
+        if options.get("verbosity", 1) >= 2:
+            for step, seconds in result.timings.items():
+                self.stdout.write(f"  {step}: {seconds:.2f} s")
+            self.stdout.write(
+                f"  the whole import (commit included): {time.perf_counter() - started_at:.2f} s"
             )
         if dry_run:
             self.stdout.write(self.style.SUCCESS(f"dry run, nothing written: {summary}"))
