@@ -39,14 +39,21 @@ def _people(inv: Investigation) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def resolution_run(*, actor, investigation: Investigation, backend: str = "duckdb") -> dict[str, int]:
-    """Resolve the investigation's people: merge the sure matches, queue the uncertain ones."""
+def resolution_run(
+    *, actor, investigation: Investigation, backend: str = "duckdb", spark=None
+) -> dict[str, int]:
+    """Resolve the investigation's people: merge the sure matches, queue the uncertain ones.
+
+    ``backend="spark"`` runs Splink and the connected components on Apache Spark (``spark``,
+    or a local session) instead of DuckDB and networkit; the decisions are the same."""
+    if backend not in ("duckdb", "spark"):
+        raise ValueError(f"unknown backend {backend!r}: use 'duckdb' or 'spark'")
     if actor is not None:
         require_team(actor, investigation)
     people = _people(investigation)
     if len(people) < 2:
         return {"merged": 0, "queued": 0, "leads": 0}
-    found = resolve_people(people, backend=backend)
+    found = resolve_people(people, backend=backend, spark=spark)
     pairs = found.pairs
     linked = pairs[pairs["decision"] == "linked"]
     review = pairs[pairs["decision"] == "review"]
@@ -57,7 +64,8 @@ def resolution_run(*, actor, investigation: Investigation, backend: str = "duckd
             clusters = connected_components(
                 linked[["record_id_l", "record_id_r"]],
                 pd.concat([linked["record_id_l"], linked["record_id_r"]]).drop_duplicates(),
-                backend="local",
+                backend="spark" if backend == "spark" else "local",
+                spark=spark,
                 source="record_id_l",
                 target="record_id_r",
             )
