@@ -23,6 +23,7 @@ How the facts become a money graph:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -75,8 +76,15 @@ def analysis_run(
     max_hops: int | None = 10,
     max_days: float | None = None,
     currency: str = "VND",
+    backend: str = "local",
+    spark=None,
 ) -> AnalysisRun:
-    """Analyse the investigation's network and store the results (team only)."""
+    """Analyse the investigation's network and store the results (team only).
+
+    ``backend="spark"`` finds the rings (connected components over the vetted links) on Apache
+    Spark (``spark``, or a local session); the rest runs here. The results are the same."""
+    if backend not in ("local", "spark"):
+        raise ValueError(f"unknown backend {backend!r}: use 'local' or 'spark'")
     if actor is not None:
         require_team(actor, investigation)
     inv = investigation
@@ -184,7 +192,13 @@ def analysis_run(
         for i, k in kind_of.items()
         if k in (EntityKind.WALLET, EntityKind.CASH_POINT) and r(int(i)) == int(i)
     ]
-    results: dict = {"currency": currency, "method": method, "max_hops": max_hops, "max_days": max_days}
+    results: dict = {
+        "currency": currency,
+        "method": method,
+        "max_hops": max_hops,
+        "max_days": max_days,
+        "backend": backend,
+    }
     results["other_currencies"] = dict(other_currency)
     if not all_tx:
         results["empty"] = True
@@ -212,7 +226,12 @@ def analysis_run(
         [(s, t, rule) for s, t, rule in identity_links if s not in victim_persons and t not in victims],
         columns=["a", "b", "rule"],
     )
-    found_rings = rings(pd.concat([ring_links, people_links], ignore_index=True), vetted=VETTED_RULES)
+    found_rings = rings(
+        pd.concat([ring_links, people_links], ignore_index=True),
+        vetted=VETTED_RULES,
+        backend=backend,
+        spark=spark,
+    )
     # The rings of the case are those holding an account a victim reported; the network is
     # their members and the reported accounts (a role alone, without a path from a victim's
     # report, is a lead for the score, not a part of the case: a shop's busy account is not).
@@ -272,6 +291,7 @@ def analysis_run(
         }
         for row in found.by_province.itertuples(index=False)
     ]
+    results["by_commune"] = _by_commune(found.per_victim, entities)
     results["by_month"] = [
         {
             "month": row.month,
@@ -322,6 +342,63 @@ def analysis_run(
     return _store(actor, inv, results, per_entity, method, max_hops, max_days)
 
 
+#: The province whose communes the victims' map draws (Hai Phong, NSO code 31).
+HAI_PHONG = "31"
+
+
+def _commune_index() -> dict[str, str]:
+    """Hai Phong's communes by folded name, with and without "phường"/"xã"/"đặc khu"."""
+    from anninh.geo.models import Commune
+    from anninh.lib.text import fold
+
+    index: dict[str, str] = {}
+    for code, name in Commune.objects.values_list("code", "name"):
+        key = fold(name)
+        index[key] = code
+        bare = re.sub(r"^(phuong|xa|dac khu)\s+", "", key)
+        index.setdefault(bare, code)
+    return index
+
+
+def _by_commune(per_victim: pd.DataFrame, entities: pd.DataFrame) -> list[dict]:
+    """Hai Phong's victims whose commune is known, by commune: victims, paid, lost, and the
+    victims behind each row (the others of Hai Phong count in the province only)."""
+    from anninh.geo.lookup import commune_name
+    from anninh.lib.text import fold
+
+    if per_victim.empty:
+        return []
+    info = entities.set_index(entities["id"].astype(int))
+    index = _commune_index()
+    rows: dict[str, dict] = {}
+    for row in per_victim.itertuples(index=False):
+        victim = int(row.victim)
+        if victim not in info.index or info.at[victim, "province"] != HAI_PHONG:
+            continue
+        text = (info.at[victim, "data"] or {}).get("commune") or ""
+        key = fold(text)
+        code = index.get(key) or index.get(re.sub(r"^(phuong|xa|dac khu)\s+", "", key))
+        if not code:
+            continue
+        out = rows.setdefault(
+            code,
+            {
+                "commune": code,
+                "label": commune_name(code) or text,
+                "victims": 0,
+                "paid": 0.0,
+                "lost": 0.0,
+                "ids": [],
+            },
+        )
+        out["victims"] += 1
+        out["paid"] += float(row.paid)
+        out["lost"] += float(row.lost)
+        if len(out["ids"]) < IDS_KEPT:
+            out["ids"].append(victim)
+    return sorted(rows.values(), key=lambda r: (-r["victims"], r["commune"]))
+
+
 def _plain(value):
     """numpy and tuples inside evidence as JSON-able values."""
     if isinstance(value, dict):
@@ -367,3 +444,31 @@ def _store(actor, inv, results, per_entity, method, max_hops, max_days) -> Analy
         },
     )
     return run
+
+
+def resolve_and_analyse(
+    *, actor, investigation: Investigation, method: str = "proportional", spark: bool = False, session=None
+) -> tuple[dict[str, int], AnalysisRun]:
+    """What the app runs after an import: resolution (merges and review queue), then the
+    network analysis. With ``spark`` the resolution (Splink) and the connected components (the
+    resolution's clusters and the rings) run on Apache Spark: ``session``, or a local one that is
+    stopped at the end. Returns the resolution's counts and the stored run."""
+    from anninh.investigations.resolution import resolution_run
+
+    if not spark:
+        counts = resolution_run(actor=actor, investigation=investigation)
+        return counts, analysis_run(actor=actor, investigation=investigation, method=method)
+    own = session is None
+    if own:
+        from anninh.network.components import spark_session
+
+        session = spark_session("anninh-investigation")
+    try:
+        counts = resolution_run(actor=actor, investigation=investigation, backend="spark", spark=session)
+        run = analysis_run(
+            actor=actor, investigation=investigation, method=method, backend="spark", spark=session
+        )
+    finally:
+        if own:
+            session.stop()
+    return counts, run

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from anninh.investigations.models import (
     AnalysisRun,
@@ -116,6 +118,37 @@ def timeline(*, viewer, investigation: Investigation, kind: str = "", limit: int
     if kind:
         qs = qs.filter(kind=kind)
     return list(qs.select_related("source", "target").order_by("occurred_at", "id")[:limit])
+
+
+def timeline_days(*, viewer, investigation: Investigation, currency: str = "VND") -> list[dict]:
+    """Payments by day (local time): those of the bank statements and crypto records, and those
+    the victims' complaints declare, each with its number and its amount in ``currency`` (other
+    currencies are counted, never converted or added)."""
+    qs = (
+        Link.objects.restrict(viewer)
+        .filter(investigation=investigation, kind="payment", occurred_at__isnull=False)
+        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+    )
+    complaint = Q(data__complaint=True)
+    in_currency = Q(currency=currency) | Q(currency="")
+    # (a JSON key that is absent is NULL, so "not a complaint" is all minus the complaints)
+    rows = qs.annotate(
+        every=Count("id"),
+        every_amount=Sum("amount", filter=in_currency),
+        complaints=Count("id", filter=complaint),
+        complaints_amount=Sum("amount", filter=complaint & in_currency),
+    ).order_by("day")
+    return [
+        {
+            "day": r["day"].isoformat(),
+            "payments": r["every"] - r["complaints"],
+            "payments_amount": float((r["every_amount"] or 0) - (r["complaints_amount"] or 0)),
+            "complaints": r["complaints"],
+            "complaints_amount": float(r["complaints_amount"] or 0),
+        }
+        for r in rows
+    ]
 
 
 def neighbourhood(

@@ -109,10 +109,16 @@ def case_files(case: SyntheticCase, folder: Path) -> dict[str, Path]:
 
 
 def synthetic_import(
-    *, actor, investigation: Investigation, victims: int = 60, seed: int = 0, noise: str = "low"
+    *,
+    actor,
+    investigation: Investigation,
+    victims: int = 60,
+    seed: int = 0,
+    noise: str = "low",
+    transactions: int | None = None,
 ) -> tuple[SyntheticCase, list[ImportResult]]:
     """Generate a case and import its files into the investigation (all or nothing each)."""
-    case = generate_case(victims=victims, seed=seed, noise=noise)
+    case = generate_case(victims=victims, seed=seed, noise=noise, transactions=transactions)
     results = []
     with tempfile.TemporaryDirectory() as folder:
         for kind, path in case_files(case, Path(folder)).items():

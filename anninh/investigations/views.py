@@ -146,7 +146,7 @@ def investigation_detail(request: HttpRequest, inv) -> HttpResponse:
     services.investigation_read_record(viewer=request.user, investigation=inv, what="overview")
     counts = selectors.counts(viewer=request.user, investigation=inv)
     analysis = selectors.latest_analysis(viewer=request.user, investigation=inv)
-    province_rows, cash_labels = [], {}
+    province_rows, commune_rows, cash_labels = [], [], {}
     if analysis and "totals" in analysis.results:
         from anninh.investigations.provinces import names
 
@@ -159,6 +159,10 @@ def investigation_detail(request: HttpRequest, inv) -> HttpResponse:
                 "lost": r["lost"],
             }
             for r in analysis.results.get("by_province", [])
+        ]
+        commune_rows = [
+            {k: r[k] for k in ("commune", "label", "victims", "paid", "lost")}
+            for r in analysis.results.get("by_commune", [])
         ]
         ids = [r["entity"] for r in analysis.results.get("by_cash_out", [])[:50]]
         cash_labels = dict(
@@ -177,6 +181,7 @@ def investigation_detail(request: HttpRequest, inv) -> HttpResponse:
             analysis=analysis,
             totals=(analysis.results.get("totals") if analysis else None),
             province_rows=province_rows,
+            commune_rows=commune_rows,
             cash_labels=cash_labels,
             batches=list(selectors.batch_list(viewer=request.user, investigation=inv)[:20]),
             reports=list(inv.crime_reports.restrict(request.user)[:50]),

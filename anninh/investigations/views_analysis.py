@@ -111,7 +111,13 @@ def total_detail(request: HttpRequest, inv, name: str) -> HttpResponse:
     province = request.GET.get("province")
     month = request.GET.get("month")
     cash_out = request.GET.get("cash_out")
-    if province is not None:
+    commune = request.GET.get("commune")
+    if commune:
+        row = next((r for r in results.get("by_commune", []) if r["commune"] == commune), None)
+        ids = row["ids"] if row else []
+        narrowed = row["label"] if row else commune
+        name = "distinct_victims"
+    elif province is not None:
         row = next((r for r in results.get("by_province", []) if r["province"] == province), None)
         ids = row["ids"] if row else []
         narrowed = province_names().get(province, province or _("unknown province"))
@@ -179,10 +185,28 @@ def timeline(request: HttpRequest, inv) -> HttpResponse:
     page = Paginator(qs.select_related("source", "target").order_by("occurred_at", "id"), 100).get_page(
         request.GET.get("page")
     )
+    days = selectors.timeline_days(viewer=request.user, investigation=inv)
     return render(
         request,
         "investigations/timeline.html",
-        _ctx(request, inv, page=page, kind=kind, kinds=LinkKind.choices, query=f"kind={kind}"),
+        _ctx(
+            request,
+            inv,
+            page=page,
+            kind=kind,
+            kinds=LinkKind.choices,
+            query=f"kind={kind}",
+            days=days,
+            chart={
+                "days": days,
+                "labels": {
+                    "payments": _("Payments (statements)"),
+                    "complaints": _("Payments in complaints"),
+                    "amount": _("Amount"),
+                    "count": _("Number"),
+                },
+            },
+        ),
     )
 
 

@@ -222,12 +222,22 @@ class Rings:
     ignored_rules: dict
 
 
-def rings(links: pd.DataFrame, *, vetted: Iterable[str], min_size: int = 2) -> Rings:
+def rings(
+    links: pd.DataFrame,
+    *,
+    vetted: Iterable[str],
+    min_size: int = 2,
+    backend: str = "local",
+    spark=None,
+) -> Rings:
     """Rings as connected components over the links whose ``rule`` is vetted.
 
     ``links`` has columns ``a``, ``b`` (entity ids of any hashable kind) and ``rule`` (e.g.
     ``"payment"``, ``"same_as"``, ``"holds_account"``, ``"shared_phone"``). Only rows whose rule is
     in ``vetted`` join entities; components smaller than ``min_size`` are not rings.
+    ``backend="spark"`` finds the components on Apache Spark
+    (:func:`anninh.network.components.spark_connected_components`, with ``spark`` or a local
+    session); the rings, their numbers and their links are the same as on one machine.
     """
     vetted = set(vetted)
     keep = links["rule"].isin(vetted).to_numpy()
@@ -237,7 +247,12 @@ def rings(links: pd.DataFrame, *, vetted: Iterable[str], min_size: int = 2) -> R
         return Rings({}, {}, {}, ignored)
     codes, uniques = pd.factorize(pd.concat([kept["a"], kept["b"]], ignore_index=True))
     m = len(kept)
-    labels = components(len(uniques), codes[:m], codes[m:])
+    if backend == "spark":
+        labels = _spark_labels(uniques, codes[:m], codes[m:], spark)
+    elif backend == "local":
+        labels = components(len(uniques), codes[:m], codes[m:])
+    else:
+        raise ValueError(f"unknown backend {backend!r}: use 'local' or 'spark'")
     sizes = np.bincount(labels)
     ids = np.asarray(uniques, dtype=object)
     frame = pd.DataFrame({"label": labels, "size": sizes[labels], "key": [str(x) for x in ids]})
@@ -254,3 +269,19 @@ def rings(links: pd.DataFrame, *, vetted: Iterable[str], min_size: int = 2) -> R
     link_ring = np.array([number.get(labels[c], 0) for c in codes[:m]])
     by_ring = {ring: kept[link_ring == ring].reset_index(drop=True) for ring in members}
     return Rings(ring_of, members, by_ring, ignored)
+
+
+def _spark_labels(uniques, a: np.ndarray, b: np.ndarray, spark) -> np.ndarray:
+    """The labels of :func:`components` (numbered by first member), computed on Spark."""
+    from anninh.network.components import spark_connected_components
+
+    names = np.array([str(i) for i in range(len(uniques))], dtype=object)
+    found = spark_connected_components(
+        pd.DataFrame({"source": names[a], "target": names[b]}), pd.Series(names), spark=spark
+    )
+    component = found.set_index("node")["component"].reindex(names).to_numpy()
+    raw, _ = pd.factorize(component)
+    _, first, inverse = np.unique(raw, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[inverse]

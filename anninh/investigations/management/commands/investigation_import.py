@@ -1,13 +1,14 @@
 """Import material into an investigation: dry run, all-or-nothing commit, idempotent.
 
     manage.py investigation_import CODE KIND FILE [--bank VCB --account 0011...] [--mapping m.json]
-                                   [--dry-run] [--as USERNAME]
+                                   [--dry-run] [--as USERNAME] [--analyse [--spark]]
 
 KIND: complaints, bank_statement, calls, crypto, subscribers, account_holders, companies.
 Every bad row is listed (row, column, value, reason) and nothing is written while any row is bad.
 The same service as the import page (anninh.investigations.ingest), with a progress bar. Without
 --as the import is the system's (whoever runs manage.py already holds the database); with --as,
-that user must be on the investigation's team.
+that user must be on the investigation's team. --analyse then resolves and analyses the
+investigation as `investigation_analyse` does (--spark: on Apache Spark).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.utils import translation
 from tqdm import tqdm
 
 from anninh.investigations.ingest import material_import
+from anninh.investigations.management.commands.investigation_analyse import analyse
 from anninh.investigations.models import ImportKind, Investigation
 from anninh.records.services.io_formats import declared_rows
 
@@ -46,10 +48,20 @@ class Command(BaseCommand):
         parser.add_argument("--language", default=None)
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument("--show", type=int, default=200, help="Problems to print (all: 0).")
+        parser.add_argument(
+            "--analyse", action="store_true", help="Then resolve and analyse the investigation."
+        )
+        parser.add_argument(
+            "--spark",
+            action="store_true",
+            help="With --analyse: resolution and connected components on Apache Spark.",
+        )
 
     def handle(self, *args, **o):
         if o["language"]:
             translation.activate(o["language"])
+        if o["spark"] and not o["analyse"]:
+            raise CommandError("--spark goes with --analyse")
         file: Path = o["file"]
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
@@ -106,3 +118,5 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(f"{result.problem_count} problems; nothing imported ({summary})")
         self.stdout.write(("dry run: " if o["dry_run"] else "imported: ") + summary)
+        if o["analyse"] and not o["dry_run"]:
+            analyse(self, inv, actor, method="proportional", spark=o["spark"])
