@@ -55,7 +55,9 @@ def decided_report(officer) -> CrimeReport:
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_a_decided_crime_report_fits_a_phone(page, settings, language):
     settings.LANGUAGE_CODE = "vi"
-    officer = make_user("canbo.phone", "commune_officer", unit_code=f"CA{COMMUNE_A}", full_name="Nguyễn Văn Bình")
+    officer = make_user(
+        "canbo.phone", "commune_officer", unit_code=f"CA{COMMUNE_A}", full_name="Nguyễn Văn Bình"
+    )
     report = decided_report(officer)
     assert report.decided_on and report.reporter_notified_on and report.procuracy_notified_on
 
