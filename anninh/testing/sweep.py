@@ -9,7 +9,7 @@ swept as soon as its menu entry is merged.
 
 Checks, per page: a console error or a failed request, a server error, a page wider than the
 window (1366 px; 390 px for the pages officers use in the field), an English word in Vietnamese
-mode (outside ENGLISH_ALLOWED: names, codes), an unformatted number of four digits or more in
+mode (outside ENGLISH_ALLOWED: names, codes; text marked lang="en" is data), an unformatted number of four digits or more in
 running text, an image without alternative text, and serious or critical axe-core violations.
 """
 
@@ -338,6 +338,17 @@ ENGLISH_WORDS = frozenset(
 BARE_NUMBER = re.compile(r"(?<![\w/\-.:,#])(\d{4,})(?![\w/\-.:,]|,\d)")
 YEAR = re.compile(r"^(19|20)\d\d$")
 
+# Text written in another language on purpose, marked so (`lang="en"` on an English unit name,
+# which a screen reader then pronounces as English): data, not an untranslated string.
+OTHER_LANGUAGE = '[lang]:not([lang=""]):not([lang|="vi"])'
+
+# What the check for English in Vietnamese mode does not read: scripts, codes, text marked as not
+# to be translated, third-party markup, and text marked as written in another language.
+NOT_READ_FOR_ENGLISH = (
+    "script, style, code, kbd, pre, [translate=no], .leaflet-control-attribution, .swagger-ui, "
+    + OTHER_LANGUAGE
+)
+
 # Elements whose text is running text (numbers there are read, not looked up as codes).
 RUNNING_TEXT = "main p, main li, main dd, main h1, main h2, main h3, main .kpi .value, main td.num, main figcaption, main .legend"
 
@@ -455,11 +466,12 @@ def _check_page(page, path: str, language: str, *, field_page: bool, run_axe, fi
         add("image-without-alt", src or "(no src)")
     if language == "vi":
         text = page.evaluate(
-            """() => {
+            """(skipped) => {
               const main = document.body.cloneNode(true);
-              main.querySelectorAll('script, style, code, kbd, pre, [translate=no], .leaflet-control-attribution, .swagger-ui').forEach(e => e.remove());
+              main.querySelectorAll(skipped).forEach(e => e.remove());
               return main.innerText;
-            }"""
+            }""",
+            NOT_READ_FOR_ENGLISH,
         )
         words = english_words(text)
         if words:
@@ -628,7 +640,10 @@ HOW_TO_FIX = {
     "failed-request": "a request of the page failed (a missing static file, an API answering 4xx/5xx)",
     "too-wide-1366": "the page scrolls sideways on a laptop: let long text wrap, give wide tables a scroll box",
     "too-wide-390": "a field page scrolls sideways on a phone: stack the columns below 600 px",
-    "english-in-vietnamese": "an untranslated string (gettext + i18n/NAME.po), or a name/code: add it to ENGLISH_ALLOWED",
+    "english-in-vietnamese": (
+        "an untranslated string (gettext + i18n/NAME.po); a name or code: add it to ENGLISH_ALLOWED;"
+        ' data written in English on purpose (an English name): mark its element lang="en"'
+    ),
     "unformatted-number": "format counts with |num; put codes and identifiers in <code> or translate=no",
     "image-without-alt": 'give the image an alt text (alt="" if decorative)',
 }

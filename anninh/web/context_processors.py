@@ -2,13 +2,15 @@
 
 from django.conf import settings
 
-from anninh.web.navigation import items_for
+from anninh.web.navigation import menu_for
 
 
 def shell(request):
     user = getattr(request, "user", None)
+    menu = menu_for(user)
     return {
-        "nav_items": items_for(user),
+        "nav_menu": menu,
+        "nav_items": [link for entry in menu for link in entry["items"]],
         "demo_mode": settings.DEMO,
         "user_role_labels": _role_labels(user),
         "tile_url": settings.ANNINH_TILE_URL,

@@ -66,6 +66,7 @@ def test_analyst_drafts_this_weeks_plan_commander_approves_and_prints_it(page, s
 
     # The analyst opens patrol planning from the menu: this week's forecast is there already.
     login(page, "phantich", PASSWORD)
+    page.locator(".mainnav details[data-navgroup=operations] > summary").click()  # the menu's group
     page.locator(".mainnav a[href='/patrols/']").first.click()
     page.locator("main a[href='/patrols/new/']").first.click()
     expect(page).to_have_url(re.compile(r"/patrols/new/"))

@@ -31,6 +31,8 @@ def test_commander_logs_in_switches_language_and_opens_the_map_of_units(page, se
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
     # The map of units: 114 commune polygons drawn without any tile server.
+    # The reference pages are a group of the menu: open it, then the link.
+    page.locator(".mainnav details[data-navgroup=reference] > summary").click()
     page.get_by_role("link", name="Communes").first.click()
     expect(page).to_have_url(re.compile(r"/geo/communes/"))
     polygons = page.locator(".leaflet-overlay-pane path")

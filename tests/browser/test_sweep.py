@@ -58,17 +58,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("english-in-vietnamese", r" /audit/(\d+/)?: "): (
         "the log shows user names (the demo's are English role words) and recorded object names"
     ),
-    # Found by the sweep on 06/12/2026 and not yet traced.
-    ("too-wide-390", r" /records/reports/\d+/: "): (
-        "a crime report's page is about 485 px wide on a phone (not the steps table): to trace (issue #13)"
-    ),
-    # Item 5 (catalog, vi): English unit and commune names in Vietnamese mode, statistics terms.
-    ("english-in-vietnamese", r" /org/units/(\d+/)?: .*(Police|Fire|Rescue|Crime|Ward)"): (
-        "#13 item 5: English department and ward names in Vietnamese mode (vi)"
-    ),
-    ("english-in-vietnamese", r" /geo/communes/\d+/: .*(Police|Ward)"): (
-        "#13 item 5: English department and ward names in Vietnamese mode (vi)"
-    ),
     ("english-in-vietnamese", r" /compstat/near-repeat/: Near, Repeat \(as in .*Near Repeat Calculator"): (
         "the name of Ratcliffe's Near Repeat Calculator, cited as a tool's name"
     ),

@@ -113,3 +113,14 @@ def test_a_commune_page_shows_its_facts_and_its_commune_police(personas):
     )
     assert feature["properties"]["code"] == "11311"
     assert feature["geometry"]["type"] == "MultiPolygon"
+
+
+def test_the_commune_police_units_english_name_is_marked_as_english(personas):
+    """#13 item 5: the unit's English name is shown as data, marked lang="en"; the unit's
+    Vietnamese name is its link."""
+    client = client_for(personas["commune_officer"])
+    client.cookies["django_language"] = "vi"
+    html = client.get("/geo/communes/11311/").content.decode()
+    assert '<dd lang="en">Hong Bang Ward Police</dd>' in html
+    assert html.count("Hong Bang Ward Police") == 1
+    assert re.search(r'<a href="/org/units/\d+/">Công an phường Hồng Bàng</a>', html)

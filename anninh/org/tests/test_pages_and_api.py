@@ -219,3 +219,16 @@ def test_closing_a_commune_police_unit_removes_it_from_the_commune_page(personas
     response = client_for(personas["analyst"]).get("/geo/communes/11311/")
     assert response.context["police_unit"] is None
     assert Unit.objects.get(code="CA11311").kind == UnitKind.COMMUNE
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_units_english_name_is_marked_as_english_on_its_page(personas, language):
+    """#13 item 5: the English name is data, not an untranslated string: lang="en" tells a
+    screen reader (and the sweep) which language it is in; the names around it stay Vietnamese."""
+    unit = Unit.objects.get(code="PC02")
+    client = client_for(personas["analyst"])
+    client.cookies["django_language"] = language
+    html = client.get(f"/org/units/{unit.pk}/").content.decode()
+    assert '<dd lang="en">Criminal Police Division</dd>' in html
+    assert html.count("Criminal Police Division") == 1
+    assert "<h1>Phòng Cảnh sát hình sự" in html
