@@ -601,7 +601,15 @@ def sweep(
                         )
                         axed.add(key)
                         links = _links(page, base_url)
-                        menu_and_main = [link for link in links if pattern_of(link) not in seen_patterns]
+                        # New kinds of page only: one already walked or already waiting in the
+                        # queue would use up a slot that another page could have.
+                        queued = {pattern_of(waiting) for waiting, _ in queue}
+                        menu_and_main = []
+                        for link in links:
+                            link_pattern = pattern_of(link)
+                            if link_pattern not in seen_patterns and link_pattern not in queued:
+                                queued.add(link_pattern)
+                                menu_and_main.append(link)
                         queue.extend(
                             (link, path)
                             for link in (
