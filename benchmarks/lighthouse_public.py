@@ -38,7 +38,8 @@ PAGES = {
     "a warning": "/warnings/{warning}/",
     "transparency": "/transparency/",
     "business sign-in": "/business/login/",
-    "request form": "/requests/",  # built in parallel (Open311 work); measured when present
+    "request form": "/requests/",
+    "request tracking": "/requests/track/",
 }
 
 SEED = r"""
