@@ -19,7 +19,6 @@ from anninh.audit.models import AuditAction, AuditEvent
 from anninh.business import selectors, services
 from anninh.business.models import BusinessAccount
 from anninh.business.tests.factories import make_business, make_recommendation
-from anninh.testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
