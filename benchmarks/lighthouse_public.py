@@ -175,6 +175,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="anninh-lighthouse-"))
     env = _env(folder)
     _manage(env, "migrate", "--no-input")
+    # DEBUG off: whitenoise serves only collected files (the page's CSS and scripts).
+    _manage(env, "collectstatic", "--no-input", "-v0")
     warning = _manage(env, "shell", stdin=SEED).strip().splitlines()[-1]
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "anninh.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", "2"],

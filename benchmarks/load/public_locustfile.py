@@ -213,7 +213,7 @@ class Submitter(HttpUser):
             name="submit: web form POST",
             catch_response=True,
         ) as response:
-            match = TRACKING.search(response.text or "") if response.status_code == 200 else None
+            match = TRACKING.search(response.text or "") if response.status_code in (200, 201) else None
             if match:
                 _ack("web", response, key=key, code=match.group(1))
                 response.success()
