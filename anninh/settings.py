@@ -243,6 +243,8 @@ ANNINH_CAP_IDENTIFIER_PREFIX = envstr("ANNINH_CAP_IDENTIFIER_PREFIX", "vn.gov.ha
 # Police-business dialogues: calendar days a unit has to settle a recommendation assigned to it
 # (a last day off rolls to the next working day).
 ANNINH_DIALOGUE_ANSWER_DAYS = envint("ANNINH_DIALOGUE_ANSWER_DAYS", 30)
+# How long a business account's one-time set-password link lives (hours, at most 72).
+ANNINH_BUSINESS_LINK_HOURS = envint("ANNINH_BUSINESS_LINK_HOURS", 72)
 # The public transparency page: counts below this are shown as "<N" (anninh.lib.disclosure).
 ANNINH_TRANSPARENCY_MIN_COUNT = envint("ANNINH_TRANSPARENCY_MIN_COUNT", 3)
 

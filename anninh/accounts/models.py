@@ -99,6 +99,37 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
 
+    def save(self, *args, **kwargs):
+        """A business account never holds a staff role, and a staff account never becomes a
+        business account: checked here, under every way of granting a role (services, the
+        admin's inline, the shell). The transaction around the grant rolls it back."""
+        from django.core.exceptions import ValidationError
+
+        others = set(
+            RoleAssignment.objects.filter(user_id=self.user_id)
+            .exclude(pk=self.pk)
+            .values_list("role", flat=True)
+        )
+        if self.role == Role.BUSINESS:
+            mixed = bool(others - {Role.BUSINESS})
+        else:
+            mixed = Role.BUSINESS in others or _speaks_for_a_business(self.user_id)
+        if mixed:
+            raise ValidationError(
+                _("A business account holds the business role only; it can never hold a staff role."),
+                code="business_role_mixed",
+            )
+        super().save(*args, **kwargs)
+
+
+def _speaks_for_a_business(user_id) -> bool:
+    """The user is linked to a business (anninh.business), whatever roles it holds now."""
+    from django.apps import apps
+
+    if not apps.is_installed("anninh.business"):
+        return False
+    return apps.get_model("business", "BusinessAccount").objects.filter(user_id=user_id).exists()
+
 
 class TOTPDevice(models.Model):
     """A user's authenticator app. Unconfirmed while setup is in progress; the seed is shown

@@ -86,7 +86,13 @@ def _clean_roles(roles) -> list[str]:
         raise ValidationError(
             _("Unknown role: %(roles)s") % {"roles": ", ".join(unknown)}, code="role_unknown"
         )
-    return sorted(set(roles))
+    roles = sorted(set(roles))
+    if Role.BUSINESS in roles and len(roles) > 1:
+        raise ValidationError(
+            _("A business account holds the business role only; it can never hold a staff role."),
+            code="business_role_mixed",
+        )
+    return roles
 
 
 # ---- users and roles ---------------------------------------------------------------------
@@ -137,6 +143,13 @@ def user_set_roles(*, actor, user: User, roles) -> User:
                 )
         if current == wanted:
             return user
+        if (Role.BUSINESS in current) != (Role.BUSINESS in wanted):
+            # A business account stays one (disable it instead); a staff account never
+            # becomes one (business accounts are made by anninh.business.services).
+            raise ValidationError(
+                _("A business account holds the business role only; it can never hold a staff role."),
+                code="business_role_mixed",
+            )
         RoleAssignment.objects.filter(user=user).exclude(role__in=wanted).delete()
         for role in set(wanted) - set(current):
             RoleAssignment.objects.create(user=user, role=role)

@@ -105,3 +105,35 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("why the answer did not settle it"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class AccountForm(forms.Form):
+    username = forms.CharField(
+        label=_("user name"), max_length=150, help_text=_("Letters, digits and @ . + - _ only.")
+    )
+    full_name = forms.CharField(
+        label=_("person using the account"), max_length=150, help_text=_("Usually the security contact.")
+    )
+
+
+class DisableForm(forms.Form):
+    reason = forms.CharField(label=_("why the account is disabled"), max_length=300)
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("new password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("new password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            raise forms.ValidationError(_("The two passwords are not the same."))
+        return data

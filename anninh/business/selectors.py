@@ -51,6 +51,20 @@ def business_scope(*, viewer) -> QuerySet:
     return Business.objects.restrict(viewer).select_related("commune", "park")
 
 
+def account_scope(*, viewer) -> QuerySet:
+    """Business accounts, through the businesses the viewer may read."""
+    return BusinessAccount.objects.filter(
+        business__in=business_scope(viewer=viewer).values("pk")
+    ).select_related("user", "business")
+
+
+def business_accounts(*, viewer, business) -> QuerySet:
+    """The accounts of one business the viewer may read: active first, then by user name."""
+    return (
+        account_scope(viewer=viewer).filter(business=business).order_by("-user__is_active", "user__username")
+    )
+
+
 def meeting_list(*, viewer) -> QuerySet:
     return (
         DialogueMeeting.objects.restrict(viewer)

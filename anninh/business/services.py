@@ -6,7 +6,9 @@ Who does what:
   their recommendations, assign each recommendation to a unit with a due date, resolve it
   once answered, or reopen it when the answer did not solve it;
 - the assigned unit (any staff member of it or of a unit above it) writes the answer;
-- administrators create business accounts and link each to its business.
+- organisers register business accounts for the businesses they hold dialogues with, issue
+  each a one-time set-password link, and disable them (administrators may still create one
+  with a password through `business_account_create`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from anninh.accounts import services as account_services
+from anninh.accounts.models import RoleAssignment, User
 from anninh.accounts.permissions import audit_denied
 from anninh.accounts.roles import Role
 from anninh.accounts.scoping import unit_subtree_ids
@@ -368,3 +377,219 @@ def recommendation_reopen(*, actor, recommendation: Recommendation, reason: str)
         rec.reopened += 1
         rec = _save(actor, rec, before, ["status", "reopened"], step="reopen")
     return rec
+
+
+# --- business accounts ---------------------------------------------------------------------
+#
+# The organisers who run the dialogues register the accounts of the businesses they talk to.
+# Nobody ever chooses or sees a business's password: the account is created without a usable
+# password, and the organiser hands the business a one-time link on which the business sets
+# its own. Why a link rather than an initial password shown once:
+# - the staff member never knows the password, so nothing the police hold (a note, a screen
+#   seen over a shoulder, a message in a mailbox) can later be used to act as the business;
+# - the link is good for one use only: once the password is set it is dead, so a link left in
+#   a mailbox or a chat history is worthless, and if someone else used it first the business
+#   finds its link refused and asks for another (an initial password taken by someone else
+#   would keep working silently, and people rarely change one that was given to them);
+# - it expires by itself (ANNINH_BUSINESS_LINK_HOURS, 72 at most) and a new link, or disabling
+#   the account, kills every earlier one;
+# - the token is not stored anywhere: it is an HMAC (Django's password-reset token machinery,
+#   with its own salt) over the account's password hash, active flag and the time of issue.
+
+
+class _SetPasswordTokens(PasswordResetTokenGenerator):
+    """One-time set-password tokens of business accounts. The hash covers the password hash
+    (setting a password, or issuing a new link, which resets it to a new unusable value, kills
+    the token) and the active flag (disabling the account kills it)."""
+
+    key_salt = "anninh.business.services.set_password"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}:{user.password}:{int(user.is_active)}:{timestamp}"
+
+    def check_token(self, user, token):
+        if not (user and token and super().check_token(user, token)):
+            return False
+        try:
+            issued = base36_to_int(token.split("-")[0])
+        except ValueError:
+            return False
+        return self._num_seconds(self._now()) - issued <= link_hours() * 3600
+
+
+set_password_tokens = _SetPasswordTokens()
+
+
+def link_hours() -> int:
+    """How long a set-password link lives: ANNINH_BUSINESS_LINK_HOURS, 1 to 72 hours (Django's
+    PASSWORD_RESET_TIMEOUT bounds the token too)."""
+    hours = int(getattr(settings, "ANNINH_BUSINESS_LINK_HOURS", 72))
+    return max(1, min(hours, 72, settings.PASSWORD_RESET_TIMEOUT // 3600))
+
+
+def may_manage_accounts(user) -> bool:
+    """Who registers, disables and re-links business accounts: the organisers."""
+    return is_organiser(user)
+
+
+@dataclass(frozen=True)
+class SetPasswordLink:
+    """A set-password link, to be shown once to the organiser and never stored."""
+
+    path: str
+    expires_at: dt.datetime
+
+
+def _issue_link(user) -> SetPasswordLink:
+    """Inside the caller's transaction: a new unusable password (the old password and every
+    earlier link stop working) and a fresh link."""
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    token = set_password_tokens.make_token(user)
+    path = reverse("business:set_password", args=[urlsafe_base64_encode(force_bytes(user.pk)), token])
+    return SetPasswordLink(path=path, expires_at=timezone.now() + dt.timedelta(hours=link_hours()))
+
+
+def _clean_username(username: str) -> str:
+    username = (username or "").strip()
+    if not username:
+        raise DialogueError(_("Give the account a user name."))
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as exc:
+        raise DialogueError(_("A user name has letters, digits and @ . + - _ only.")) from exc
+    if len(username) > 150:
+        raise DialogueError(_("A user name has at most 150 characters."))
+    return username
+
+
+def business_account_register(
+    *, actor, business: Business, username: str, full_name: str
+) -> tuple[BusinessAccount, SetPasswordLink]:
+    """Register a sign-in account for `business`: role `business` only (never a staff role,
+    see accounts.models.RoleAssignment), no police unit, no usable password; returns the link
+    and the one-time set-password link for the organiser to hand to the business."""
+    if not may_manage_accounts(actor):
+        _refuse(actor, "business_account_register")
+    username = _clean_username(username)
+    full_name = _text(full_name, 150)
+    if not full_name:
+        raise DialogueError(_("Give the name of the person who will use the account."))
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise DialogueError(_("A user with that username already exists."))
+        user = User(username=username, full_name=full_name, unit=None, is_active=True)
+        user.set_unusable_password()
+        user.save()
+        RoleAssignment.objects.create(user=user, role=Role.BUSINESS)
+        user.forget_cached_roles()
+        link = BusinessAccount.objects.create(user=user, business=business)
+        url = _issue_link(user)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=user,
+            after={**snapshot(user, exclude=("password",)), "roles": [Role.BUSINESS]},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=link,
+            after={"user": user.pk, "business": business.pk},
+            extra={"step": "register", "set_password_link_until": url.expires_at.isoformat()},
+        )
+    return link, url
+
+
+def _account_locked(account: BusinessAccount) -> BusinessAccount:
+    return BusinessAccount.objects.select_related("user", "business").select_for_update().get(pk=account.pk)
+
+
+def business_account_issue_link(*, actor, account: BusinessAccount) -> SetPasswordLink:
+    """A new one-time set-password link (the business lost its password, or the first link
+    expired). The account's current password and every earlier link stop working."""
+    if not may_manage_accounts(actor):
+        _refuse(actor, "business_account_issue_link")
+    with transaction.atomic():
+        account = _account_locked(account)
+        if not account.user.is_active:
+            raise DialogueError(_("This account is disabled."))
+        url = _issue_link(account.user)
+        account_services._revoke_all_tokens(actor, account.user, reason="set_password_link")
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=account.user,
+            extra={"field": "password", "step": "set_password_link", "until": url.expires_at.isoformat()},
+        )
+    return url
+
+
+def business_account_disable(*, actor, account: BusinessAccount, reason: str) -> BusinessAccount:
+    """Disable the account: it can no longer sign in, its sessions end at their next request
+    (the authentication backend refuses inactive users), its API tokens and any set-password
+    link stop working. The link to the business is kept for the record."""
+    if not may_manage_accounts(actor):
+        _refuse(actor, "business_account_disable")
+    reason = _text(reason, 300)
+    if not reason:
+        raise DialogueError(_("Say why the account is disabled."))
+    with transaction.atomic():
+        account = _account_locked(account)
+        user = account.user
+        if not user.is_active:
+            raise DialogueError(_("This account is disabled."))
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+        account_services._revoke_all_tokens(actor, user, reason="account_disabled")
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=user,
+            before={"is_active": True},
+            after={"is_active": False},
+            extra={"step": "disable", "reason": reason},
+        )
+    return account
+
+
+def account_for_link(uidb64: str, token: str) -> User | None:
+    """The active business account a set-password link is valid for, or None."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if (
+        user is None
+        or not user.has_role(Role.BUSINESS)
+        or not BusinessAccount.objects.filter(user=user).exists()
+    ):
+        return None
+    return user if set_password_tokens.check_token(user, token) else None
+
+
+def business_password_set(*, uidb64: str, token: str, password: str) -> User:
+    """The business sets its own password through its link (the link is the credential: the
+    actor is the account itself). Checked again under a row lock, so a link is used once."""
+    with transaction.atomic():
+        user = account_for_link(uidb64, token)
+        if user is not None:
+            user = User.objects.select_for_update().get(pk=user.pk)
+            user = user if set_password_tokens.check_token(user, token) else None
+        if user is None:
+            raise DialogueError(_("This link is not valid any more. Ask the police for a new one."))
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise DialogueError(" ".join(exc.messages)) from exc
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            target=user,
+            extra={"field": "password", "step": "set_password"},
+        )
+    return user

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -235,6 +236,7 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "b": business,
             "recommendations": recs,
             "accounts": business.accounts.select_related("user"),
+            "is_organiser": services.is_organiser(request.user),
             "active_nav": "dialogues",
         },
     )
@@ -372,3 +374,111 @@ def recommendation_step(request: HttpRequest, pk: int, action: str) -> HttpRespo
     else:
         messages.success(request, _("Done."))
     return redirect(rec.get_absolute_url())
+
+
+# --- Business accounts (organisers) ---------------------------------------------------------------
+
+
+def _link_context(request: HttpRequest, link) -> dict:
+    return {"set_password_url": request.build_absolute_uri(link.path), "link_expires": link.expires_at}
+
+
+def _accounts_page(request: HttpRequest, business, *, form=None, disable_form=None, link=None, status=200):
+    context = {
+        "b": business,
+        "accounts": selectors.business_accounts(viewer=request.user, business=business),
+        "form": form or forms.AccountForm(),
+        "disable_form": disable_form or forms.DisableForm(),
+        "link_hours": services.link_hours(),
+        "active_nav": "dialogues",
+    }
+    if link is not None:
+        context.update(_link_context(request, link))
+    response = render(request, "business/account_list.html", context, status=status)
+    # The page may carry a one-time link: never kept by a cache, never sent on as a referrer.
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@require_roles(*ORGANISERS)
+def account_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """A business's sign-in accounts: register one (the set-password link is shown once, on
+    the answer to the POST), see them, re-link or disable them."""
+    business = get_scoped_or_404(selectors.business_scope(viewer=request.user), request.user, pk=pk)
+    if request.method != "POST":
+        return _accounts_page(request, business)
+    form = forms.AccountForm(request.POST)
+    if form.is_valid():
+        try:
+            _account, link = services.business_account_register(
+                actor=request.user, business=business, **form.cleaned_data
+            )
+        except services.DialogueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Account registered. Hand the business its set-password link."))
+            return _accounts_page(request, business, link=link)
+    return _accounts_page(request, business, form=form, status=400)
+
+
+def _account_or_404(request: HttpRequest, pk: int):
+    return get_scoped_or_404(selectors.account_scope(viewer=request.user), request.user, pk=pk)
+
+
+@require_POST
+@require_roles(*ORGANISERS)
+def account_link(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_or_404(request, pk)
+    try:
+        link = services.business_account_issue_link(actor=request.user, account=account)
+    except services.DialogueError as exc:
+        messages.error(request, str(exc))
+        return redirect("business:account_list", account.business_id)
+    messages.success(request, _("New set-password link issued; the old password and links no longer work."))
+    return _accounts_page(request, account.business, link=link)
+
+
+@require_POST
+@require_roles(*ORGANISERS)
+def account_disable(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_or_404(request, pk)
+    form = forms.DisableForm(request.POST)
+    if not form.is_valid():
+        return _accounts_page(request, account.business, disable_form=form, status=400)
+    try:
+        services.business_account_disable(actor=request.user, account=account, **form.cleaned_data)
+    except services.DialogueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Account disabled."))
+    return redirect("business:account_list", account.business_id)
+
+
+@sensitive_post_parameters("password1", "password2")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The business sets its password through the one-time link the police handed it. An
+    invalid, used or expired link gets the same page for everyone (as Django's own reset
+    page does): it tells nothing about which accounts exist."""
+    user = services.account_for_link(uidb64, token)
+    form = forms.SetPasswordForm(request.POST or None) if user is not None else None
+    status = 200
+    if user is not None and request.method == "POST":
+        if form.is_valid():
+            try:
+                services.business_password_set(
+                    uidb64=uidb64, token=token, password=form.cleaned_data["password1"]
+                )
+            except services.DialogueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Your password is set. Sign in with it."))
+                return redirect("business:login")
+        status = 400
+    response = render(request, "business/set_password.html", {"form": form, "account": user}, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    return response

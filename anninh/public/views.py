@@ -89,7 +89,8 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "w": warning,
             "lang": _language(),
-            "communes": sorted(warning.communes.all(), key=lambda c: (c.sort_key, c.code)),
+            # Names only: the boundaries (large GeoJSON) are for the CAP message, not the page.
+            "communes": sorted(warning.communes.defer("boundary"), key=lambda c: (c.sort_key, c.code)),
             "cancelled": cancelled,
             "share_url": request.build_absolute_uri(warning.get_absolute_url()),
         },

@@ -149,7 +149,12 @@ def open311_requests(
     listing gave); otherwise only the requests of services listed publicly, by default
     those of the last 90 days."""
     # Public data only is rendered from these rows (open311.request_public); see there.
-    qs = ServiceRequest.objects.unrestricted().select_related("service", "unit", "commune")
+    # The commune's boundary (a large GeoJSON) is never rendered here: not loaded.
+    qs = (
+        ServiceRequest.objects.unrestricted()
+        .select_related("service", "unit", "commune")
+        .defer("commune__boundary")
+    )
     if ids:
         qs = qs.filter(public_id__in=ids)
     else:

@@ -356,6 +356,19 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST business:logout": outcome(302, anonymous=302),
     "GET business:portal_recommendation": outcome(403, anonymous=302, business=200),
     "POST business:portal_recommendation": outcome(405, anonymous=405),
+    # The one-time set-password link of a business account: anyone holding it (the world's
+    # link is not valid, so everyone gets the same "link not valid" page).
+    "GET business:set_password": outcome(200, anonymous=200),
+    "POST business:set_password": outcome(200, anonymous=200),
+    # Business accounts are managed by the organisers only (city-wide, so no wrong-unit case:
+    # the commune officer who reads the business, the business itself and every other role
+    # are refused).
+    "GET business:account_list": outcome(403, commander=200, public_relations=200),
+    "POST business:account_list": outcome(403, commander=PASSES, public_relations=PASSES),
+    "GET business:account_link": outcome(405, anonymous=405),
+    "POST business:account_link": outcome(403, commander=PASSES, public_relations=PASSES),
+    "GET business:account_disable": outcome(405, anonymous=405),
+    "POST business:account_disable": outcome(403, commander=PASSES, public_relations=PASSES),
     "GET business:recommendation_list": outcome(403, **DIALOGUE_STAFF),
     "POST business:recommendation_list": outcome(405, anonymous=405),
     "GET business:business_list": outcome(403, **DIALOGUE_STAFF),
@@ -1009,6 +1022,11 @@ PAGE_OBJECTS = {
     "field:report_photo": {"pk": "field_report"},
     "business:portal_recommendation": {"pk": "recommendation"},
     "business:business_detail": {"pk": "business"},
+    "business:account_list": {"pk": "business"},
+    "business:account_link": {"pk": "business_account"},
+    "business:account_disable": {"pk": "business_account"},
+    # A well-formed set-password link that is not valid (no token was ever issued for it).
+    "business:set_password": {"uidb64": "MQ", "token": "cn5x0a-0123456789abcdef0123456789abcdef"},
     "business:meeting_detail": {"pk": "meeting"},
     "business:recommendation_detail": {"pk": "recommendation"},
     "business:recommendation_step": {"pk": "recommendation", "action": "answer"},

@@ -231,6 +231,7 @@ def make_world(personas) -> dict[str, object]:
         "subscription": subscription.pk,
         "field_report": field_report.pk,
         "business": business.pk,
+        "business_account": personas["business"].business_account.pk,
         "meeting": recommendation.meeting_id,
         "recommendation": recommendation.pk,
         "commune": COMMUNE_A,

@@ -313,3 +313,14 @@ def test_a_keyless_post_is_accepted_when_the_key_is_optional_and_then_rate_limit
     assert client.post(**params)[0] == 201
     status, errors = client.post(**params)
     assert status == 429 and errors[0]["code"] == 429
+
+
+def test_a_listing_does_not_load_the_communes_boundaries():
+    """The public listing renders a commune's name and point, never its boundary (a large
+    GeoJSON per row, the bulk of a listing's time under load)."""
+    from anninh.requests.selectors import open311_requests
+
+    sent, _code = submit()
+    found = open311_requests(ids=[sent.public_id])
+    assert found and found[0].commune is not None
+    assert "boundary" in found[0].commune.get_deferred_fields()
