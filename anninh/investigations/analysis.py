@@ -9,9 +9,11 @@ How the facts become a money graph:
 - transactions are the payments read from bank statements and crypto records, in one currency
   (VND by default; other currencies are counted apart, never converted);
 - victims are the people of the complaint lists; a complaint's payment is matched to the
-  statement row that moved it (same receiving account, same amount, within a day): its sender
-  is then the victim's account. A complaint payment no statement shows is a transaction from
-  the victim themself, so their loss still counts;
+  statement row that moved it (same receiving account, same amount, within a day; the nearest
+  in time, and one row for one payment, so two victims who paid one collector the same amount
+  on the same day each keep their own account): its sender is then the victim's account. A
+  complaint payment no statement shows is a transaction from the victim themself, so their
+  loss still counts, once even when two complaint records tell of it;
 - one victim is one person after resolution: complaint records that paid from the same bank
   account are one victim (an account is an identity; a phone or an address alone is not);
 - cash-out points: crypto wallets the money is bought into, and cash withdrawals;
@@ -145,13 +147,12 @@ def analysis_run(
     }
     victim_persons |= victims_of_claims
 
-    # Match each complaint payment to the statement row that moved it.
-    by_target: dict[tuple[int, float], list[tuple[int, int, dt.datetime]]] = defaultdict(list)
-    for lid, s, t, amount, when in tx:
-        by_target[(t, round(amount, 2))].append((lid, s, when))
+    # Match each complaint payment to the statement row that moved it (see `_match_claims`).
+    by_target = _rows_by_target(tx)
     union = _Union()
     victim_account_of: dict[int, int] = {}  # account entity → victim person (before union)
     extra_tx = []
+    told = []
     for lid, person, target, amount, when, data in claims:
         if kind_of.get(person) != EntityKind.PERSON:  # paid from an account named in the complaint
             owner = person_by_key.get(data.get("victim"))
@@ -161,25 +162,26 @@ def analysis_run(
             else:
                 victim_account_of[person] = owner
                 union.find(owner)
-            if not any(
-                True for _l, snd, _w in by_target.get((target, round(amount, 2)), []) if snd == person
-            ):
+            if not any(snd == person for _l, snd, _w in by_target.get((target, round(amount, 2)), [])):
                 extra_tx.append((lid, person, target, amount, when)) if when is not None else None
             continue
-        match = None
-        for _slid, sender, swhen in by_target.get((target, round(amount, 2)), []):
-            if when is None or abs(swhen - when) <= MATCH_WINDOW:
-                match = sender
-                break
-        if match is not None:
-            if match in victim_account_of:
-                union.union(victim_account_of[match], person)
+        told.append((lid, person, target, amount, when))
+    for group, sender in _match_claims(told, by_target):
+        persons = [person for _lid, person, *_rest in group]
+        for person in persons[1:]:
+            union.union(persons[0], person)
+        if sender is not None:
+            if sender in victim_account_of:
+                union.union(victim_account_of[sender], persons[0])
             else:
-                victim_account_of[match] = person
-                union.union(person, person)
-        elif when is not None:
-            extra_tx.append((lid, person, target, amount, when))
-            victim_account_of.setdefault(person, person)
+                victim_account_of[sender] = persons[0]
+                union.find(persons[0])
+        else:
+            lid, person, target, amount, when = group[0]
+            if when is not None:
+                extra_tx.append((lid, person, target, amount, when))
+                for p in persons:
+                    victim_account_of.setdefault(p, p)
     # Accounts a victim holds (from registry extracts) are theirs too.
     for s, t, rule in identity_links:
         if rule == LinkKind.HOLDS_ACCOUNT and s in victim_persons and t not in victim_account_of:
@@ -340,6 +342,60 @@ def analysis_run(
     ]
     results["ignored_rules"] = {str(k): int(v) for k, v in found_rings.ignored_rules.items()}
     return _store(actor, inv, results, per_entity, method, max_hops, max_days)
+
+
+def _rows_by_target(tx) -> dict[tuple[int, float], list[tuple[int, int, dt.datetime]]]:
+    """Statement rows by (receiving account, amount): [(link id, sender, when)], in link order."""
+    by_target: dict[tuple[int, float], list[tuple[int, int, dt.datetime]]] = defaultdict(list)
+    for lid, s, t, amount, when in tx:
+        by_target[(t, round(amount, 2))].append((lid, s, when))
+    return by_target
+
+
+def _match_claims(told, by_target) -> list[tuple[list[tuple], int | None]]:
+    """Each payment a complaint tells of, matched to the statement row that moved it.
+
+    ``told``: (link id, person, receiving account, amount, when) of the complaint payments;
+    ``by_target``: the statement rows (:func:`_rows_by_target`). Returns [(claims, sender)]: the
+    claims telling of one payment (the same receiving account, amount and time: a victim who
+    filed twice, under two spellings, tells of it twice; it is one payment) and the account that
+    sent it, or None when no statement shows it.
+
+    A row moves one payment: two victims who paid one collector the same amount on the same
+    day each get their own row, the nearest in time to what they told (within
+    :data:`MATCH_WINDOW`), assigned closest pair first (ties by row, then by claim order), never
+    the first row in the window for both (which joined the two victims into one, left the
+    other's account unknown and dropped their payment from the totals). A claim without a time
+    takes the first row no other claim took."""
+    groups: dict[tuple, list[tuple]] = {}
+    for claim in told:
+        _lid, _person, target, amount, when = claim
+        groups.setdefault((target, round(amount, 2), when), []).append(claim)
+    keys = list(groups)
+    pairs = []
+    for g, (target, amount, when) in enumerate(keys):
+        if when is None:
+            continue
+        for slid, sender, swhen in by_target.get((target, amount), []):
+            gap = abs(swhen - when)
+            if gap <= MATCH_WINDOW:
+                pairs.append((gap, slid, g, sender))
+    pairs.sort(key=lambda p: (p[0], p[1], p[2]))
+    sender_of: dict[int, int] = {}
+    taken: set[int] = set()
+    for _gap, slid, g, sender in pairs:
+        if g in sender_of or slid in taken:
+            continue
+        sender_of[g] = sender
+        taken.add(slid)
+    for g, (target, amount, when) in enumerate(keys):
+        if when is None and g not in sender_of:
+            for slid, sender, _swhen in by_target.get((target, amount), []):
+                if slid not in taken:
+                    sender_of[g] = sender
+                    taken.add(slid)
+                    break
+    return [(groups[key], sender_of.get(g)) for g, key in enumerate(keys)]
 
 
 #: The province whose communes the victims' map draws (Hai Phong, NSO code 31).
