@@ -40,6 +40,7 @@ from anninh.network.graph import TransactionGraph, rings
 from anninh.network.roles import roles as network_roles
 from anninh.network.score import score_accounts
 from anninh.network.totals import totals as network_totals
+from anninh.network.trace import KINDS
 from anninh.network.trace import trace as network_trace
 
 VETTED_RULES = ("network_payment", "holds_account", "directorship", "ownership", "same_as")
@@ -80,8 +81,17 @@ def analysis_run(
     currency: str = "VND",
     backend: str = "local",
     spark=None,
+    min_amount: float = 0.0,
 ) -> AnalysisRun:
     """Analyse the investigation's network and store the results (team only).
+
+    ``min_amount`` (đồng; proportional tracing): a piece of a victim's payment smaller than this
+    is not split further and stops where it stands. Default 0: every piece is followed to the
+    end, so the money traced to each cash-out point is exact. Above 0 the figures per cash-out
+    point can only be lower (never higher) than the exact ones, and what stopped is reported
+    as the untraced remainder (``results["trace"]``: the amount of each way a payment's money
+    ended; they add up to the money paid, so money is conserved). Money lost does not depend
+    on it (payments minus refunds, not tracing).
 
     ``backend="spark"`` finds the rings (connected components over the vetted links) on Apache
     Spark (``spark``, or a local session); the rest runs here. The results are the same."""
@@ -199,6 +209,7 @@ def analysis_run(
         "method": method,
         "max_hops": max_hops,
         "max_days": max_days,
+        "min_amount": min_amount,
         "backend": backend,
     }
     results["other_currencies"] = dict(other_currency)
@@ -254,6 +265,7 @@ def analysis_run(
         max_hops=max_hops,
         max_days=max_days,
         payments=payments,
+        min_amount=min_amount,
     )
     province_of = {label: province_of_entity.get(label, "") for label in set(victims.values())}
     found = network_totals(graph, victims=victims, network=network, trace=traced, province_of=province_of)
@@ -322,6 +334,15 @@ def analysis_run(
         }
         for row in found.per_victim.itertuples(index=False)
     ]
+    # Where the traced money ended, by kind (cash_out, refund, to_victim, held, and the untraced
+    # remainder: limit_hops, limit_days, limit_amount); the kinds add up to the money paid.
+    ended = traced.flows.groupby("kind")["amount"].sum()
+    results["trace"] = {
+        "min_amount": min_amount,
+        "paid": float(traced.payments["amount"].sum()),
+        "by_kind": {kind: float(ended.get(kind, 0.0)) for kind in KINDS},
+        "remainder": float(sum(ended.get(kind, 0.0) for kind in ("limit_hops", "limit_days", "limit_amount"))),
+    }
     # Money flow for the sankey: victims → collector (first account) → cash-out point.
     pay = traced.payments
     flows = traced.flows[traced.flows["kind"] == "cash_out"]
@@ -486,7 +507,12 @@ def _store(actor, inv, results, per_entity, method, max_hops, max_days) -> Analy
     Entity.objects.bulk_update(changed, ["ring", "role", "score", "evidence"], batch_size=1000)
     run = AnalysisRun.objects.create(
         investigation=inv,
-        params={"method": method, "max_hops": max_hops, "max_days": max_days},
+        params={
+            "method": method,
+            "max_hops": max_hops,
+            "max_days": max_days,
+            "min_amount": results.get("min_amount", 0.0),
+        },
         results=results,
         created_by=actor,
     )
