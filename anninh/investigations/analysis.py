@@ -341,7 +341,9 @@ def analysis_run(
         "min_amount": min_amount,
         "paid": float(traced.payments["amount"].sum()),
         "by_kind": {kind: float(ended.get(kind, 0.0)) for kind in KINDS},
-        "remainder": float(sum(ended.get(kind, 0.0) for kind in ("limit_hops", "limit_days", "limit_amount"))),
+        "remainder": float(
+            sum(ended.get(kind, 0.0) for kind in ("limit_hops", "limit_days", "limit_amount"))
+        ),
     }
     # Money flow for the sankey: victims → collector (first account) → cash-out point.
     pay = traced.payments
@@ -529,17 +531,26 @@ def _store(actor, inv, results, per_entity, method, max_hops, max_days) -> Analy
 
 
 def resolve_and_analyse(
-    *, actor, investigation: Investigation, method: str = "proportional", spark: bool = False, session=None
+    *,
+    actor,
+    investigation: Investigation,
+    method: str = "proportional",
+    spark: bool = False,
+    session=None,
+    min_amount: float = 0.0,
 ) -> tuple[dict[str, int], AnalysisRun]:
     """What the app runs after an import: resolution (merges and review queue), then the
     network analysis. With ``spark`` the resolution (Splink) and the connected components (the
     resolution's clusters and the rings) run on Apache Spark: ``session``, or a local one that is
-    stopped at the end. Returns the resolution's counts and the stored run."""
+    stopped at the end. ``min_amount``: see :func:`analysis_run`. Returns the resolution's counts
+    and the stored run."""
     from anninh.investigations.resolution import resolution_run
 
     if not spark:
         counts = resolution_run(actor=actor, investigation=investigation)
-        return counts, analysis_run(actor=actor, investigation=investigation, method=method)
+        return counts, analysis_run(
+            actor=actor, investigation=investigation, method=method, min_amount=min_amount
+        )
     own = session is None
     if own:
         from anninh.network.components import spark_session
@@ -548,7 +559,12 @@ def resolve_and_analyse(
     try:
         counts = resolution_run(actor=actor, investigation=investigation, backend="spark", spark=session)
         run = analysis_run(
-            actor=actor, investigation=investigation, method=method, backend="spark", spark=session
+            actor=actor,
+            investigation=investigation,
+            method=method,
+            backend="spark",
+            spark=session,
+            min_amount=min_amount,
         )
     finally:
         if own:

@@ -105,7 +105,7 @@ def test_a_smallest_piece_to_trace_keeps_money_conserved_and_reports_the_remaind
     is in one of the kinds, and money lost does not change."""
     from anninh.investigations.analysis import analysis_run
 
-    case, exact = analysed
+    _case, exact = analysed
     cut = analysis_run(actor=personas["investigator"], investigation=exact.investigation, min_amount=100_000)
     assert cut.params["min_amount"] == 100_000
     paid = exact.results["totals"]["paid"]["value"]
@@ -126,3 +126,18 @@ def test_a_smallest_piece_to_trace_keeps_money_conserved_and_reports_the_remaind
     assert sum(after.values()) < sum(before.values())
     assert cut.results["totals"]["lost"] == exact.results["totals"]["lost"]
     assert cut.results["totals"]["distinct_victims"] == exact.results["totals"]["distinct_victims"]
+
+
+def test_the_command_takes_the_smallest_piece_to_trace(personas, analysed):
+    from django.core.management import call_command
+
+    from anninh.investigations.models import AnalysisRun
+
+    _case, exact = analysed
+    inv = exact.investigation
+    call_command(
+        "investigation_analyse", inv.code, "--min-amount", "100000", "--as", personas["investigator"].username
+    )
+    run = AnalysisRun.objects.filter(investigation=inv).latest("pk")
+    assert run.params["min_amount"] == 100_000
+    assert run.results["trace"]["by_kind"]["limit_amount"] > 0
