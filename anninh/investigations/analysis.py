@@ -9,9 +9,11 @@ How the facts become a money graph:
 - transactions are the payments read from bank statements and crypto records, in one currency
   (VND by default; other currencies are counted apart, never converted);
 - victims are the people of the complaint lists; a complaint's payment is matched to the
-  statement row that moved it (same receiving account, same amount, within a day): its sender
-  is then the victim's account. A complaint payment no statement shows is a transaction from
-  the victim themself, so their loss still counts;
+  statement row that moved it (same receiving account, same amount, within a day; the nearest
+  in time, and one row for one payment, so two victims who paid one collector the same amount
+  on the same day each keep their own account): its sender is then the victim's account. A
+  complaint payment no statement shows is a transaction from the victim themself, so their
+  loss still counts, once even when two complaint records tell of it;
 - one victim is one person after resolution: complaint records that paid from the same bank
   account are one victim (an account is an identity; a phone or an address alone is not);
 - cash-out points: crypto wallets the money is bought into, and cash withdrawals;
@@ -38,6 +40,7 @@ from anninh.network.graph import TransactionGraph, rings
 from anninh.network.roles import roles as network_roles
 from anninh.network.score import score_accounts
 from anninh.network.totals import totals as network_totals
+from anninh.network.trace import KINDS
 from anninh.network.trace import trace as network_trace
 
 VETTED_RULES = ("network_payment", "holds_account", "directorship", "ownership", "same_as")
@@ -78,8 +81,17 @@ def analysis_run(
     currency: str = "VND",
     backend: str = "local",
     spark=None,
+    min_amount: float = 0.0,
 ) -> AnalysisRun:
     """Analyse the investigation's network and store the results (team only).
+
+    ``min_amount`` (đồng; proportional tracing): a piece of a victim's payment smaller than this
+    is not split further and stops where it stands. Default 0: every piece is followed to the
+    end, so the money traced to each cash-out point is exact. Above 0 the figures per cash-out
+    point can only be lower (never higher) than the exact ones, and what stopped is reported
+    as the untraced remainder (``results["trace"]``: the amount of each way a payment's money
+    ended; they add up to the money paid, so money is conserved). Money lost does not depend
+    on it (payments minus refunds, not tracing).
 
     ``backend="spark"`` finds the rings (connected components over the vetted links) on Apache
     Spark (``spark``, or a local session); the rest runs here. The results are the same."""
@@ -145,13 +157,12 @@ def analysis_run(
     }
     victim_persons |= victims_of_claims
 
-    # Match each complaint payment to the statement row that moved it.
-    by_target: dict[tuple[int, float], list[tuple[int, int, dt.datetime]]] = defaultdict(list)
-    for lid, s, t, amount, when in tx:
-        by_target[(t, round(amount, 2))].append((lid, s, when))
+    # Match each complaint payment to the statement row that moved it (see `_match_claims`).
+    by_target = _rows_by_target(tx)
     union = _Union()
     victim_account_of: dict[int, int] = {}  # account entity → victim person (before union)
     extra_tx = []
+    told = []
     for lid, person, target, amount, when, data in claims:
         if kind_of.get(person) != EntityKind.PERSON:  # paid from an account named in the complaint
             owner = person_by_key.get(data.get("victim"))
@@ -161,25 +172,26 @@ def analysis_run(
             else:
                 victim_account_of[person] = owner
                 union.find(owner)
-            if not any(
-                True for _l, snd, _w in by_target.get((target, round(amount, 2)), []) if snd == person
-            ):
+            if not any(snd == person for _l, snd, _w in by_target.get((target, round(amount, 2)), [])):
                 extra_tx.append((lid, person, target, amount, when)) if when is not None else None
             continue
-        match = None
-        for _slid, sender, swhen in by_target.get((target, round(amount, 2)), []):
-            if when is None or abs(swhen - when) <= MATCH_WINDOW:
-                match = sender
-                break
-        if match is not None:
-            if match in victim_account_of:
-                union.union(victim_account_of[match], person)
+        told.append((lid, person, target, amount, when))
+    for group, sender in _match_claims(told, by_target):
+        persons = [person for _lid, person, *_rest in group]
+        for person in persons[1:]:
+            union.union(persons[0], person)
+        if sender is not None:
+            if sender in victim_account_of:
+                union.union(victim_account_of[sender], persons[0])
             else:
-                victim_account_of[match] = person
-                union.union(person, person)
-        elif when is not None:
-            extra_tx.append((lid, person, target, amount, when))
-            victim_account_of.setdefault(person, person)
+                victim_account_of[sender] = persons[0]
+                union.find(persons[0])
+        else:
+            lid, person, target, amount, when = group[0]
+            if when is not None:
+                extra_tx.append((lid, person, target, amount, when))
+                for p in persons:
+                    victim_account_of.setdefault(p, p)
     # Accounts a victim holds (from registry extracts) are theirs too.
     for s, t, rule in identity_links:
         if rule == LinkKind.HOLDS_ACCOUNT and s in victim_persons and t not in victim_account_of:
@@ -197,6 +209,7 @@ def analysis_run(
         "method": method,
         "max_hops": max_hops,
         "max_days": max_days,
+        "min_amount": min_amount,
         "backend": backend,
     }
     results["other_currencies"] = dict(other_currency)
@@ -252,6 +265,7 @@ def analysis_run(
         max_hops=max_hops,
         max_days=max_days,
         payments=payments,
+        min_amount=min_amount,
     )
     province_of = {label: province_of_entity.get(label, "") for label in set(victims.values())}
     found = network_totals(graph, victims=victims, network=network, trace=traced, province_of=province_of)
@@ -320,6 +334,17 @@ def analysis_run(
         }
         for row in found.per_victim.itertuples(index=False)
     ]
+    # Where the traced money ended, by kind (cash_out, refund, to_victim, held, and the untraced
+    # remainder: limit_hops, limit_days, limit_amount); the kinds add up to the money paid.
+    ended = traced.flows.groupby("kind")["amount"].sum()
+    results["trace"] = {
+        "min_amount": min_amount,
+        "paid": float(traced.payments["amount"].sum()),
+        "by_kind": {kind: float(ended.get(kind, 0.0)) for kind in KINDS},
+        "remainder": float(
+            sum(ended.get(kind, 0.0) for kind in ("limit_hops", "limit_days", "limit_amount"))
+        ),
+    }
     # Money flow for the sankey: victims → collector (first account) → cash-out point.
     pay = traced.payments
     flows = traced.flows[traced.flows["kind"] == "cash_out"]
@@ -340,6 +365,60 @@ def analysis_run(
     ]
     results["ignored_rules"] = {str(k): int(v) for k, v in found_rings.ignored_rules.items()}
     return _store(actor, inv, results, per_entity, method, max_hops, max_days)
+
+
+def _rows_by_target(tx) -> dict[tuple[int, float], list[tuple[int, int, dt.datetime]]]:
+    """Statement rows by (receiving account, amount): [(link id, sender, when)], in link order."""
+    by_target: dict[tuple[int, float], list[tuple[int, int, dt.datetime]]] = defaultdict(list)
+    for lid, s, t, amount, when in tx:
+        by_target[(t, round(amount, 2))].append((lid, s, when))
+    return by_target
+
+
+def _match_claims(told, by_target) -> list[tuple[list[tuple], int | None]]:
+    """Each payment a complaint tells of, matched to the statement row that moved it.
+
+    ``told``: (link id, person, receiving account, amount, when) of the complaint payments;
+    ``by_target``: the statement rows (:func:`_rows_by_target`). Returns [(claims, sender)]: the
+    claims telling of one payment (the same receiving account, amount and time: a victim who
+    filed twice, under two spellings, tells of it twice; it is one payment) and the account that
+    sent it, or None when no statement shows it.
+
+    A row moves one payment: two victims who paid one collector the same amount on the same
+    day each get their own row, the nearest in time to what they told (within
+    :data:`MATCH_WINDOW`), assigned closest pair first (ties by row, then by claim order), never
+    the first row in the window for both (which joined the two victims into one, left the
+    other's account unknown and dropped their payment from the totals). A claim without a time
+    takes the first row no other claim took."""
+    groups: dict[tuple, list[tuple]] = {}
+    for claim in told:
+        _lid, _person, target, amount, when = claim
+        groups.setdefault((target, round(amount, 2), when), []).append(claim)
+    keys = list(groups)
+    pairs = []
+    for g, (target, amount, when) in enumerate(keys):
+        if when is None:
+            continue
+        for slid, sender, swhen in by_target.get((target, amount), []):
+            gap = abs(swhen - when)
+            if gap <= MATCH_WINDOW:
+                pairs.append((gap, slid, g, sender))
+    pairs.sort(key=lambda p: (p[0], p[1], p[2]))
+    sender_of: dict[int, int] = {}
+    taken: set[int] = set()
+    for _gap, slid, g, sender in pairs:
+        if g in sender_of or slid in taken:
+            continue
+        sender_of[g] = sender
+        taken.add(slid)
+    for g, (target, amount, when) in enumerate(keys):
+        if when is None and g not in sender_of:
+            for slid, sender, _swhen in by_target.get((target, amount), []):
+                if slid not in taken:
+                    sender_of[g] = sender
+                    taken.add(slid)
+                    break
+    return [(groups[key], sender_of.get(g)) for g, key in enumerate(keys)]
 
 
 #: The province whose communes the victims' map draws (Hai Phong, NSO code 31).
@@ -430,7 +509,12 @@ def _store(actor, inv, results, per_entity, method, max_hops, max_days) -> Analy
     Entity.objects.bulk_update(changed, ["ring", "role", "score", "evidence"], batch_size=1000)
     run = AnalysisRun.objects.create(
         investigation=inv,
-        params={"method": method, "max_hops": max_hops, "max_days": max_days},
+        params={
+            "method": method,
+            "max_hops": max_hops,
+            "max_days": max_days,
+            "min_amount": results.get("min_amount", 0.0),
+        },
         results=results,
         created_by=actor,
     )
@@ -447,17 +531,26 @@ def _store(actor, inv, results, per_entity, method, max_hops, max_days) -> Analy
 
 
 def resolve_and_analyse(
-    *, actor, investigation: Investigation, method: str = "proportional", spark: bool = False, session=None
+    *,
+    actor,
+    investigation: Investigation,
+    method: str = "proportional",
+    spark: bool = False,
+    session=None,
+    min_amount: float = 0.0,
 ) -> tuple[dict[str, int], AnalysisRun]:
     """What the app runs after an import: resolution (merges and review queue), then the
     network analysis. With ``spark`` the resolution (Splink) and the connected components (the
     resolution's clusters and the rings) run on Apache Spark: ``session``, or a local one that is
-    stopped at the end. Returns the resolution's counts and the stored run."""
+    stopped at the end. ``min_amount``: see :func:`analysis_run`. Returns the resolution's counts
+    and the stored run."""
     from anninh.investigations.resolution import resolution_run
 
     if not spark:
         counts = resolution_run(actor=actor, investigation=investigation)
-        return counts, analysis_run(actor=actor, investigation=investigation, method=method)
+        return counts, analysis_run(
+            actor=actor, investigation=investigation, method=method, min_amount=min_amount
+        )
     own = session is None
     if own:
         from anninh.network.components import spark_session
@@ -466,7 +559,12 @@ def resolve_and_analyse(
     try:
         counts = resolution_run(actor=actor, investigation=investigation, backend="spark", spark=session)
         run = analysis_run(
-            actor=actor, investigation=investigation, method=method, backend="spark", spark=session
+            actor=actor,
+            investigation=investigation,
+            method=method,
+            backend="spark",
+            spark=session,
+            min_amount=min_amount,
         )
     finally:
         if own:

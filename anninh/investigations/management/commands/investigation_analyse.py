@@ -1,12 +1,16 @@
 """Resolve and analyse an investigation: what the app runs after an import.
 
     manage.py investigation_analyse CODE [--method proportional|fifo] [--spark] [--as USERNAME]
+        [--min-amount DONG]
 
 Resolution (sure matches merged, uncertain pairs to the review queue), then the network analysis
 (rings, roles, tracing, totals). ``--spark`` runs the resolution (Splink's Spark backend) and the
 connected components (resolution clusters and rings) on Apache Spark: local mode here, a cluster
 where ``SPARK_REMOTE``/``spark-submit`` provide one. The results equal the single-machine path's.
-Without --as the run is the system's; with --as, that user must be on the investigation's team.
+``--min-amount`` (đồng, default 0: exact): pieces of a victim's payment smaller than this are not
+traced further; the money per cash-out point can then only be lower than the exact figure and
+the run reports the untraced remainder (money lost does not change). Without --as the run is
+the system's; with --as, that user must be on the investigation's team.
 """
 
 from __future__ import annotations
@@ -28,9 +32,13 @@ def actor_of(username: str | None):
     return actor
 
 
-def analyse(command: BaseCommand, inv: Investigation, actor, *, method: str, spark: bool) -> None:
+def analyse(
+    command: BaseCommand, inv: Investigation, actor, *, method: str, spark: bool, min_amount: float = 0.0
+) -> None:
     try:
-        counts, run = resolve_and_analyse(actor=actor, investigation=inv, method=method, spark=spark)
+        counts, run = resolve_and_analyse(
+            actor=actor, investigation=inv, method=method, spark=spark, min_amount=min_amount
+        )
     except PermissionDenied:
         raise CommandError(f"{actor} is not on the team of {inv.code}") from None
     totals = run.results.get("totals", {})
@@ -53,9 +61,24 @@ class Command(BaseCommand):
             "--spark", action="store_true", help="Resolution and connected components on Apache Spark."
         )
         parser.add_argument("--as", dest="as_user", help="Run as this user (a member of the team).")
+        parser.add_argument(
+            "--min-amount",
+            type=float,
+            default=0.0,
+            help="Smallest piece of a payment to trace further, in đồng (default 0: every piece, exact).",
+        )
 
     def handle(self, *args, **o):
         inv = Investigation.objects.unrestricted().filter(code=o["investigation"]).first()
         if inv is None:
             raise CommandError(f"no investigation {o['investigation']!r}")
-        analyse(self, inv, actor_of(o["as_user"]), method=o["method"], spark=o["spark"])
+        if o["min_amount"] < 0:
+            raise CommandError("--min-amount cannot be negative")
+        analyse(
+            self,
+            inv,
+            actor_of(o["as_user"]),
+            method=o["method"],
+            spark=o["spark"],
+            min_amount=o["min_amount"],
+        )
