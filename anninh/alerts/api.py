@@ -196,8 +196,120 @@ def list_alerts(request: HttpRequest, query: Query[AlertsListQuery]):
     }
 
 
+# Subscriptions ------------------------------------------------------------------------------------
+
+
 @router.get(
-    "/{int:alert_id}",
+    "/subscriptions",
+    response={200: AlertsSubscriptionListOut, 403: ErrorOut},
+    url_name="alerts_subscriptions",
+    summary="Your subscriptions and your unit's",
+)
+def list_subscriptions(request: HttpRequest):
+    user = _caller(request)
+    if not user.has_role(*READERS):
+        return _refuse(request, user)
+    return {"results": [_subscription_out(s, user) for s in selectors.subscription_list(viewer=user)]}
+
+
+def _subscription_write(request, user, fn, payload: AlertsSubscriptionIn, **extra):
+    try:
+        sub = fn(
+            actor=user,
+            communes=payload.communes,
+            offence_groups=[str(g) for g in payload.offence_groups],
+            kinds=[str(k) for k in payload.kinds],
+            for_unit=payload.for_unit,
+            digest=payload.digest,
+            **extra,
+        )
+    except PermissionDenied:
+        return _refuse(request, user, reason="scope", message=_("You may not subscribe to these alerts."))
+    except services.AlertError as exc:
+        return _problem("subscription.invalid", str(exc), ["body"])
+    return sub
+
+
+@router.post(
+    "/subscriptions",
+    response={201: AlertsSubscriptionOut, 400: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    url_name="alerts_subscription_create",
+    summary="Subscribe to alerts (by commune, offence group and kind), within your reach",
+)
+def create_subscription(request: HttpRequest, payload: AlertsSubscriptionIn):
+    user = _caller(request)
+    if not user.has_role(*READERS):
+        return _refuse(request, user)
+    result = _subscription_write(request, user, services.subscription_create, payload)
+    if isinstance(result, Status):
+        return result
+    return Status(201, _subscription_out(result, user))
+
+
+def _subscription(user, subscription_id: int) -> Subscription:
+    return get_scoped_or_404(
+        selectors.subscription_list(viewer=user),
+        user,
+        unscoped=Subscription.objects.unrestricted(),
+        pk=subscription_id,
+    )
+
+
+@router.put(
+    "/subscriptions/{subscription_id}",
+    response={
+        200: AlertsSubscriptionOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+    },
+    url_name="alerts_subscription_update",
+    summary="Change what one of your subscriptions asks for",
+)
+def update_subscription(
+    request: HttpRequest, payload: AlertsSubscriptionIn, subscription_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    user = _caller(request)
+    if not user.has_role(*READERS):
+        return _refuse(request, user)
+    try:
+        sub = _subscription(user, subscription_id)
+    except Http404:
+        return Status(404, {"detail": _("No such subscription.")})
+    result = _subscription_write(request, user, services.subscription_update, payload, subscription=sub)
+    if isinstance(result, Status):
+        return result
+    return Status(200, _subscription_out(result, user))
+
+
+@router.delete(
+    "/subscriptions/{subscription_id}",
+    response={204: None, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    url_name="alerts_subscription_delete",
+    summary="End one of your subscriptions",
+)
+def delete_subscription(request: HttpRequest, subscription_id: int = Path(..., ge=1, le=MAX_ID)):
+    user = _caller(request)
+    if not user.has_role(*READERS):
+        return _refuse(request, user)
+    try:
+        sub = _subscription(user, subscription_id)
+    except Http404:
+        return Status(404, {"detail": _("No such subscription.")})
+    try:
+        services.subscription_delete(actor=user, subscription=sub)
+    except PermissionDenied:
+        return _refuse(request, user, reason="owner", message=_("Only its owner ends a subscription."))
+    return HttpResponse(status=204)
+
+
+# One alert, acknowledging and resolving (after the subscriptions: "/subscriptions" is not an
+# alert id) ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/{alert_id}",
     response={200: AlertsDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     url_name="alerts_detail",
     summary="One alert with its evidence and trail (marks it read for you)",
@@ -239,15 +351,24 @@ def _act(request, alert_id: int, action: str, note: str):
     try:
         alert = services.alert_act(actor=user, alert=alert, action=action, note=note)
     except PermissionDenied:
-        return _refuse(request, user, message=_("Commanders, commune officers and investigators act on alerts."))
+        return _refuse(
+            request, user, message=_("Commanders, commune officers and investigators act on alerts.")
+        )
     except services.AlertError as exc:
         return Status(409, {"detail": str(exc)})
     return Status(200, _alert_out(alert, selectors.unread_ids(viewer=user, alert_ids=[alert.pk])))
 
 
 @router.post(
-    "/{int:alert_id}/acknowledge",
-    response={200: AlertsAlertOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
+    "/{alert_id}/acknowledge",
+    response={
+        200: AlertsAlertOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ValidationErrorOut,
+    },
     url_name="alerts_acknowledge",
     summary="Acknowledge an open alert (kept on its trail, audited)",
 )
@@ -258,8 +379,15 @@ def acknowledge_alert(
 
 
 @router.post(
-    "/{int:alert_id}/resolve",
-    response={200: AlertsAlertOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
+    "/{alert_id}/resolve",
+    response={
+        200: AlertsAlertOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ValidationErrorOut,
+    },
     url_name="alerts_resolve",
     summary="Resolve an open or acknowledged alert, saying what was done",
 )
@@ -267,105 +395,3 @@ def resolve_alert(request: HttpRequest, payload: AlertsResolveIn, alert_id: int 
     if not payload.note.strip():
         return _problem("note.required", _("Say what was done: a note is needed."), ["body", "note"])
     return _act(request, alert_id, "resolve", payload.note)
-
-
-# Subscriptions ------------------------------------------------------------------------------------
-
-
-@router.get(
-    "/subscriptions",
-    response={200: AlertsSubscriptionListOut, 403: ErrorOut},
-    url_name="alerts_subscriptions",
-    summary="Your subscriptions and your unit's",
-)
-def list_subscriptions(request: HttpRequest):
-    user = _caller(request)
-    if not user.has_role(*READERS):
-        return _refuse(request, user)
-    return {"results": [_subscription_out(s, user) for s in selectors.subscription_list(viewer=user)]}
-
-
-def _subscription_write(request, user, fn, payload: AlertsSubscriptionIn, **extra):
-    try:
-        sub = fn(
-            actor=user,
-            communes=payload.communes,
-            offence_groups=[str(g) for g in payload.offence_groups],
-            kinds=[str(k) for k in payload.kinds],
-            for_unit=payload.for_unit,
-            digest=payload.digest,
-            **extra,
-        )
-    except PermissionDenied:
-        return _refuse(request, user, reason="scope", message=_("You may not subscribe to these alerts."))
-    except services.AlertError as exc:
-        return _problem("subscription.invalid", str(exc), ["body"])
-    return sub
-
-
-@router.post(
-    "/subscriptions",
-    response={201: AlertsSubscriptionOut, 403: ErrorOut, 422: ValidationErrorOut},
-    url_name="alerts_subscription_create",
-    summary="Subscribe to alerts (by commune, offence group and kind), within your reach",
-)
-def create_subscription(request: HttpRequest, payload: AlertsSubscriptionIn):
-    user = _caller(request)
-    if not user.has_role(*READERS):
-        return _refuse(request, user)
-    result = _subscription_write(request, user, services.subscription_create, payload)
-    if isinstance(result, Status):
-        return result
-    return Status(201, _subscription_out(result, user))
-
-
-def _subscription(user, subscription_id: int) -> Subscription:
-    return get_scoped_or_404(
-        selectors.subscription_list(viewer=user),
-        user,
-        unscoped=Subscription.objects.unrestricted(),
-        pk=subscription_id,
-    )
-
-
-@router.put(
-    "/subscriptions/{subscription_id}",
-    response={200: AlertsSubscriptionOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
-    url_name="alerts_subscription_update",
-    summary="Change what one of your subscriptions asks for",
-)
-def update_subscription(
-    request: HttpRequest, payload: AlertsSubscriptionIn, subscription_id: int = Path(..., ge=1, le=MAX_ID)
-):
-    user = _caller(request)
-    if not user.has_role(*READERS):
-        return _refuse(request, user)
-    try:
-        sub = _subscription(user, subscription_id)
-    except Http404:
-        return Status(404, {"detail": _("No such subscription.")})
-    result = _subscription_write(request, user, services.subscription_update, payload, subscription=sub)
-    if isinstance(result, Status):
-        return result
-    return Status(200, _subscription_out(result, user))
-
-
-@router.delete(
-    "/subscriptions/{subscription_id}",
-    response={204: None, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
-    url_name="alerts_subscription_delete",
-    summary="End one of your subscriptions",
-)
-def delete_subscription(request: HttpRequest, subscription_id: int = Path(..., ge=1, le=MAX_ID)):
-    user = _caller(request)
-    if not user.has_role(*READERS):
-        return _refuse(request, user)
-    try:
-        sub = _subscription(user, subscription_id)
-    except Http404:
-        return Status(404, {"detail": _("No such subscription.")})
-    try:
-        services.subscription_delete(actor=user, subscription=sub)
-    except PermissionDenied:
-        return _refuse(request, user, reason="owner", message=_("Only its owner ends a subscription."))
-    return HttpResponse(status=204)

@@ -282,7 +282,7 @@ def today(request: HttpRequest, query: Query[FieldTodayQuery]):
 
 # Writes -------------------------------------------------------------------------------------------
 
-_WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 409: FieldConflictOut, 422: ValidationErrorOut}
+_WRITE_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: FieldConflictOut, 422: ValidationErrorOut}
 
 
 @router.post(

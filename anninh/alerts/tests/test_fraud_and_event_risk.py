@@ -32,7 +32,9 @@ def subscribers(personas):
     """The commander (every commune), commune A's and commune B's officers (their own)."""
     for name in ("commander", "commune_officer", "other_commune_officer"):
         services.subscription_create(actor=personas[name])
-    return {name: personas[name].username for name in ("commander", "commune_officer", "other_commune_officer")}
+    return {
+        name: personas[name].username for name in ("commander", "commune_officer", "other_commune_officer")
+    }
 
 
 # Fraud ----------------------------------------------------------------------------------------------

@@ -92,7 +92,9 @@ def test_the_view_masks_the_number_without_personal_data():
 
 
 def test_the_service_stores_the_normalised_key(personas):
-    report = receive(personas["commune_officer"], collector_bank="Vietcombank", collector_number="0123 456 789")
+    report = receive(
+        personas["commune_officer"], collector_bank="Vietcombank", collector_number="0123 456 789"
+    )
     report.refresh_from_db()
     assert report.collector_account == "VCB:0123456789"
     assert receive(personas["commune_officer"]).collector_account == ""

@@ -292,7 +292,9 @@ class IntakeForm(forms.Form):
         label=gettext_lazy("Account number paid into"),
         max_length=40,
         required=False,
-        help_text=gettext_lazy("Digits only; spaces and dots are ignored. For an e-wallet: its phone number."),
+        help_text=gettext_lazy(
+            "Digits only; spaces and dots are ignored. For an e-wallet: its phone number."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     reporter_name = forms.CharField(
