@@ -15,12 +15,14 @@ from ninja.parser import Parser
 from anninh.accounts.api import router as accounts_router
 from anninh.accounts.api_auth import api_auth, require_api_caller
 from anninh.accounts.api_schemas import validation_error_items
+from anninh.alerts.api import router as alerts_router
 from anninh.audit.api import router as audit_router
 from anninh.campaigns.api import router as campaigns_router
 from anninh.civildefence.api import router as civildefence_router
 from anninh.compstat.api import router as compstat_router
 from anninh.enforcement.api import router as enforcement_router
 from anninh.events.api import router as events_router
+from anninh.field.api import router as field_router
 from anninh.geo.api import router as geo_router
 from anninh.hotspots.api import router as hotspots_router
 from anninh.investigations.api import router as investigations_router
@@ -83,6 +85,8 @@ api.add_router("/civil-defence/", civildefence_router, tags=["civil defence"])
 api.add_router("/investigations/", investigations_router, tags=["investigations"])
 api.add_router("/enforcement/", enforcement_router, tags=["enforcement"])
 api.add_router("/campaigns/", campaigns_router, tags=["campaigns"])
+api.add_router("/alerts/", alerts_router, tags=["alerts"])
+api.add_router("/field/", field_router, tags=["field"])
 # A busy or unreachable database: 503 with Retry-After (anninh.web.busy), also in DEBUG mode.
 api.add_exception_handler(OperationalError, api_exception_handler)
 api.add_exception_handler(InterfaceError, api_exception_handler)

@@ -7,12 +7,13 @@
   about six "rises" a week by chance alone without it.
 - `space_time_clusters`: groups of events chained by near-repeat links (within a distance and
   a number of days of one another), the pattern the Knox test measures.
-- `identifiers_in`: phone and bank-account numbers written in a victim's statement.
+
+(The fraud rule no longer reads account numbers out of free text: it groups the reports on
+their normalised collector account, anninh.records.services.collector.)
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
@@ -88,39 +89,3 @@ def space_time_clusters(x, y, t, *, distance_m: float, days: float, min_size: in
     clusters = [sorted(g) for g in groups.values() if len(g) >= min_size]
     clusters.sort(key=lambda g: (-len(g), g[0]))
     return clusters
-
-
-_ACCOUNT = re.compile(
-    r"(?:số\s+tài\s+khoản|tài\s+khoản(?:\s+số)?|stk|tk|account(?:\s+no\.?)?)\s*[:.]?\s*"
-    r"(?:[a-zà-ỹ]+\s+)?(\d[\d .-]{4,22}\d)",
-    re.IGNORECASE,
-)
-_PHONE = re.compile(r"(?<!\d)(?:\+84|0084|84|0)(?:[\s.-]?\d){9,10}(?!\d)")
-
-
-def normalise_phone(raw: str) -> str:
-    """A Vietnamese mobile or landline as 10 (or 11) digits starting with 0."""
-    digits = re.sub(r"\D", "", raw)
-    for prefix in ("0084", "84"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) in (9, 10):
-            digits = "0" + digits[len(prefix) :]
-            break
-    return digits
-
-
-def identifiers_in(text: str) -> set[str]:
-    """Bank-account numbers ("acct:<digits>") and phone numbers ("phone:<digits>") named in
-    free text. An account's bank is not parsed: the same number at two banks is two accounts
-    (a limit of free text, said in the alert's evidence)."""
-    found: set[str] = set()
-    accounts = set()
-    for m in _ACCOUNT.finditer(text or ""):
-        digits = re.sub(r"\D", "", m.group(1))
-        if 6 <= len(digits) <= 19:
-            accounts.add(digits)
-            found.add(f"acct:{digits}")
-    for m in _PHONE.finditer(text or ""):
-        phone = normalise_phone(m.group(0))
-        if len(phone) in (10, 11) and phone.startswith("0") and phone not in accounts:
-            found.add(f"phone:{phone}")
-    return found

@@ -26,10 +26,7 @@ from anninh.records.models import (
     CrimeReport,
     Incident,
     IncidentKind,
-    IncidentPerson,
     OffenceGroup,
-    PersonPhone,
-    PersonRole,
 )
 
 
@@ -63,7 +60,7 @@ class RuleSettings:
     nr_knox_days: int = 365  # the city-wide Knox test that says near repeats happen here at all
     nr_knox_permutations: int = 99
     require_knox: bool = True
-    # Fraud: the same account or phone in this many victims' reports of the last 90 days, one new.
+    # Fraud: the same collector account in this many victims' reports of the last 90 days, one new.
     fraud_window_days: int = 90
     fraud_new_days: int = 7
     fraud_min_reports: int = 3
@@ -81,8 +78,6 @@ DEFAULT = RuleSettings()
 ROBBERY_ARTICLES = ("168", "169", "171")
 BURGLARY_ARTICLES = ("173",)
 HOME_PREMISES = ("home", "apartment")
-FRAUD_GROUPS = (OffenceGroup.FRAUD.value, OffenceGroup.CYBER.value)
-FRAUD_ARTICLES = ("174", "290")
 
 
 def _bounds(today: dt.date, days_back: int, days_to: int = 0) -> tuple[dt.datetime, dt.datetime]:
@@ -294,95 +289,49 @@ def near_repeat_findings(
 
 
 def fraud_findings(today: dt.date, s: RuleSettings = DEFAULT) -> list[Finding]:
-    """The same bank account or phone in at least `fraud_min_reports` victims' reports of
-    fraud of the last `fraud_window_days`, one of them in the last `fraud_new_days`.
-
-    What the records hold: no collector-account field exists. The identifiers are read from
-    the crime reports' summaries and the incidents' narratives (account numbers after "số tài
-    khoản"/"STK", phone numbers) and from the phones of the persons recorded as suspects in
-    fraud incidents. A report and the incident made from it count once."""
+    """The same collector account (the account victims paid into, `CrimeReport.
+    collector_account`, normalised at intake: "VCB:0123456789") in at least
+    `fraud_min_reports` victims' crime reports received in the last `fraud_window_days`, one
+    of them in the last `fraud_new_days` (a pattern that grows, not an old one). Every report
+    naming an account counts, classified or not: a scam's first reports are often not
+    classified yet. One finding per account; the alert's commune is the newest report's."""
     since, until = _bounds(today, s.fraud_window_days)
     new_from = local_day_bounds(today - dt.timedelta(days=s.fraud_new_days))[0]
-    # source id -> (commune, at, identifiers); an incident made from a report takes the report's id.
-    sources: dict[str, dict] = {}
-    reports = (
+    rows = (
         CrimeReport.objects.unrestricted()
         .filter(received_at__gte=since, received_at__lt=until)
-        .filter(
-            Q(suspected_offence__group__in=FRAUD_GROUPS) | Q(suspected_offence__article__in=FRAUD_ARTICLES)
-        )
-        .values_list("id", "register_number", "commune_id", "received_at", "summary")
+        .exclude(collector_account="")
+        .order_by("received_at", "id")
+        .values_list("id", "register_number", "commune_id", "received_at", "collector_account")
     )
-    for pk, number, commune, at, text in reports:
-        sources[f"r{pk}"] = {"ref": number, "commune": commune, "at": at, "ids": detect.identifiers_in(text)}
-    incidents = list(
-        Incident.objects.unrestricted()
-        .filter(
-            kind=IncidentKind.CRIME,
-            offence_group__in=FRAUD_GROUPS,
-            reported_at__gte=since,
-            reported_at__lt=until,
-        )
-        .values_list("id", "number", "commune_id", "reported_at", "narrative")
-    )
-    links = defaultdict(list)
-    for inc_id, rep_id in Incident.crime_reports.through.objects.filter(
-        incident_id__in=[i[0] for i in incidents]
-    ).values_list("incident_id", "crimereport_id"):
-        links[inc_id].append(rep_id)
-    suspect_phones = defaultdict(set)
-    person_of = defaultdict(list)
-    for inc_id, person_id in (
-        IncidentPerson.objects.unrestricted()
-        .filter(incident_id__in=[i[0] for i in incidents], role=PersonRole.SUSPECT)
-        .values_list("incident_id", "person_id")
-    ):
-        person_of[person_id].append(inc_id)
-    for person_id, number in (
-        PersonPhone.objects.unrestricted()
-        .filter(person_id__in=list(person_of))
-        .values_list("person_id", "number")
-    ):
-        for inc_id in person_of[person_id]:
-            suspect_phones[inc_id].add(f"phone:{detect.normalise_phone(number)}")
-    for pk, number, commune, at, text in incidents:
-        ids = detect.identifiers_in(text) | suspect_phones[pk]
-        key = next((f"r{r}" for r in links[pk] if f"r{r}" in sources), f"i{pk}")
-        if key in sources:
-            sources[key]["ids"] |= ids
-        else:
-            sources[key] = {"ref": number, "commune": commune, "at": at, "ids": ids}
-    by_id: dict[str, list[str]] = defaultdict(list)
-    for key, src in sources.items():
-        for ident in src["ids"]:
-            by_id[ident].append(key)
+    by_account: dict[str, list[dict]] = defaultdict(list)
+    for pk, number, commune, at, account in rows:
+        by_account[account].append({"id": pk, "ref": number, "commune": commune, "at": at})
     out = []
-    for ident, keys in sorted(by_id.items()):
-        if len(keys) < s.fraud_min_reports:
+    for account, reports in sorted(by_account.items()):
+        if len(reports) < s.fraud_min_reports or reports[-1]["at"] < new_from:
             continue
-        rows = sorted((sources[k] | {"key": k} for k in keys), key=lambda r: r["at"])
-        if rows[-1]["at"] < new_from:
-            continue
-        kind, _colon, value = ident.partition(":")
+        bank, _colon, number = account.partition(":")
         out.append(
             Finding(
                 kind=AlertKind.FRAUD,
-                key=f"fraud:{ident}",
-                title=f"The same {kind} in {len(rows)} fraud reports",
-                commune=rows[-1]["commune"],
+                key=f"fraud:{account}",
+                title=f"The same collector account in {len(reports)} victims' reports",
+                commune=reports[-1]["commune"],
                 offence_group=OffenceGroup.FRAUD.value,
-                score=-len(rows),
-                members=[r["key"] for r in rows],
+                score=-len(reports),
+                members=[r["id"] for r in reports],
                 evidence={
-                    "identifier_kind": kind,
-                    "identifier": value,
+                    "identifier_kind": "account",
+                    "identifier": account,
+                    "bank": bank,
                     "reports": [
-                        {"key": r["key"], "ref": r["ref"], "commune": r["commune"], "at": r["at"].isoformat()}
-                        for r in rows
+                        {"id": r["id"], "ref": r["ref"], "commune": r["commune"], "at": r["at"].isoformat()}
+                        for r in reports
                     ],
-                    "communes": sorted({r["commune"] for r in rows if r["commune"]}),
+                    "communes": sorted({r["commune"] for r in reports if r["commune"]}),
                     "window_days": s.fraud_window_days,
-                    "missing": "collector_account_field",
+                    "new_days": s.fraud_new_days,
                 },
             )
         )
@@ -440,10 +389,17 @@ def deadline_findings(today: dt.date, s: RuleSettings = DEFAULT) -> list[Finding
 # Event risks (the events app, when installed) -----------------------------------------------------
 
 
+#: Statuses of a resolved risk (anninh.events.models.RiskStatus).
+RESOLVED_RISK = ("mitigated", "closed")
+
+
 def event_risk_findings(today: dt.date, s: RuleSettings = DEFAULT) -> list[Finding]:
-    """Risks of an event whose level (likelihood × impact) or status changed in the last
-    `event_days`, read from the events app's risk history (`events.RiskChange`, one row per
-    version). Nothing when the events app is not installed."""
+    """Risks of an event that got worse in the last `event_days`, read from the events app's
+    risk history (`events.RiskChange`, one row per version): a new risk in the register, a
+    level (likelihood × impact) raised, or a risk reopened (from mitigated or closed). A risk
+    that is resolved (mitigated or closed), lowered, or changed in nothing that matters (its
+    owner, its wording) raises nothing: commanders are told of what needs them. Nothing when
+    the events app is not installed."""
     if not apps.is_installed("anninh.events"):
         return []
     try:
@@ -467,8 +423,11 @@ def event_risk_findings(today: dt.date, s: RuleSettings = DEFAULT) -> list[Findi
         )
         level = change.likelihood * change.impact
         before = previous.likelihood * previous.impact if previous else None
-        if previous is not None and before == level and previous.status == change.status:
-            continue
+        if change.status in RESOLVED_RISK:
+            continue  # resolved: nothing to warn of
+        reopened = previous is not None and previous.status in RESOLVED_RISK
+        if previous is not None and not reopened and level <= before:
+            continue  # unchanged, lowered, or another field changed
         event = change.risk.event
         venue = event.venues.order_by("name").first() if hasattr(event, "venues") else None
         out.append(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from anninh.accounts.scoping import scope_for
 from anninh.alerts.models import Alert, AlertAction, AlertStatus, Delivery, Subscription
 from anninh.geo.models import Commune
 from anninh.lib.dates import local_date
@@ -49,6 +50,18 @@ def unread_ids(*, viewer, alert_ids) -> set[int]:
 def unread_count(*, viewer) -> int:
     """The bell: one query."""
     return Delivery.objects.restrict(viewer).filter(read_at__isnull=True).count()
+
+
+def alert_evidence(*, viewer, alert: Alert) -> dict:
+    """The alert's evidence as `viewer` may see it: the account or phone a fraud alert names
+    is personal data, masked (its last digits) for viewers without personal data."""
+    e = dict(alert.evidence or {})
+    if e.get("identifier") and not scope_for(viewer).personal_data:
+        value = str(e["identifier"])
+        prefix, colon, number = value.rpartition(":")
+        e["identifier"] = f"{prefix}{colon}…{number[-3:]}"
+        e["masked"] = True
+    return e
 
 
 def alert_trail(*, viewer, alert: Alert) -> list[AlertAction]:

@@ -268,18 +268,10 @@ def deliveries_mark_read(*, viewer, alert: Alert, now: dt.datetime | None = None
 SUBSCRIBER_ROLES = tuple(ALERT_READERS)
 
 
-def subscription_create(
-    *,
-    actor,
-    communes: list[str] | tuple[str, ...] = (),
-    offence_groups: list[str] | tuple[str, ...] = (),
-    kinds: list[str] | tuple[str, ...] = (),
-    for_unit: bool = False,
-    digest: bool = True,
-) -> Subscription:
-    """Subscribe the actor (or, with `for_unit`, their whole unit) to alerts. Scoped: a
-    commune officer subscribes to their own commune only (an empty choice means it); a
-    city-wide reader to any commune; an investigator to their units' alerts (no commune)."""
+def _subscription_values(*, actor, communes, offence_groups, kinds, for_unit: bool) -> dict:
+    """The checked fields of a subscription of `actor`. Scoped: a commune officer subscribes
+    to their own commune only (an empty choice means it); a city-wide reader to any commune;
+    an investigator to their units' alerts (no commune)."""
     if not getattr(actor, "is_authenticated", False) or not actor.has_role(*SUBSCRIBER_ROLES):
         raise PermissionDenied
     scope = scope_for(actor)
@@ -302,26 +294,67 @@ def subscription_create(
         raise AlertError(_("Unknown kind of alert."))
     if for_unit and (not actor.unit_id or not actor.has_role(Role.COMMANDER, Role.COMMUNE_OFFICER)):
         raise PermissionDenied
+    return {
+        "unit_id": actor.unit_id if for_unit else None,
+        "communes": communes,
+        "offence_groups": sorted(set(offence_groups)),
+        "kinds": sorted(set(kinds)),
+    }
+
+
+def _subscription_audit(sub: Subscription) -> dict:
+    return {
+        "communes": sub.communes,
+        "groups": sub.offence_groups,
+        "kinds": sub.kinds,
+        "unit": sub.unit_id,
+        "digest": sub.digest,
+    }
+
+
+def subscription_create(
+    *,
+    actor,
+    communes: list[str] | tuple[str, ...] = (),
+    offence_groups: list[str] | tuple[str, ...] = (),
+    kinds: list[str] | tuple[str, ...] = (),
+    for_unit: bool = False,
+    digest: bool = True,
+) -> Subscription:
+    """Subscribe the actor (or, with `for_unit`, their whole unit) to alerts, within their
+    reach (`_subscription_values`)."""
+    values = _subscription_values(
+        actor=actor, communes=communes, offence_groups=offence_groups, kinds=kinds, for_unit=for_unit
+    )
     with transaction.atomic():
-        sub = Subscription.objects.create(
-            user=actor,
-            unit_id=actor.unit_id if for_unit else None,
-            communes=communes,
-            offence_groups=sorted(set(offence_groups)),
-            kinds=sorted(set(kinds)),
-            digest=digest,
-        )
-        audit_record(
-            actor=actor,
-            action="create",
-            target=sub,
-            after={
-                "communes": sub.communes,
-                "groups": sub.offence_groups,
-                "kinds": sub.kinds,
-                "unit": sub.unit_id,
-            },
-        )
+        sub = Subscription.objects.create(user=actor, digest=digest, **values)
+        audit_record(actor=actor, action="create", target=sub, after=_subscription_audit(sub))
+    return sub
+
+
+def subscription_update(
+    *,
+    actor,
+    subscription: Subscription,
+    communes: list[str] | tuple[str, ...] = (),
+    offence_groups: list[str] | tuple[str, ...] = (),
+    kinds: list[str] | tuple[str, ...] = (),
+    for_unit: bool = False,
+    digest: bool = True,
+) -> Subscription:
+    """Replace what a subscription asks for (its owner only; checked as when it was made)."""
+    if not getattr(actor, "is_authenticated", False) or subscription.user_id != actor.pk:
+        raise PermissionDenied
+    values = _subscription_values(
+        actor=actor, communes=communes, offence_groups=offence_groups, kinds=kinds, for_unit=for_unit
+    )
+    with transaction.atomic():
+        sub = Subscription.objects.unrestricted().select_for_update().get(pk=subscription.pk)
+        before = _subscription_audit(sub)
+        for name, value in {**values, "digest": digest}.items():
+            setattr(sub, name, value)
+        sub.save()
+        audit_record(actor=actor, action="update", target=sub, before=before, after=_subscription_audit(sub))
     return sub
 
 

@@ -34,6 +34,10 @@ def headline(alert: Alert) -> str:
             "place": place,
         }
     if alert.kind == AlertKind.FRAUD:
+        if e.get("identifier_kind") == "account":
+            return _("The same collector account in %(n)s victims' reports") % {
+                "n": format_number(len(e.get("reports", []))),
+            }
         kind = _("bank account") if e.get("identifier_kind") == "acct" else _("phone number")
         return _("The same %(kind)s in %(n)s fraud reports") % {
             "kind": kind,

@@ -19,6 +19,7 @@ from anninh.alerts.models import ALERT_READERS, Alert, AlertKind, AlertStatus, S
 from anninh.audit.services import audit_record
 from anninh.geo.models import Commune
 from anninh.records.models import OffenceGroup
+from anninh.records.services.collector import collector_view
 
 READERS = tuple(ALERT_READERS)
 
@@ -81,6 +82,13 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if e.get(key):
                     e[key] = str(labels.get(e[key], e[key]))
     show_identifier = scope_for(request.user).personal_data
+    # A fraud alert names the collector account (personal data: masked without it); alerts
+    # raised before the field existed named a number read from the statements.
+    collector = (
+        collector_view(e.get("identifier", ""), personal=show_identifier)
+        if alert.kind == "fraud" and e.get("identifier_kind") == "account"
+        else None
+    )
     return render(
         request,
         "alerts/detail.html",
@@ -92,6 +100,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "identifier": e.get("identifier", "")
             if show_identifier
             else "…" + str(e.get("identifier", ""))[-3:],
+            "collector": collector,
             "group_labels": dict(OffenceGroup.choices),
             "active_nav": "alerts",
         },

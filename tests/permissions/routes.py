@@ -128,6 +128,49 @@ CIVIL_DEFENCE_ROUTES = {
     "POST civildefence:my_duties": outcome(403, civil_defence_leader=405),
 }
 
+_ALERT_READERS = dict.fromkeys(
+    ["commander", "analyst", "investigator", "commune_officer", "other_commune_officer"], 200
+)
+#: The world's alert is of commune A: investigators (no unit named) and commune B's officer 404.
+_ALERT_OBJECT = {**_ALERT_READERS, "investigator": 404, "other_commune_officer": 404}
+#: Acting: analysts read but do not act (403).
+_ALERT_ACT = {
+    "commander": PASSES,
+    "analyst": 403,
+    "investigator": 404,
+    "commune_officer": PASSES,
+    "other_commune_officer": 404,
+}
+#: The world's subscription is commune A's officer's own: nobody else finds it.
+_SUBSCRIPTION_OWNER = {**dict.fromkeys(_ALERT_READERS, 404), "commune_officer": PASSES}
+
+API_ALERT_AND_FIELD_ROUTES = {
+    "GET /api/alerts/": api(403, **_ALERT_READERS),
+    "GET /api/alerts/{alert_id}": api(403, **_ALERT_OBJECT),
+    "POST /api/alerts/{alert_id}/acknowledge": api(403, **_ALERT_ACT),
+    "POST /api/alerts/{alert_id}/resolve": api(403, **_ALERT_ACT),
+    "GET /api/alerts/subscriptions": api(403, **_ALERT_READERS),
+    "POST /api/alerts/subscriptions": api(403, **dict.fromkeys(_ALERT_READERS, PASSES)),
+    "PUT /api/alerts/subscriptions/{subscription_id}": api(403, **_SUBSCRIPTION_OWNER),
+    "DELETE /api/alerts/subscriptions/{subscription_id}": api(403, **_SUBSCRIPTION_OWNER),
+    "GET /api/field/today": api(
+        403, commander=200, commune_officer=200, other_commune_officer=200, civil_defence_leader=200
+    ),
+    "POST /api/field/checkins": api(
+        403, commander=PASSES, commune_officer=PASSES, other_commune_officer=404, civil_defence_leader=PASSES
+    ),
+    "POST /api/field/patrols/{assignment_id}/done": api(
+        403, commander=PASSES, commune_officer=PASSES, other_commune_officer=404
+    ),
+    "POST /api/field/reports": api(
+        403,
+        commander=PASSES,
+        commune_officer=PASSES,
+        other_commune_officer=PASSES,
+        civil_defence_leader=PASSES,
+    ),
+}
+
 #: Staff who read dialogue records (each within their scope).
 DIALOGUE_STAFF = dict.fromkeys(
     [
@@ -679,6 +722,10 @@ ROUTES: dict[str, dict[str, object]] = {
         for m in ("GET", "POST")
         for name in ("home", "reports")
     },
+    # The early warning and the field page over the API (issue #11): as the pages; the field
+    # writes carry the matrix's Idempotency-Key and name the world's checkpoint and patrol of
+    # commune A, so commune B's officer is refused on the record (404).
+    **API_ALERT_AND_FIELD_ROUTES,
     "GET field:sw": outcome(200, anonymous=200),
     "POST field:sw": outcome(405, anonymous=405),
     **{
@@ -1049,6 +1096,8 @@ API_OBJECTS = {
     "campaign_id": "campaign",
     "arrest_id": "arrest",
     "wanted_id": "wanted",
+    "alert_id": "alert",
+    "subscription_id": "subscription",
 }
 #: Body fields that name a record: the world's record of commune A, so that the right persona
 #: reaches the service with a body it could really send.
@@ -1058,7 +1107,11 @@ BODY_OBJECTS = {
     "commune_code": "commune",
     "incident_id": "incident",
     "crime_report_id": "report",
+    "checkpoint_id": "checkpoint",
 }
+#: Headers an API operation needs to reach its permission checks: the field writes require an
+#: Idempotency-Key (each persona's request runs in a rolled-back savepoint, so one key serves).
+API_HEADERS = {"/api/field/": {"HTTP_IDEMPOTENCY_KEY": "matrix-key-1"}}
 #: Query parameters an API operation requires.
 API_QUERY = {
     "entity": "{inv_entity}",
@@ -1132,6 +1185,10 @@ def request_for(key: str, world: dict) -> tuple[str, str, dict]:
             import json
 
             kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+        if method != "GET":
+            for prefix, headers in API_HEADERS.items():
+                if target.startswith(prefix):
+                    kwargs.update(headers)
         return method, url, kwargs
     route = dict(page_routes())[target]
     objects = PAGE_OBJECTS.get(target, {})

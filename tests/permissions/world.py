@@ -15,7 +15,7 @@ from anninh.business.tests.factories import link_account, make_business, make_re
 from anninh.compstat.periods import Period
 from anninh.hotspots.models import Forecast, ForecastCell
 from anninh.patrols import services as patrol_services
-from anninh.patrols.models import CheckpointSite
+from anninh.patrols.models import CheckpointSite, PlanCheckpoint
 from anninh.public.tests.factories import publish_warning
 from anninh.records.models import IncidentPerson, PersonMatch
 from anninh.records.models.imports import ImportJob, ImportJobStatus
@@ -81,6 +81,7 @@ def make_world(personas) -> dict[str, object]:
         cells_per_team=1,
     )
     site = CheckpointSite.objects.create(name="Ngã tư", commune_id=COMMUNE_A, lat=lat, lon=lon)
+    checkpoint = PlanCheckpoint.objects.create(plan=plan, site=site, rank=99, score=0.0)
     weekly = Report.objects.create(
         kind="week",
         period_first=week.first,
@@ -215,6 +216,7 @@ def make_world(personas) -> dict[str, object]:
         "plan": plan.pk,
         "assignment": plan.assignments.unrestricted().first().pk,
         "site": site.pk,
+        "checkpoint": checkpoint.pk,
         "weekly": weekly.pk,
         "token": token.pk,
         "service_request": service_request.pk,

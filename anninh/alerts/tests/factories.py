@@ -50,3 +50,27 @@ def plant(
         offence = Offence.objects.filter(article=article).order_by("-valid_from").first()
         IncidentOffence.objects.create(incident=incident, offence=offence, is_main=True)
     return incident
+
+
+def plant_report(actor, commune: str, when: dt.datetime, *, collector: str = "", number: str = ""):
+    """A crime report received at `when` in `commune`, naming `collector` (a normalised key,
+    "VCB:0123456789") as the account the victim paid into."""
+    from anninh.org.models import Unit
+    from anninh.records.models import CrimeReport
+
+    unit = Unit.objects.active().filter(code=f"CA{commune}").first() or Unit.objects.active().get(code="CAHP")
+    seq = next(_seq)
+    return CrimeReport.objects.create(
+        register_number=number or f"TB-{seq}",
+        register_year=when.year,
+        register_seq=seq,
+        receiving_unit=unit,
+        handling_unit=unit,
+        kind="to_giac",
+        channel="in_person",
+        received_at=when,
+        summary="Bị lừa chuyển khoản.",
+        commune_id=commune,
+        collector_account=collector,
+        created_by=actor,
+    )

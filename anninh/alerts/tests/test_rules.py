@@ -8,7 +8,7 @@ import pytest
 
 from anninh.alerts import detect, rules
 from anninh.alerts.models import AlertKind
-from anninh.alerts.tests.factories import at, plant
+from anninh.alerts.tests.factories import at, plant, plant_report
 from anninh.analytics.significance import compare_counts
 from anninh.geo.models import Commune
 
@@ -112,33 +112,61 @@ def test_near_repeat_needs_the_knox_test_when_asked(personas):
     assert len(rules.near_repeat_findings(TODAY, rules.RuleSettings(require_knox=False))) == 1
 
 
-def test_identifiers_are_read_from_statements():
-    text = "Bị lừa chuyển 20 triệu vào STK 0123 456 789 Vietcombank, gọi số +84 912 345 678."
-    assert detect.identifiers_in(text) == {"acct:0123456789", "phone:0912345678"}
-    assert detect.identifiers_in("Số tài khoản: 19036612345018 Techcombank") == {"acct:19036612345018"}
+ACCOUNT = "VCB:0987654321"
 
 
-def test_fraud_rule_flags_the_same_account_in_three_reports(personas):
+def test_fraud_rule_fires_for_three_reports_to_one_collector_account(personas):
     officer = personas["commander"]
     a, b = _codes(2)
-    for day, code in ((40, a), (20, b), (2, a)):
-        plant(
-            officer,
-            code,
-            at(TODAY - dt.timedelta(days=day)),
-            group="fraud",
-            narrative="Chuyển tiền vào STK 0987654321 theo yêu cầu.",
-        )
-    plant(officer, b, at(TODAY - dt.timedelta(days=3)), group="fraud", narrative="STK 1111111111")
+    reports = [
+        plant_report(officer, code, at(TODAY - dt.timedelta(days=day)), collector=ACCOUNT)
+        for day, code in ((40, a), (20, b), (2, a))
+    ]
+    plant_report(officer, b, at(TODAY - dt.timedelta(days=3)), collector="VCB:1111111111")
+    plant_report(officer, b, at(TODAY - dt.timedelta(days=3)))  # no account given
     found = rules.fraud_findings(TODAY)
-    assert [f.key for f in found] == ["fraud:acct:0987654321"]
-    assert found[0].commune == a
-    assert found[0].evidence["communes"] == sorted({a, b})
+    assert [f.key for f in found] == [f"fraud:{ACCOUNT}"]
+    (finding,) = found
+    assert finding.kind == AlertKind.FRAUD
+    assert finding.commune == a  # the newest report's
+    assert finding.members == [r.pk for r in reports]
+    assert [r["id"] for r in finding.evidence["reports"]] == [r.pk for r in reports]
+    assert [r["ref"] for r in finding.evidence["reports"]] == [r.register_number for r in reports]
+    assert finding.evidence["identifier"] == ACCOUNT and finding.evidence["bank"] == "VCB"
+    assert finding.evidence["communes"] == sorted({a, b})
+
+
+def test_fraud_rule_is_silent_for_three_reports_to_three_accounts(personas):
+    officer = personas["commander"]
+    (a,) = _codes(1)
+    for day, account in ((10, "VCB:0987654321"), (5, "TCB:0987654321"), (1, "MOMO:0912345678")):
+        plant_report(officer, a, at(TODAY - dt.timedelta(days=day)), collector=account)
+    assert rules.fraud_findings(TODAY) == []
 
 
 def test_fraud_rule_needs_a_new_report(personas):
     officer = personas["commander"]
     (a,) = _codes(1)
     for day in (40, 30, 20):
+        plant_report(officer, a, at(TODAY - dt.timedelta(days=day)), collector=ACCOUNT)
+    assert rules.fraud_findings(TODAY) == []
+
+
+def test_fraud_rule_counts_only_the_window(personas):
+    officer = personas["commander"]
+    (a,) = _codes(1)
+    plant_report(officer, a, at(TODAY - dt.timedelta(days=120)), collector=ACCOUNT)  # too old
+    plant_report(officer, a, at(TODAY - dt.timedelta(days=10)), collector=ACCOUNT)
+    plant_report(officer, a, at(TODAY - dt.timedelta(days=1)), collector=ACCOUNT)
+    plant_report(officer, a, at(TODAY), collector=ACCOUNT)  # today: the next run's
+    assert rules.fraud_findings(TODAY) == []
+    assert len(rules.fraud_findings(TODAY + dt.timedelta(days=1))) == 1
+
+
+def test_fraud_rule_ignores_account_numbers_written_in_the_statements(personas):
+    """The proxy is gone: a number in free text is not a collector account."""
+    officer = personas["commander"]
+    (a,) = _codes(1)
+    for day in (9, 5, 2):
         plant(officer, a, at(TODAY - dt.timedelta(days=day)), group="fraud", narrative="STK 0987654321")
     assert rules.fraud_findings(TODAY) == []

@@ -12,6 +12,7 @@ messages, in the same shape as request validation errors.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Literal
 
 from django.http import HttpRequest
@@ -30,6 +31,7 @@ from anninh.records.scoping import sees_personal_data
 from anninh.records.selectors import reports as selectors
 from anninh.records.services import reads
 from anninh.records.services import reports as services
+from anninh.records.services.collector import collector_view
 from anninh.records.services.reports import Action, PermissionRefused
 from anninh.records.versioning import ConflictError, RecordError
 
@@ -122,11 +124,26 @@ class ReportItemOut(Schema):
     version: int
 
 
+class ReportCollectorOut(Schema):
+    """The account the victim paid into. Personal data: without it, `number` is the last
+    digits only ("…789") and `key` is empty."""
+
+    key: str = Field(description='Canonical key, e.g. "VCB:0123456789" (empty when masked).')
+    bank: str = Field(description='Bank or e-wallet code, e.g. "VCB", "MOMO".')
+    bank_name: str
+    number: str
+    masked: bool
+    wallet: bool = Field(description="An e-wallet (MoMo, ZaloPay, Viettel Money) rather than a bank.")
+
+
 class ReportDetailOut(ReportItemOut):
     summary: str
     reporter: ReportReporterOut | None = Field(description="Only for viewers who may see the reporter.")
     reporter_agency: str
     losses_vnd: int = Field(description="What the reporter says was lost, in đồng (0: none given).")
+    collector_account: ReportCollectorOut | None = Field(
+        None, description="The account the victim paid into, when given at intake."
+    )
     decision_note: str
     cases: list[ReportCaseRef]
     created_at: dt.datetime
@@ -187,6 +204,18 @@ class ReportReceiveIn(Schema):
     reporter_agency: str = Field("", max_length=200)
     losses_vnd: int = Field(
         0, ge=0, le=MAX_VND, description="Amount lost, in đồng, as the reporter tells it."
+    )
+    collector_bank: str = Field(
+        "",
+        max_length=100,
+        description='Bank or e-wallet the victim paid into, by code, BIN or name ("VCB", "Vietcombank", '
+        '"MoMo"); with collector_number, or both empty.',
+    )
+    collector_number: str = Field(
+        "",
+        max_length=40,
+        description="The account number paid into (6-19 digits; spaces, dots and dashes ignored; for an "
+        "e-wallet its phone number in any form).",
     )
 
 
@@ -253,6 +282,11 @@ def _unit(unit) -> dict | None:
     return None if unit is None else {"id": unit.pk, "code": unit.code, "name": unit.short_name or unit.name}
 
 
+def _collector(viewer, report) -> dict | None:
+    view = collector_view(report.collector_account, personal=sees_personal_data(viewer))
+    return None if view is None else asdict(view)
+
+
 def report_out(viewer, report, *, detail: bool = False) -> dict:
     """The report as `viewer` may see it (the reporter only to whom it may be shown)."""
     reporter = selectors.reporter_view(viewer, report)
@@ -306,6 +340,7 @@ def report_out(viewer, report, *, detail: bool = False) -> dict:
                 },
                 "reporter_agency": reporter.agency if reporter.visible else "",
                 "losses_vnd": report.losses_vnd,
+                "collector_account": _collector(viewer, report),
                 "decision_note": report.decision_note,
                 "cases": [
                     {"id": c.pk, "number": c.number, "initiated_on": c.initiated_on, "status": c.status}
@@ -483,6 +518,8 @@ def receive_report(request: HttpRequest, payload: ReportReceiveIn):
         reporter_confidential=payload.reporter_confidential,
         reporter_agency=payload.reporter_agency,
         losses_vnd=payload.losses_vnd,
+        collector_bank=payload.collector_bank,
+        collector_number=payload.collector_number,
     )
 
 

@@ -90,6 +90,13 @@ class CrimeReport(models.Model):
     # What the reporter says was lost or taken (a scam's transfers), in đồng, as told at intake;
     # the incident made from the report itemises its losses (IncidentLoss) like any incident.
     losses_vnd = models.BigIntegerField(_("amount lost (đ)"), default=0)
+    # The account the victim paid into (a scam's collector), as one canonical key: the bank's
+    # or e-wallet's code and the account's digits, "VCB:0123456789" (anninh.records.services.
+    # collector, on the network normaliser). Personal data: masked for viewers without it.
+    # The early warning groups new victims' reports on it (anninh.alerts.rules.fraud_findings).
+    collector_account = models.CharField(
+        _("account the money was paid into"), max_length=40, blank=True, default=""
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.RECEIVED
     )
@@ -129,6 +136,11 @@ class CrimeReport(models.Model):
         indexes = [
             models.Index(fields=["handling_unit", "status", "due_on"], name="records_report_queue_idx"),
             models.Index(fields=["commune", "received_at"], name="records_report_commune_idx"),
+            models.Index(
+                fields=["collector_account", "received_at"],
+                name="records_report_collector_idx",
+                condition=~Q(collector_account=""),
+            ),
             models.Index(
                 fields=["status", "due_on"], name="records_report_due_idx", condition=Q(due_on__isnull=False)
             ),

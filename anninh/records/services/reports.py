@@ -61,6 +61,7 @@ from anninh.records.services.clock import (
 )
 from anninh.records.services.clock import days_off as _days_off
 from anninh.records.services.clock import store_clock as _store_clock
+from anninh.records.services.collector import collector_key
 from anninh.records.services.fields import (
     EARLIEST_RECEIPT,
     FUTURE_TOLERANCE,
@@ -201,8 +202,13 @@ def crime_report_receive(
     reporter_confidential: bool = False,
     reporter_agency: str = "",
     losses_vnd: int = 0,
+    collector_bank: str = "",
+    collector_number: str = "",
 ) -> CrimeReport:
     """Enter a crime report in the receiving unit's register (Art. 145-146).
+
+    `collector_bank` and `collector_number` (optional, both or neither): the account the
+    victim paid into, kept as one normalised key (anninh.records.services.collector).
 
     Allocates the register number (per unit and year of receipt, under a row lock), resolves
     the reporter in the person index, starts the clock (20 days from the local day of
@@ -252,6 +258,7 @@ def crime_report_receive(
             % {"maximum": format_vnd(MAX_VND)},
             field="losses_vnd",
         )
+    collector_account = collector_key(collector_bank, collector_number)
     if reporter is not None:
         # Checked before anything is written, so a bad CCCD or phone saves nothing.
         person_fields_clean(full_name=reporter.full_name, birth_date=reporter.birth_date)
@@ -299,6 +306,7 @@ def crime_report_receive(
             lon=lon,
             suspected_offence=offence,
             losses_vnd=losses_vnd,
+            collector_account=collector_account,
             status=S.RECEIVED,
             created_by=actor,
         )

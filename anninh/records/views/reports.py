@@ -25,6 +25,7 @@ from anninh.accounts.roles import Role
 from anninh.datefields import date_message
 from anninh.geo.models import Commune
 from anninh.lib.dates import HCM_TZ, InvalidDate, format_date_vn, parse_date_vn
+from anninh.network.normalize import BANKS
 from anninh.org.models import Unit
 from anninh.records.masking import mask_address
 from anninh.records.models import ReportChannel, ReportKind, ReportStatus
@@ -33,6 +34,7 @@ from anninh.records.selectors import reports as selectors
 from anninh.records.selectors.persons import persons_allowed
 from anninh.records.services import reads
 from anninh.records.services import reports as services
+from anninh.records.services.collector import collector_view
 from anninh.records.services.reports import Action, PermissionRefused
 from anninh.records.versioning import ConflictError, RecordError
 from anninh.records.views.incidents import SEX_FORM_CHOICES, VNDField
@@ -279,6 +281,22 @@ class IntakeForm(forms.Form):
             "What the reporter says was lost or taken, in đồng (for a scam: the money transferred)."
         ),
     )
+    collector_bank = forms.CharField(
+        label=gettext_lazy("Bank or e-wallet paid into"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("For a scam: the bank or e-wallet of the account the victim paid into."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "collector-banks"}),
+    )
+    collector_number = forms.CharField(
+        label=gettext_lazy("Account number paid into"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy(
+            "Digits only; spaces and dots are ignored. For an e-wallet: its phone number."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     reporter_name = forms.CharField(
         label=gettext_lazy("Reporter's full name"), max_length=150, required=False
     )
@@ -329,6 +347,8 @@ class IntakeForm(forms.Form):
         "receiving_unit": "receiving_unit",
         "reporter_confidential": "reporter_confidential",
         "losses_vnd": "losses_vnd",
+        "collector_bank": "collector_bank",
+        "collector_number": "collector_number",
     }
 
     def __init__(self, *args, units=(), **kwargs):
@@ -416,6 +436,8 @@ class IntakeForm(forms.Form):
             "reporter_confidential": d["reporter_confidential"],
             "reporter_agency": d["reporter_agency"],
             "losses_vnd": d["losses_vnd"] or 0,
+            "collector_bank": d["collector_bank"],
+            "collector_number": d["collector_number"],
         }
 
     def add_record_error(self, exc: RecordError) -> None:
@@ -495,6 +517,7 @@ def report_create(request):
         "form": form,
         "map_config": map_pick_config(),
         "autocomplete_config": autocomplete_config(),
+        "collector_banks": [b.short_name for b in BANKS],
         "active_nav": "reports",
     }
     return render(request, "records/reports/create.html", context, status=status)
@@ -723,6 +746,7 @@ def _render_detail(request, report, *, bound: dict | None = None, error: str = "
         "reporter": reporter,
         # Without personal data: the street without the house number, and no summary.
         "address_shown": report.address if personal else mask_address(report.address),
+        "collector": collector_view(report.collector_account, personal=personal),
         "summary_withheld": not personal and bool(report.summary),
         "timeline": selectors.report_timeline(viewer=request.user, report=report),
         "clock_events": selectors.clock_events(viewer=request.user, report=report),
