@@ -119,6 +119,24 @@ def test_cases_reports_people_and_rescues_look_real():
     )
 
 
+def test_fraud_complaints_name_the_rings_collector_accounts():
+    """About three in five fraud reports name one of a few synthetic collector accounts (what
+    the early warning's fraud rule groups on); no other report names one."""
+    from anninh.records.services.collector import collector_key
+    from anninh.records.services.io_synthetic_parts import DEMO_COLLECTORS
+
+    records_generate(incidents=1500, seed=3, end=END)
+    fraud = CrimeReport.objects.filter(suspected_offence__article__in=["174", "290"])
+    named = fraud.exclude(collector_account="")
+    assert fraud.count() >= 10 and 0.4 <= named.count() / fraud.count() <= 0.8
+    assert set(named.values_list("collector_account", flat=True)) <= set(DEMO_COLLECTORS)
+    assert not CrimeReport.objects.exclude(suspected_offence__article__in=["174", "290"]).exclude(
+        collector_account=""
+    )
+    for key in DEMO_COLLECTORS:  # each is already in the form intake would store
+        assert collector_key(*key.split(":")) == key
+
+
 def test_fast_person_sort_key_matches_the_library():
     from anninh.records.services.persons import person_sort_string
 
