@@ -44,6 +44,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "english-in-vietnamese",
         r" /admin/",
     ): "Django admin's own strings and model names (administrators only)",
+    (
+        "unformatted-number",
+        r"^admin/\w+ /admin/",
+    ): "the admin's lists and titles show record ids (administrators only)",
     # Codes are codes: the official 5-digit commune codes are written without separators.
     ("unformatted-number", r": (1\d{4}(, )?)+$"): "official commune codes (5 digits, 1xxxx)",
     # Audit event numbers are identifiers ("#1440"), written without separators like any id.

@@ -42,7 +42,8 @@ def test_a_commander_follows_a_campaign_from_the_dashboard_to_the_records(page, 
     )
 
     login(page, "chihuy.cd", PASSWORD)
-    page.locator("a[href='/campaigns/']").first.click()  # the menu entry, in either language
+    page.locator(".mainnav details[data-navgroup=operations] > summary").click()  # the menu's group
+    page.locator(".mainnav a[href='/campaigns/']").first.click()  # the menu entry, in either language
     page.get_by_role("link", name="Cao điểm tấn công, trấn áp tội phạm").click()
     expect(page).to_have_url(re.compile(rf"/campaigns/{campaign.pk}/$"))
     expect(page.get_by_test_id("total-crimes")).to_have_text("2")

@@ -321,3 +321,21 @@ def test_the_api_lists_the_callers_events_and_appends_to_the_log(event, personas
     client.force_login(personas["other_commune_officer"])
     assert client.get("/api/events/").json()["results"] == []
     assert client.get(f"/api/events/{event.pk}").status_code == 404
+
+
+def test_a_risk_change_made_by_the_system_shows_without_a_name(event, personas, client):
+    """A risk version with no user behind it (changed_by empty: seeded or made by the system)
+    shows a dash; the event page answered 500 on it."""
+    risk = services.risk_create(
+        actor=personas["commune_officer"],
+        event=event,
+        threat="Pháo nổ gần khán đài",
+        likelihood=2,
+        impact=3,
+        owner="CA phường",
+    )
+    RiskChange.objects.filter(risk=risk).update(changed_by=None)
+    client.force_login(personas["commander"])
+    response = client.get(f"/events/{event.pk}/")
+    assert response.status_code == 200
+    assert risk.threat in response.content.decode()
