@@ -1,22 +1,34 @@
 # ruff: noqa: S608 -- SQL built only from this module's constant table and column names, never from input.
-"""Keeping `Case.occurred_at` exactly equal to COALESCE(incident.occurred_from,
-crime_report.received_at), in the database.
+"""Keeping two copies on the case exact, in the database:
 
-The clearance statistics ("cases as of", the period rate, the case list's occurrence filter)
-select cases by when their crime happened. Computed through the joins, no index serves that
-filter and PostgreSQL joins every incident (seconds at a million cases, issue #15); the copy on
-the case has an index. Triggers keep it right on every write, whoever makes it (the services,
-the imports, a bulk update, the admin), in the same transaction, like the monthly incident
-counts (anninh/compstat/aggregates.py):
+- `Case.occurred_at` = COALESCE(incident.occurred_from, crime_report.received_at), when the
+  crime happened;
+- `Case.counted_group` = the group of the case's own offence, else its incident's main
+  offence group, else its crime report's suspected offence's group, else "": the offence
+  group the case counts under;
+- `Case.last_change_at` and `last_change_status` = the time and status of the case's last
+  status change (by effective time, then id): its status "as of" any later time, without a
+  look-up in the history.
 
-- a case inserted, or its incident or crime report changed: the case's value is recomputed;
-- an incident's `occurred_from` changed: its cases follow;
-- a crime report's `received_at` changed: the cases of that report without an incident follow.
+The clearance statistics ("cases as of", the period rate, the case list's filters) select a
+period's cases by when their crime happened and count them by offence group. Computed through
+the joins, no index serves the filter and grouping a quarter's cases reads every incident and
+crime report (seconds at a million cases, issue #15); the copies on the case need no join and
+`occurred_at` has an index. Triggers keep them right on every write, whoever makes it (the
+services, the imports, a bulk update, the admin), in the same transaction, like the monthly
+incident counts (anninh/compstat/aggregates.py):
 
-Incidents and reports cannot be deleted while a case points at them (PROTECT).
+- a case inserted, or its incident, crime report or offence changed: both are recomputed;
+- an incident's `occurred_from` or `offence_group` changed: its cases follow;
+- a crime report's `received_at` or suspected offence changed: its cases follow (the date only
+  for those without an incident);
+- an offence's group changed in the catalogue: the cases counted through it follow;
+- a status change inserted, edited or deleted: its case's last change follows.
+
+Incidents, reports and offences cannot be deleted while a case points at them (PROTECT).
 
 SQLite drops a table's triggers when a migration rebuilds it; `ensure_installed` (post_migrate)
-puts them back and recomputes every case. `verify()` lists the cases whose copy is wrong.
+puts them back and recomputes every case. `verify()` lists the cases whose copies are wrong.
 """
 
 from __future__ import annotations
@@ -26,6 +38,9 @@ from django.db import connection, transaction
 CASE = "records_case"
 INCIDENT = "records_incident"
 REPORT = "records_crimereport"
+OFFENCE = "records_offence"
+CHANGE = "records_casestatuschange"
+TABLES = (CASE, INCIDENT, REPORT, OFFENCE, CHANGE)
 
 
 def _expected(row: str) -> str:
@@ -35,12 +50,48 @@ def _expected(row: str) -> str:
     )
 
 
+def _group(row: str) -> str:
+    return (
+        f'COALESCE((SELECT o."group" FROM {OFFENCE} o WHERE o.id = {row}.offence_id), '
+        f"NULLIF((SELECT i.offence_group FROM {INCIDENT} i WHERE i.id = {row}.incident_id), ''), "
+        f'(SELECT o."group" FROM {REPORT} r JOIN {OFFENCE} o ON o.id = r.suspected_offence_id '
+        f"WHERE r.id = {row}.crime_report_id), '')"
+    )
+
+
+def _last(row: str, column: str) -> str:
+    """A column of the case's last status change (by effective time, then id)."""
+    return (
+        f"(SELECT ch.{column} FROM {CHANGE} ch WHERE ch.case_id = {row}.id "
+        "ORDER BY ch.effective_at DESC, ch.id DESC LIMIT 1)"
+    )
+
+
+def _differs(row: str, op: str) -> str:
+    """SQL true when a stored copy of `row` differs from its computed value."""
+    return (
+        f"({row}.occurred_at {op} {_expected(row)} OR {row}.counted_group {op} {_group(row)} "
+        f"OR {row}.last_change_at {op} {_last(row, 'effective_at')} "
+        f"OR {row}.last_change_status {op} {_last(row, 'to_status')})"
+    )
+
+
+def _assignments(row: str) -> str:
+    return (
+        f"occurred_at = {_expected(row)}, counted_group = {_group(row)}, "
+        f"last_change_at = {_last(row, 'effective_at')}, last_change_status = {_last(row, 'to_status')}"
+    )
+
+
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 PG_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION records_case_occurred_set() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   NEW.occurred_at := {_expected("NEW")};
+  NEW.counted_group := {_group("NEW")};
+  NEW.last_change_at := {_last("NEW", "effective_at")};
+  NEW.last_change_status := {_last("NEW", "to_status")};
   RETURN NEW;
 END
 $fn$;
@@ -49,6 +100,9 @@ BEGIN
   UPDATE {CASE} c SET occurred_at = n.occurred_from
   FROM new_rows n JOIN old_rows o ON o.id = n.id
   WHERE c.incident_id = n.id AND n.occurred_from IS DISTINCT FROM o.occurred_from;
+  UPDATE {CASE} c SET counted_group = {_group("c")}
+  FROM new_rows n JOIN old_rows o ON o.id = n.id
+  WHERE c.incident_id = n.id AND n.offence_group IS DISTINCT FROM o.offence_group;
   RETURN NULL;
 END
 $fn$;
@@ -58,6 +112,38 @@ BEGIN
   FROM new_rows n JOIN old_rows o ON o.id = n.id
   WHERE c.crime_report_id = n.id AND c.incident_id IS NULL
     AND n.received_at IS DISTINCT FROM o.received_at;
+  UPDATE {CASE} c SET counted_group = {_group("c")}
+  FROM new_rows n JOIN old_rows o ON o.id = n.id
+  WHERE c.crime_report_id = n.id AND n.suspected_offence_id IS DISTINCT FROM o.suspected_offence_id;
+  RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION records_case_last_change_ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  UPDATE {CASE} c SET last_change_at = NULL WHERE c.id IN (SELECT case_id FROM new_rows);
+  RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION records_case_last_change_upd() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  UPDATE {CASE} c SET last_change_at = NULL
+  WHERE c.id IN (SELECT case_id FROM new_rows UNION SELECT case_id FROM old_rows);
+  RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION records_case_last_change_del() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  UPDATE {CASE} c SET last_change_at = NULL WHERE c.id IN (SELECT case_id FROM old_rows);
+  RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION records_case_group_from_offence() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  UPDATE {CASE} c SET counted_group = {_group("c")}
+  FROM new_rows n JOIN old_rows o ON o.id = n.id
+  WHERE n."group" IS DISTINCT FROM o."group"
+    AND (c.offence_id = n.id
+         OR c.crime_report_id IN (SELECT r.id FROM {REPORT} r WHERE r.suspected_offence_id = n.id));
   RETURN NULL;
 END
 $fn$;
@@ -69,7 +155,8 @@ PG_TRIGGERS = (
     (
         CASE,
         "records_case_occurred",
-        f"BEFORE INSERT OR UPDATE OF incident_id, crime_report_id, occurred_at ON {CASE} "
+        "BEFORE INSERT OR UPDATE OF incident_id, crime_report_id, offence_id, occurred_at, counted_group, "
+        f"last_change_at, last_change_status ON {CASE} "
         "FOR EACH ROW EXECUTE FUNCTION records_case_occurred_set()",
     ),
     (
@@ -84,18 +171,45 @@ PG_TRIGGERS = (
         f"AFTER UPDATE ON {REPORT} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
         "FOR EACH STATEMENT EXECUTE FUNCTION records_case_occurred_from_report()",
     ),
+    (
+        OFFENCE,
+        "records_case_group_off",
+        f"AFTER UPDATE ON {OFFENCE} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION records_case_group_from_offence()",
+    ),
+    # A change of the history touches its case's last_change_at, which the case trigger above
+    # recomputes (with the status) from the history.
+    *(
+        (
+            CHANGE,
+            f"records_case_last_change_{event[:3].lower()}",
+            f"AFTER {event} ON {CHANGE} REFERENCING {tables} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION records_case_last_change_{event[:3].lower()}()",
+        )
+        for event, tables in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+        )
+    ),
 )
 
 # --- SQLite (row triggers; SQLite cannot change NEW, so the case is updated after) ----------
 
-_SQLITE_SET = f"UPDATE {CASE} SET occurred_at = {_expected('NEW')} WHERE id = NEW.id;"
+_SQLITE_SET = f"UPDATE {CASE} SET {_assignments('NEW')} WHERE id = NEW.id;"
+_SQLITE_LAST = (
+    f"UPDATE {CASE} SET last_change_at = {_last(CASE, 'effective_at')}, "
+    f"last_change_status = {_last(CASE, 'to_status')}"
+)
+_SQLITE_GROUP = f"UPDATE {CASE} SET counted_group = {_group(CASE)}"
 SQLITE_TRIGGERS = (
     (CASE, "records_case_occurred", f"AFTER INSERT ON {CASE} BEGIN {_SQLITE_SET} END"),
     (
         CASE,
         "records_case_occurred_upd",
-        f"AFTER UPDATE OF incident_id, crime_report_id, occurred_at ON {CASE} "
-        f"WHEN NEW.occurred_at IS NOT {_expected('NEW')} BEGIN {_SQLITE_SET} END",
+        "AFTER UPDATE OF incident_id, crime_report_id, offence_id, occurred_at, counted_group, "
+        f"last_change_at, last_change_status ON {CASE} "
+        f"WHEN {_differs('NEW', 'IS NOT')} BEGIN {_SQLITE_SET} END",
     ),
     (
         INCIDENT,
@@ -110,6 +224,41 @@ SQLITE_TRIGGERS = (
         f"BEGIN UPDATE {CASE} SET occurred_at = NEW.received_at "
         "WHERE crime_report_id = NEW.id AND incident_id IS NULL; END",
     ),
+    (
+        INCIDENT,
+        "records_case_group_inc",
+        f"AFTER UPDATE OF offence_group ON {INCIDENT} WHEN NEW.offence_group IS NOT OLD.offence_group "
+        f"BEGIN {_SQLITE_GROUP} WHERE incident_id = NEW.id; END",
+    ),
+    (
+        REPORT,
+        "records_case_group_rep",
+        f"AFTER UPDATE OF suspected_offence_id ON {REPORT} "
+        "WHEN NEW.suspected_offence_id IS NOT OLD.suspected_offence_id "
+        f"BEGIN {_SQLITE_GROUP} WHERE crime_report_id = NEW.id; END",
+    ),
+    (
+        OFFENCE,
+        "records_case_group_off",
+        f'AFTER UPDATE OF "group" ON {OFFENCE} WHEN NEW."group" IS NOT OLD."group" '
+        f"BEGIN {_SQLITE_GROUP} WHERE offence_id = NEW.id "
+        f"OR crime_report_id IN (SELECT id FROM {REPORT} WHERE suspected_offence_id = NEW.id); END",
+    ),
+    (
+        CHANGE,
+        "records_case_last_change_ins",
+        f"AFTER INSERT ON {CHANGE} BEGIN {_SQLITE_LAST} WHERE id = NEW.case_id; END",
+    ),
+    (
+        CHANGE,
+        "records_case_last_change_upd",
+        f"AFTER UPDATE ON {CHANGE} BEGIN {_SQLITE_LAST} WHERE id IN (NEW.case_id, OLD.case_id); END",
+    ),
+    (
+        CHANGE,
+        "records_case_last_change_del",
+        f"AFTER DELETE ON {CHANGE} BEGIN {_SQLITE_LAST} WHERE id = OLD.case_id; END",
+    ),
 )
 
 
@@ -118,15 +267,14 @@ def _triggers():
 
 
 def _tables_exist() -> bool:
-    return {CASE, INCIDENT, REPORT} <= set(connection.introspection.table_names())
+    return set(TABLES) <= set(connection.introspection.table_names())
 
 
 def _existing(cursor) -> set[str]:
     if connection.vendor == "postgresql":
         cursor.execute(
-            "SELECT tgname FROM pg_trigger WHERE tgrelid IN (%s::regclass, %s::regclass, %s::regclass) "
-            "AND NOT tgisinternal",
-            [CASE, INCIDENT, REPORT],
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal",
+            [list(TABLES)],
         )
     else:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
@@ -160,27 +308,23 @@ def install() -> None:
 
 
 def rebuild() -> int:
-    """Recompute every case's value (one statement). Returns the number of cases changed."""
+    """Recompute every case's copies (one statement). Returns the number of cases changed."""
+    op = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {CASE} SET occurred_at = {_expected(CASE)} "
-            f"WHERE occurred_at IS DISTINCT FROM {_expected(CASE)}"
-            if connection.vendor == "postgresql"
-            else f"UPDATE {CASE} SET occurred_at = {_expected(CASE)} WHERE occurred_at IS NOT {_expected(CASE)}"
-        )
+        cursor.execute(f"UPDATE {CASE} SET {_assignments(CASE)} WHERE {_differs(CASE, op)}")
         return cursor.rowcount
 
 
 def verify() -> list[int]:
-    """The ids of the cases whose stored value differs from the one computed from the records."""
+    """The ids of the cases whose stored copies differ from the ones computed from the records."""
     op = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {CASE} WHERE occurred_at {op} {_expected(CASE)} ORDER BY id")
+        cursor.execute(f"SELECT id FROM {CASE} WHERE {_differs(CASE, op)} ORDER BY id")
         return [row[0] for row in cursor.fetchall()]
 
 
 def drop_before_migrate(**kwargs) -> None:
-    """pre_migrate, SQLite only: a migration that rebuilds one of the three tables (add a
+    """pre_migrate, SQLite only: a migration that rebuilds one of the tables (add a
     column, change a field) copies it, drops the old table and renames the copy, which SQLite
     refuses while a trigger on another table names it. Drop the triggers for the run;
     post_migrate (`ensure_installed`) puts them back and recomputes."""

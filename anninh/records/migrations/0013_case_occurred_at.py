@@ -5,15 +5,9 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    """The triggers that keep Case.occurred_at exact, then the value of every existing case."""
-    from anninh.records import occurrence
-
-    # On SQLite a later migration that rebuilds one of the three tables fails while triggers
-    # on the other tables name it: the triggers are installed after every migrate run instead
-    # (post_migrate, occurrence.ensure_installed) and dropped before it (pre_migrate).
-    if schema_editor.connection.vendor != "sqlite":
-        occurrence.install()
-    occurrence.rebuild()
+    """Nothing now: the triggers of anninh/records/occurrence.py also keep Case.counted_group,
+    a column added by 0016, which installs them and computes every case's copies. (This
+    migration used to install them; a database migrated then gets the new ones from 0016.)"""
 
 
 def uninstall(apps, schema_editor):

@@ -55,6 +55,21 @@ class Case(models.Model):
     # "cases as of" statistics find a period's cases through an index instead of joining every
     # incident. Never set it in Python: the database overwrites it.
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True, editable=False)
+    # The offence group the case counts under: its own offence's group, else its incident's main
+    # offence group, else its crime report's suspected offence's group ("" when none). A copy
+    # kept exact by the same triggers, so the statistics group a period's cases without joining
+    # incidents and reports. Never set it in Python either.
+    counted_group = models.CharField(
+        _("offence group counted"), max_length=20, blank=True, default="", editable=False
+    )
+    # The last status change of the history (by effective time, then id): its time and status.
+    # A copy kept by the same triggers, so "status as of" a time after it needs no look-up in
+    # the history (the status field above is what the services set; the statistics never
+    # trust it, only the history).
+    last_change_at = models.DateTimeField(_("last status change"), null=True, blank=True, editable=False)
+    last_change_status = models.CharField(
+        _("status after the last change"), max_length=20, blank=True, null=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
     )
@@ -87,7 +102,14 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-initiated_on", "-id"]
-        indexes = [models.Index(fields=["occurred_at"], name="records_case_occurred_idx")]
+        indexes = [
+            # Covering (PostgreSQL): a period's cases for the statistics, read from the index alone.
+            models.Index(
+                fields=["occurred_at"],
+                include=["id", "counted_group", "handling_unit", "last_change_at", "last_change_status"],
+                name="records_case_occurred_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="cleared") | Q(offender_identified_at__isnull=False),
@@ -116,7 +138,17 @@ class CaseStatusChange(models.Model):
 
     class Meta:
         ordering = ["effective_at", "id"]
-        indexes = [models.Index(fields=["case", "effective_at"], name="records_case_change_idx")]
+        indexes = [
+            # A case's status as of a time: its last change then, from the index alone
+            # (PostgreSQL covers to_status; the id orders changes of the same instant).
+            models.Index(
+                fields=["case", "effective_at", "id"], include=["to_status"], name="records_case_change_idx"
+            ),
+            # The period rate's clearances of a period (clearance_in_period).
+            models.Index(
+                fields=["to_status", "effective_at"], include=["case"], name="records_case_change_to_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_status}→{self.to_status}"

@@ -13,6 +13,7 @@ from anninh.records.models import Case, CaseStatus, CaseStatusChange
 from anninh.records.selectors.cases import (
     ClearanceCounts,
     clearance_as_of,
+    clearance_cohort,
     clearance_in_period,
     clearance_table,
 )
@@ -306,10 +307,30 @@ def test_clearance_does_not_depend_on_the_current_status(personas, history):
     assert counts(personas["commander"], D(2026, 3, 31)) == before
 
 
+def test_the_cohort_by_group_and_by_unit_comes_from_one_grouped_query(personas, history):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    commander = personas["commander"]
+    window = {"occurred_from": D(2026, 3, 1), "occurred_to": D(2026, 3, 31), "as_of": D(2026, 4, 30)}
+    with CaptureQueriesContext(connection) as queries:
+        by_group, by_unit = clearance_cohort(viewer=commander, **window)
+    on_cases = [q["sql"] for q in queries if "records_case" in q["sql"]]  # besides the viewer's roles
+    assert len(on_cases) == 1
+    assert "GROUP BY" in on_cases[0]
+    assert by_group == clearance_as_of(viewer=commander, **window)
+    assert by_unit == clearance_as_of(viewer=commander, by="unit", **window)
+    # Counted by hand: commune A's unit handles c1, c2 (cleared), c4 (closed: out), c5 (reopened),
+    # c7 (opened in April); commune B's unit c8 (cleared).
+    a = personas["commune_officer"].unit_id
+    b = personas["other_commune_officer"].unit_id
+    assert {unit: (c.occurred, c.cleared) for unit, c in by_unit.items()} == {a: (4, 2), b: (1, 1)}
+
+
 # A transferred case, and the time a change was recorded -----------------------------------
 
 
-def test_a_transferred_case_reopened_as_a_new_case_counts_its_crime_once(personas):
+def test_a_transferred_case_reopened_as_a_new_case_counts_its_crime_once(personas, lookup):
     from anninh.records.services.cases import case_create
 
     a = personas["commune_officer"]
@@ -331,7 +352,7 @@ def backdate_history(case, when: dt.datetime) -> None:
     Case.objects.filter(pk=case.pk).update(created_at=when)
 
 
-def test_a_backdated_clearance_does_not_change_what_a_report_said(personas):
+def test_a_backdated_clearance_does_not_change_what_a_report_said(personas, lookup):
     a = personas["commune_officer"]
     now = timezone.now()
     occurred = now - dt.timedelta(days=70)
@@ -355,7 +376,18 @@ def test_a_backdated_clearance_does_not_change_what_a_report_said(personas):
     assert late.status == C.OPEN
 
 
-def test_the_period_rate_counts_clearances_of_the_period_of_any_age(personas, history):
+@pytest.fixture(params=["one by one", "joined"])
+def lookup(request, monkeypatch):
+    """The period rate finds the cases of a few clearances one by one and of many by a join:
+    every period-rate test runs both ways."""
+    from anninh.records.selectors import cases
+
+    if request.param == "joined":
+        monkeypatch.setattr(cases, "LOOKUP_CLEARANCES", 0)
+    return request.param
+
+
+def test_the_period_rate_counts_clearances_of_the_period_of_any_age(personas, history, lookup):
     """Police statistics (the UCR way): cases cleared in March, whenever their crime happened,
     over crimes of March. In the fixture: cleared in March c1 (20/03), c5 (25/03, reopened in
     April: still a clearance recorded in March), c6 (a February crime, 05/03) and c8 (31/03);
@@ -374,3 +406,6 @@ def test_the_period_rate_counts_clearances_of_the_period_of_any_age(personas, hi
         viewer=personas["commander"], first=D(2026, 3, 1), last=D(2026, 3, 31), commune=COMMUNE_B
     )
     assert by_commune == {"drugs": ClearanceCounts(1, 1)}
+    # A commune officer: only the cases of their commune (c8 is commune B's).
+    own = clearance_in_period(viewer=personas["commune_officer"], first=D(2026, 3, 1), last=D(2026, 3, 31))
+    assert own == {"property": ClearanceCounts(2, 2), "fraud": ClearanceCounts(2, 1)}
