@@ -95,3 +95,14 @@ def _test_clock(request):
 
     with time_machine.travel(clock_from(value), tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """A cache of its own for each test: the default (files under var/cache) would be shared
+    by the test processes of an xdist run, each on its own database, and outlive the run."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+    }
