@@ -17,6 +17,8 @@ from anninh.public import services
 from anninh.public.tests.factories import publish_warning, warning_input
 from anninh.testing.matrix import client_for
 
+pytestmark = pytest.mark.usefixtures("shared_cache")
+
 VI = {"Accept-Language": "vi"}
 EN = {"Accept-Language": "en"}
 

@@ -12,7 +12,7 @@ from django.test import Client
 from anninh.requests import services
 from anninh.requests.tests.factories import submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_cache")]
 
 
 def _get(client: Client, path: str):
