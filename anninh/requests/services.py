@@ -296,7 +296,10 @@ def request_submit(
             first_due_on=due,
         )
         request.save(force_insert=True)
-        pagecache.bump(pagecache.REQUESTS)  # a new request in the public listing
+        if service.listed:
+            # A new row of the public listing. An unlisted one (a tip, a complaint) is in no
+            # cached answer yet: its id was unknown until now.
+            pagecache.bump(pagecache.REQUESTS)
         for image in images:
             Attachment.objects.create(
                 request=request,

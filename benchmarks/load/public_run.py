@@ -79,15 +79,25 @@ def baseline(base: str, warning: int, repeat: int = 5) -> dict[str, float]:
     return out
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc), in seconds."""
+def cpu_seconds(master: int) -> float:
+    """CPU time (user + system, Linux /proc) so far of gunicorn: the master, its live workers,
+    and the workers it has reaped (restarted after max_requests), which count in the master's
+    cutime and cstime."""
     total = 0
-    for pid in pids:
+
+    def stat(pid: int) -> list[str]:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+            return []
+
+    fields = stat(master)
+    if fields:
+        total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime, stime, cutime, cstime
+    for pid in worker_pids(master):
+        fields = stat(pid)
+        if fields:
+            total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -149,8 +159,7 @@ def main() -> int:
         workers = len(worker_pids(server.pid))
         baseline(base, data["warnings"][0], repeat=workers)  # warm every worker once
         alone = baseline(base, data["warnings"][0])
-        pids = [server.pid, *worker_pids(server.pid)]
-        cpu0 = cpu_seconds(pids)
+        cpu0 = cpu_seconds(server.pid)
         t0 = time.time()
         lenv = {
             **os.environ,
@@ -168,7 +177,7 @@ def main() -> int:
             env=lenv, cwd=work, timeout=args.duration + 300,
         )  # fmt: skip
         elapsed = time.time() - t0
-        server_cpu = cpu_seconds(pids) - cpu0
+        server_cpu = cpu_seconds(server.pid) - cpu0
     finally:
         up_after = uptime()
         server.send_signal(signal.SIGTERM)

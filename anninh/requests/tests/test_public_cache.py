@@ -67,3 +67,20 @@ def test_a_token_answer_is_not_kept_in_the_shared_cache():
     sent, _code = submit("order-problem")
     response = Client().get(f"/open311/v2/tokens/{sent.token}.json")
     assert response.status_code == 200 and "ETag" not in response
+
+
+def test_an_unlisted_request_leaves_the_cached_listing_alone(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """A tip or a complaint is never in the public listing: filing one does not make the
+    listing render again (under load every submission did)."""
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        listed, _code = submit("order-problem")
+    _get(client, "/open311/v2/requests.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit("tip-crime")
+    with django_assert_num_queries(0):
+        assert [r["service_request_id"] for r in _get(client, "/open311/v2/requests.json")] == [
+            listed.public_id
+        ]
