@@ -96,3 +96,23 @@ def _test_clock(request):
 
     with time_machine.travel(clock_from(value), tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_cache(settings):
+    """Nothing is cached unless a test asks for `shared_cache`. The default (files under
+    var/cache) would be shared by the processes of an xdist run, each on its own database; and
+    a test's transaction never commits, so the page cache's invalidation (on commit) would
+    not run after a change the test makes and then reads."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """A real cache, this test's own (tests of anninh.pagecache: wrap a change in
+    django_capture_on_commit_callbacks(execute=True) to run its invalidation)."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+    }

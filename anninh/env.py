@@ -96,3 +96,34 @@ def database_from_url(url: str, *, sqlite_path: str) -> dict:
         # compiling before running (issue #15). ANNINH_PG_JIT=1 leaves the server's setting.
         "OPTIONS": {} if envbool("ANNINH_PG_JIT", False) else {"options": "-c jit=off"},
     }
+
+
+#: The cache backends ANNINH_CACHE may name (see cache_from_setting).
+CACHE_KINDS = ("file", "database", "memory", "none")
+
+
+def cache_from_setting(kind: str, *, directory: str) -> dict:
+    """A Django CACHES entry for ANNINH_CACHE. The public page cache (anninh.pagecache) must
+    be one cache for every gunicorn worker, or a worker would serve a page another worker's
+    publish has invalidated: "file" (default: files in a private folder, no query and no new
+    server) and "database" (a table made by `manage.py createcachetable`: one query a hit)
+    are shared; "memory" is one per process (a single-process development server only) and
+    "none" caches nothing."""
+    if kind == "file":
+        # Django creates the folder 0700; it must not be writable by anyone else (pickles).
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": directory,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    if kind == "database":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "anninh_cache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    if kind == "memory":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "anninh"}
+    if kind == "none":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ValueError(f"ANNINH_CACHE={kind!r} is not one of {', '.join(CACHE_KINDS)}")

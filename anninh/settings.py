@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anninh.env import (
     DEVELOPMENT_SECRET_KEY,
+    cache_from_setting,
     database_from_url,
     envbool,
     envint,
@@ -134,6 +135,19 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The shared cache (anninh.env.cache_from_setting): "file" (default) keeps it in the private
+# folder ANNINH_CACHE_DIR, one cache for every gunicorn worker without a new server. The public
+# pages (anninh.pagecache) are kept there for ANNINH_PUBLIC_CACHE_SECONDS at most and dropped
+# at once when a warning or a request changes; a proxy in front may keep them for
+# ANNINH_PUBLIC_PROXY_SECONDS (0: it asks each time, with If-None-Match, and gets a 304).
+CACHES = {
+    "default": cache_from_setting(
+        envstr("ANNINH_CACHE", "file"), directory=envstr("ANNINH_CACHE_DIR", str(BASE_DIR / "var" / "cache"))
+    )
+}
+ANNINH_PUBLIC_CACHE_SECONDS = envint("ANNINH_PUBLIC_CACHE_SECONDS", 60)
+ANNINH_PUBLIC_PROXY_SECONDS = envint("ANNINH_PUBLIC_PROXY_SECONDS", 0)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["anninh.accounts.backends.AccountBackend"]

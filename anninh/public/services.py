@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anninh import pagecache
 from anninh.accounts.roles import Role
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record
@@ -118,6 +119,9 @@ def _ready_to_publish(warning: ScamWarning) -> None:
 
 
 def _send(warning: ScamWarning, msg_type: str, actor, now: dt.datetime, note: str = "") -> CapMessage:
+    # Every change the public sees (publish, edit of a published warning, withdrawal) sends a
+    # CAP message: the cached public pages are stale from the commit on.
+    pagecache.bump(pagecache.WARNINGS)
     last = CapMessage.objects.filter(warning=warning).aggregate(m=Max("sequence"))["m"] or 0
     return CapMessage.objects.create(
         warning=warning,

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from anninh import pagecache
 from anninh.public import selectors
 from anninh.public.transparency import FIGURES, last_complete_month, transparency
 
@@ -19,6 +20,7 @@ def _language(request: HttpRequest) -> str:
     return "en" if (request.LANGUAGE_CODE or "vi").startswith("en") else "vi"
 
 
+@pagecache.public_page(pagecache.WARNINGS)  # it lists the warnings in force
 @require_safe
 def transparency_page(request: HttpRequest) -> HttpResponse:
     figure = request.GET.get("figure", "crime")

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from anninh import pagecache
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404, require_roles
 from anninh.public import cap, pattern, selectors, services
 from anninh.public.forms import WarningForm, commune_choices, initial_from
@@ -30,6 +31,7 @@ def _language() -> str:
 # --- Public pages ---------------------------------------------------------------------------
 
 
+@pagecache.public_page(pagecache.WARNINGS)
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The public home page (anonymous visitors at /): the warnings in force, how to reach
@@ -40,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@pagecache.public_page(pagecache.WARNINGS)
 @require_safe
 def warning_list(request: HttpRequest) -> HttpResponse:
     trick = request.GET.get("trick", "")
@@ -78,6 +81,7 @@ def _public_or_404(pk: int) -> ScamWarning:
     return warning
 
 
+@pagecache.public_page(pagecache.WARNINGS)
 @require_safe
 def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     warning = _public_or_404(pk)
@@ -97,6 +101,7 @@ def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@pagecache.public_page(pagecache.WARNINGS)
 @require_safe
 def warning_cap(request: HttpRequest, pk: int) -> HttpResponse:
     """The warning's latest CAP 1.2 message (Alert, Update or Cancel)."""
@@ -129,6 +134,7 @@ class CapAtomFeed(Atom1Feed):
             handler.addQuickElement("category", "", {"term": category})
 
 
+@pagecache.public_page(pagecache.WARNINGS)
 @require_safe
 def warning_feed(request: HttpRequest) -> HttpResponse:
     """The Atom feed of the warnings' CAP messages, newest first."""

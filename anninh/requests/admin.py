@@ -4,6 +4,7 @@ are never edited here: their personal data stays behind the staff pages' scope."
 
 from django.contrib import admin
 
+from anninh import pagecache
 from anninh.audit.admin_mixins import AuditedAdminMixin
 from anninh.requests.models import AnswerTemplate, Open311Client, RouteRule, Service
 
@@ -12,6 +13,15 @@ from anninh.requests.models import AnswerTemplate, Open311Client, RouteRule, Ser
 class ServiceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name_vi", "group", "answer_days", "may_become_crime_report", "listed", "active")
     list_filter = ("group", "active")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Open311 GET shows the catalogue and each request's service name.
+        pagecache.bump(pagecache.SERVICES, pagecache.REQUESTS)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pagecache.bump(pagecache.SERVICES, pagecache.REQUESTS)
 
 
 @admin.register(RouteRule)

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from anninh import pagecache
 from anninh.accounts.permissions import audit_denied
 from anninh.audit.context import current as audit_context
 from anninh.geo.models import Commune
@@ -163,6 +164,7 @@ def service_definition(service: Service) -> dict:
     }
 
 
+@pagecache.public_page(pagecache.SERVICES)
 @require_safe
 def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
     if not _jurisdiction_ok(request):
@@ -171,6 +173,7 @@ def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return _render(fmt, "services", [service_public(s, lang) for s in selectors.services_active()])
 
 
+@pagecache.public_page(pagecache.SERVICES)
 @require_safe
 def service_detail(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     if not _jurisdiction_ok(request):
@@ -351,6 +354,7 @@ def _requests_post(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @csrf_exempt  # a machine API: form-encoded POSTs from other systems, authenticated by api_key
 @require_http_methods(["GET", "HEAD", "POST"])
+@pagecache.public_page(pagecache.REQUESTS)  # GET only: a POST is never cached
 def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     if not _jurisdiction_ok(request):
         return _errors(fmt, 404, "jurisdiction_id not found")
@@ -359,6 +363,7 @@ def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     return _requests_get(request, fmt)
 
 
+@pagecache.public_page(pagecache.REQUESTS)
 @require_safe
 def request_detail(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
     if not _jurisdiction_ok(request):

@@ -23,6 +23,13 @@ QUEUE_FILTERS = ("open", "overdue", "due_soon", "escalated", "mine", "closed", "
 DUE_SOON_DAYS = 2
 DUPLICATE_DAYS = 30
 DUPLICATE_METRES = 300
+#: What open311.request_public renders of a request and its relations (nothing else is loaded).
+OPEN311_FIELDS = (
+    "public_id", "token", "status", "submitted_at", "updated_at", "due_on",
+    "service__code", "service__name_vi", "service__name_en",
+    "unit__name", "unit__name_en",
+    "commune__name", "commune__point_lat", "commune__point_lon",
+)  # fmt: skip
 
 
 def services_active() -> QuerySet:
@@ -149,11 +156,12 @@ def open311_requests(
     listing gave); otherwise only the requests of services listed publicly, by default
     those of the last 90 days."""
     # Public data only is rendered from these rows (open311.request_public); see there.
-    # The commune's boundary (a large GeoJSON) is never rendered here: not loaded.
+    # Only what is rendered is loaded: a listing builds up to a thousand rows, and a field
+    # never loaded (the description, the sender, the commune's boundary) cannot leak.
     qs = (
         ServiceRequest.objects.unrestricted()
         .select_related("service", "unit", "commune")
-        .defer("commune__boundary")
+        .only(*OPEN311_FIELDS)
     )
     if ids:
         qs = qs.filter(public_id__in=ids)

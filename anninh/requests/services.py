@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anninh import pagecache
 from anninh.audit import context as audit_context
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record
@@ -295,6 +296,10 @@ def request_submit(
             first_due_on=due,
         )
         request.save(force_insert=True)
+        if service.listed:
+            # A new row of the public listing. An unlisted one (a tip, a complaint) is in no
+            # cached answer yet: its id was unknown until now.
+            pagecache.bump(pagecache.REQUESTS)
         for image in images:
             Attachment.objects.create(
                 request=request,
@@ -353,6 +358,7 @@ def request_add_info(*, request: ServiceRequest, text: str, images: list[bytes] 
                 height=image.height,
             )
         ServiceRequest.objects.unrestricted().filter(pk=request.pk).update(updated_at=timezone.now())
+        pagecache.bump(pagecache.REQUESTS)
         audit_record(
             actor=None,
             action=AuditAction.UPDATE,
@@ -384,6 +390,7 @@ def request_reopen(*, request: ServiceRequest, reason: str) -> ServiceRequest:
     with _sender_context(request), transaction.atomic():
         locked = ServiceRequest.objects.unrestricted().select_for_update().get(pk=request.pk)
         locked.status = RequestStatus.REOPENED
+        pagecache.bump(pagecache.REQUESTS)
         locked.reopen_count += 1
         locked.due_on = due_date(locked.service, timezone.localdate())
         locked.escalated_at = None
@@ -417,6 +424,7 @@ def request_rate(*, request: ServiceRequest, rating: int) -> ServiceRequest:
         request.rating = rating
         request.rated_at = timezone.now()
         request.save(update_fields=["rating", "rated_at", "updated_at"])
+        pagecache.bump(pagecache.REQUESTS)
         audit_record(
             actor=None, action=AuditAction.UPDATE, target=request, extra={"step": "rated", "rating": rating}
         )
@@ -454,6 +462,8 @@ def _locked(request: ServiceRequest) -> ServiceRequest:
 
 
 def _update(actor, request: ServiceRequest, step: str, **extra) -> None:
+    # Every staff step changes what Open311 GET shows (status, notes, unit, updated time).
+    pagecache.bump(pagecache.REQUESTS)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -651,6 +661,7 @@ def requests_escalate(*, now: dt.datetime | None = None) -> list[ServiceRequest]
                 continue
             locked.escalated_at = now
             locked.save()
+            pagecache.bump(pagecache.REQUESTS)  # its updated time is public
             RequestNote.objects.create(
                 request=locked,
                 kind=NoteKind.SYSTEM,

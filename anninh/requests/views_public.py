@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from anninh.audit.context import current as audit_context
@@ -83,6 +84,7 @@ def _form_page(
     )
 
 
+@never_cache  # a form with a CSRF token and a challenge, or a reporter's own request
 @require_http_methods(["GET", "HEAD", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -162,6 +164,7 @@ def _track_page(
     return render(request, "requests/track.html", context, status=status)
 
 
+@never_cache  # a form with a CSRF token and a challenge, or a reporter's own request
 @require_http_methods(["GET", "HEAD", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """Follow a request: type the code (GET shows the form), then add information, reopen

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.defaults import bad_request as django_bad_request
 from django.views.i18n import set_language as django_set_language
@@ -85,6 +86,16 @@ def set_language(request):
                 extra={"field": "language"},
             )
     return response
+
+
+@csrf_exempt
+@require_POST
+def public_language(request):
+    """The language switch of the public pages: the language cookie only, never the account
+    (that is set_language, with its CSRF token). Without a token the public pages carry nothing
+    per visitor, so one rendering serves everyone (anninh.pagecache); a forged post could only
+    change the language a browser reads the public pages in."""
+    return django_set_language(request)
 
 
 def bad_request(request, exception):

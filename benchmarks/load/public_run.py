@@ -79,6 +79,28 @@ def baseline(base: str, warning: int, repeat: int = 5) -> dict[str, float]:
     return out
 
 
+def cpu_seconds(master: int) -> float:
+    """CPU time (user + system, Linux /proc) so far of gunicorn: the master, its live workers,
+    and the workers it has reaped (restarted after max_requests), which count in the master's
+    cutime and cstime."""
+    total = 0
+
+    def stat(pid: int) -> list[str]:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return []
+
+    fields = stat(master)
+    if fields:
+        total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime, stime, cutime, cstime
+    for pid in worker_pids(master):
+        fields = stat(pid)
+        if fields:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -110,6 +132,8 @@ def main() -> int:
     # (a setting, read from the environment); every other guard stays as in production.
     env["ANNINH_REQUESTS_PER_HOUR"] = str(args.form_per_hour)
     env["ANNINH_REQUESTS_PER_DAY"] = str(args.form_per_hour * 24)
+    # The public page cache (anninh.pagecache) of this run only: never pages of another database.
+    env.setdefault("ANNINH_CACHE_DIR", str(work / "cache"))
     if args.seed:
         manage(env, "migrate", "--no-input", "-v0")
     subprocess.run(
@@ -135,6 +159,7 @@ def main() -> int:
         workers = len(worker_pids(server.pid))
         baseline(base, data["warnings"][0], repeat=workers)  # warm every worker once
         alone = baseline(base, data["warnings"][0])
+        cpu0 = cpu_seconds(server.pid)
         t0 = time.time()
         lenv = {
             **os.environ,
@@ -152,6 +177,7 @@ def main() -> int:
             env=lenv, cwd=work, timeout=args.duration + 300,
         )  # fmt: skip
         elapsed = time.time() - t0
+        server_cpu = cpu_seconds(server.pid) - cpu0
     finally:
         up_after = uptime()
         server.send_signal(signal.SIGTERM)
@@ -175,14 +201,18 @@ def main() -> int:
             statuses[code] = statuses.get(code, 0) + 1
     errlog = (work / "error.log").read_text(encoding="utf-8", errors="replace")
     report = render(args, work, stats, failures, check, statuses, errlog, versions(env), elapsed, workers,
-                    up_before, up_after, verify.returncode, alone)  # fmt: skip
+                    up_before, up_after, verify.returncode, alone, server_cpu, env)  # fmt: skip
     Path(args.out).write_text(report, encoding="utf-8")
     print(report)
     return verify.returncode
 
 
+def _total(stats) -> int:
+    return next((int(r["Request Count"]) for r in stats if r["Name"] == "Aggregated"), 0)
+
+
 def render(
-    args, work, stats, failures, check, statuses, errlog, vers, elapsed, workers, ub, ua, rc, alone
+    args, work, stats, failures, check, statuses, errlog, vers, elapsed, workers, ub, ua, rc, alone, cpu, env
 ) -> str:
     db = "PostgreSQL" if not args.database_url.startswith("sqlite:") else "SQLite"
     server_errors = sum(v for k, v in statuses.items() if k.startswith("5"))
@@ -219,6 +249,12 @@ def render(
         f"- The web form's per-address limit was raised for the run: ANNINH_REQUESTS_PER_HOUR={args.form_per_hour},"
         f" ANNINH_REQUESTS_PER_DAY={args.form_per_hour * 24} in the server's environment (every simulated person"
         " comes from 127.0.0.1). Honeypot, form challenge and api_key checks ran as in production.",
+        f"- Public page cache: ANNINH_CACHE={env.get('ANNINH_CACHE', 'file')},"
+        f" ANNINH_PUBLIC_CACHE_SECONDS={env.get('ANNINH_PUBLIC_CACHE_SECONDS', '60')}, in `{env['ANNINH_CACHE_DIR']}`"
+        " (empty at the start; the *alone* requests below fill it).",
+        f"- CPU time of the gunicorn processes during the load: {cpu:.1f} s"
+        + (f", {cpu * 1000 / total:.1f} ms a request" if (total := _total(stats)) else "")
+        + ".",
         f"- Working folder (logs, locust CSV, acknowledged submissions): `{work}`.",
         "",
         "| request | count | failures | req/s | p50 ms | p95 ms | p99 ms | max ms | alone ms |",

@@ -324,3 +324,17 @@ def test_a_listing_does_not_load_the_communes_boundaries():
     found = open311_requests(ids=[sent.public_id])
     assert found and found[0].commune is not None
     assert "boundary" in found[0].commune.get_deferred_fields()
+
+
+def test_a_listing_loads_only_the_public_fields_of_a_request():
+    """GET requests.json builds up to a thousand rows: it loads the fields it renders and
+    nothing of the sender or the description (less work per row, and nothing private in
+    memory to leak by a later change of the template)."""
+    from anninh.requests.selectors import open311_requests
+
+    sent, _code = submit()
+    row = open311_requests(ids=[sent.public_id])[0]
+    deferred = row.get_deferred_fields()
+    assert {"description", "reporter_name", "reporter_phone", "reporter_email", "attributes"} <= deferred
+    assert "description_vi" in row.service.get_deferred_fields()
+    assert "population" in row.commune.get_deferred_fields()
