@@ -139,3 +139,17 @@ def test_the_common_time_form_reads_as_strptime_reads_it(text):
 def test_an_impossible_time_in_the_common_form_is_refused(text):
     with pytest.raises(CellError):
         parse_time(text)
+
+
+def test_the_import_command_analyses_after_the_import_when_asked(investigation, write_csv):
+    """The analysis is loaded only with --analyse (an import starts without it): it still runs."""
+    from django.core.management import call_command
+
+    from anninh.investigations.models import AnalysisRun
+
+    path = write_csv("s.csv", _statement(12))
+    call_command(
+        "investigation_import", investigation.code, "bank_statement", str(path), "--no-progress", "--analyse"
+    )
+    assert Link.objects.unrestricted().count() == 12
+    assert AnalysisRun.objects.filter(investigation=investigation).exists()
