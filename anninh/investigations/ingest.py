@@ -16,7 +16,10 @@ records, crypto exchange records, subscriber / account-holder / company registry
 - Bank statements: Vietnamese or English headers, a column mapping saved per bank (the last one
   used for that bank is the default next time), debit/credit columns or one signed amount.
 - Rows are read as a stream and written in bulk, in chunks, so a 2,000,000-transaction
-  statement set imports with a progress bar (`manage.py investigation_import`).
+  statement set imports with a progress bar (`manage.py investigation_import`). Identifiers are
+  normalised once per distinct value in an import; a chunk costs a fixed number of queries
+  (`_Writer`: COPY and one INSERT ... SELECT on PostgreSQL, bulk_create elsewhere); the audit
+  row is one per import, with its counts.
 
 Identifiers are normalised by `anninh.network.normalize` (owned by the network library).
 """
