@@ -146,6 +146,10 @@ def main() -> int:
         report = run(args, env, work, victims)
     finally:
         if args.drop and db.created:
+            if "django" in sys.modules:  # this process's connection would keep PostgreSQL from dropping it
+                from django.db import connections
+
+                connections.close_all()
             db.drop()
         for f in sorted(work.glob("*"), reverse=True):
             f.unlink()

@@ -16,7 +16,10 @@ records, crypto exchange records, subscriber / account-holder / company registry
 - Bank statements: Vietnamese or English headers, a column mapping saved per bank (the last one
   used for that bank is the default next time), debit/credit columns or one signed amount.
 - Rows are read as a stream and written in bulk, in chunks, so a 2,000,000-transaction
-  statement set imports with a progress bar (`manage.py investigation_import`).
+  statement set imports with a progress bar (`manage.py investigation_import`). Identifiers are
+  normalised once per distinct value in an import; a chunk costs a fixed number of queries
+  (`_Writer`: COPY and one INSERT ... SELECT on PostgreSQL, bulk_create elsewhere); the audit
+  row is one per import, with its counts.
 
 Identifiers are normalised by `anninh.network.normalize` (owned by the network library).
 """
@@ -24,7 +27,9 @@ Identifiers are normalised by `anninh.network.normalize` (owned by the network l
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -35,7 +40,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from anninh.accounts.permissions import audit_denied
@@ -63,6 +68,11 @@ LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 CHUNK = 5000
 #: Problems kept per import (the check goes on counting).
 MAX_PROBLEMS = 1000
+#: Rows between two calls of the progress callback.
+PROGRESS_EVERY = 1000
+#: PostgreSQL's staging table of a chunk's links (temporary: this connection's own; the
+#: INSERT ... SELECT in _Writer._copy names it too).
+LINK_STAGE = "inv_link_stage"
 
 # --- Fields of each kind of file, and the headers that name them ----------------------------------
 
@@ -330,6 +340,9 @@ _TIME_FORMATS = (
 )
 
 
+_DMY_HMS = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2})")
+
+
 def parse_time(value: Any) -> dt.datetime:
     """A time as written (dd/mm/yyyy first, as Vietnamese files do), in Hanoi time unless
     the value says its zone."""
@@ -340,6 +353,14 @@ def parse_time(value: Any) -> dt.datetime:
     text = _text(value)
     if not text:
         raise CellError("time")
+    common = _DMY_HMS.fullmatch(text)
+    if common is not None:  # the common form, without strptime (the same answer)
+        d, m, y, hh, mm, ss = map(int, common.groups())
+        if 1900 <= y <= 2100:
+            try:
+                return dt.datetime(y, m, d, hh, mm, ss, tzinfo=LOCAL)
+            except ValueError:
+                raise CellError("time") from None
     try:
         parsed = dt.datetime.fromisoformat(text)
         if parsed.tzinfo is not None:
@@ -407,19 +428,53 @@ class RowFacts:
         return (kind, key)
 
 
-class RowReader:
-    """One row's cells by field, collecting its problems."""
+#: Normalisers whose answer depends on their arguments only: one import asks each of them once
+#: per distinct value (a statement names a few thousand accounts in millions of rows).
+_PURE = frozenset(
+    {
+        normalize.bank_account,
+        normalize.bank_code,
+        normalize.phone,
+        normalize.wallet,
+        normalize.cccd,
+        normalize.tax_code,
+    }
+)
+_MISSING = object()
 
-    def __init__(self, cells: list[Any], columns: dict[str, int], header: list[str], row: int, messages):
+
+@dataclass(frozen=True)
+class _Refused:
+    code: str
+
+
+class RowReader:
+    """One row's cells by field, collecting its problems. `memo` (one dict per import) keeps
+    the answers of the pure normalisers, refusals included."""
+
+    def __init__(
+        self,
+        cells: list[Any],
+        columns: dict[str, int],
+        header: list[str],
+        row: int,
+        messages,
+        memo: dict | None = None,
+    ):
         self.cells, self.columns, self.header, self.row, self.messages = cells, columns, header, row, messages
         self.problems: list[Problem] = []
+        self.memo = memo
+        self._texts: dict[str, str] = {}
 
     def raw(self, name: str) -> Any:
         i = self.columns.get(name)
         return self.cells[i] if i is not None and i < len(self.cells) else None
 
     def text(self, name: str) -> str:
-        return _text(self.raw(name))
+        value = self._texts.get(name)
+        if value is None:
+            value = self._texts[name] = _text(self.raw(name))
+        return value
 
     def has(self, name: str) -> bool:
         return self.text(name) != ""
@@ -444,6 +499,19 @@ class RowReader:
 
     def call(self, name: str, fn: Callable, *args, **kwargs):
         """Run a normaliser on the field; a refusal becomes this row's problem (None)."""
+        if self.memo is not None and not kwargs and fn in _PURE:
+            key = (fn, args)
+            answer = self.memo.get(key, _MISSING)
+            if answer is _MISSING:
+                try:
+                    answer = fn(*args)
+                except normalize.NormaliseError as exc:
+                    answer = _Refused(exc.code)
+                self.memo[key] = answer
+            if isinstance(answer, _Refused):
+                self.fail(name, answer.code)
+                return None
+            return answer
         try:
             return fn(*args, **kwargs)
         except normalize.NormaliseError as exc:
@@ -552,8 +620,13 @@ def _complaint(r: RowReader, ctx: dict) -> RowFacts:
 CASH_WORDS = ("atm", "rut tien mat", "cash", "withdrawal", "rut tien")
 
 
+@functools.lru_cache(maxsize=8192)
+def _folded(text: str) -> str:
+    return fold(text)
+
+
 def _looks_like_wallet(text: str, chain: str) -> bool:
-    if chain and fold(chain).replace(" ", "") in normalize.CHAIN_ALIASES:
+    if chain and _folded(chain).replace(" ", "") in normalize.CHAIN_ALIASES:
         return True
     head = text.split(":", 1)[0].lower()
     return (
@@ -601,7 +674,7 @@ def _statement(r: RowReader, ctx: dict) -> RowFacts:
         amount = None
     name = r.text("counterparty_name")
     other = None
-    channel = fold(r.text("channel") + " " + r.text("description"))
+    channel = _folded(r.text("channel") + " " + r.text("description"))
     counterparty = r.text("counterparty_account")
     if not counterparty and own and any(w in channel for w in CASH_WORDS):
         # A cash withdrawal: where the money leaves the banks.
@@ -899,9 +972,12 @@ def material_import(
                     )
                     result.batch_id = batch.pk
                 reader = READERS[kind]
+                writer = _Writer(investigation, batch, sheet_name, result, dry_run=dry_run)
+                memo: dict = {}
                 chunk: list[tuple[int, RowFacts]] = []
+                ticks = 0
                 for number, cells in sheet.rows:
-                    r = RowReader(list(cells), columns, sheet.header, number, messages)
+                    r = RowReader(list(cells), columns, sheet.header, number, messages, memo)
                     facts = reader(r, ctx)
                     result.rows += 1
                     if r.problems:
@@ -913,12 +989,17 @@ def material_import(
                     if result.problem_count:
                         chunk = []
                     if len(chunk) >= CHUNK:
-                        _write(investigation, batch, sheet_name, chunk, result, dry_run=dry_run)
+                        writer.write(chunk)
                         chunk = []
-                    if progress is not None:
-                        progress(1)
+                    ticks += 1
+                    if progress is not None and ticks >= PROGRESS_EVERY:
+                        progress(ticks)
+                        ticks = 0
+                if progress is not None and ticks:
+                    progress(ticks)
                 if chunk and not result.problem_count:
-                    _write(investigation, batch, sheet_name, chunk, result, dry_run=dry_run)
+                    writer.write(chunk)
+                writer.close()
                 if dry_run or result.problem_count:
                     raise _Rollback
                 batch.rows_total = result.rows
@@ -965,95 +1046,194 @@ def _sheet_name(path: Path) -> str:
         return ""
 
 
-def _write(
-    investigation,
-    batch,
-    sheet_name: str,
-    chunk: list[tuple[int, RowFacts]],
-    result: ImportResult,
-    *,
-    dry_run: bool,
-):
-    """Write one chunk in bulk: new entities, their sources, new links (by fingerprint).
+class _Writer:
+    """Writes the checked rows chunk by chunk, in bulk: new entities (each looked up once per
+    import: their ids are kept), their sources, and the links whose fingerprint is new.
+
+    On PostgreSQL the sources and links go in with COPY (links through a staging table and one
+    `INSERT ... SELECT ... ON CONFLICT DO NOTHING`, which also settles which are new); elsewhere
+    with bulk_create. Either way a chunk costs a fixed number of queries, whatever its rows.
     A dry run counts what would be new without writing."""
-    entity_row: dict[tuple[str, str], tuple[EntitySpec, int]] = {}
-    for number, facts in chunk:
-        for spec in facts.entities:
-            key = (spec.kind, spec.key[:200])
-            if key not in entity_row:
-                entity_row[key] = (spec, number)
-            else:  # later rows fill what the first left empty
-                first = entity_row[key][0]
-                for k, v in spec.data.items():
-                    first.data.setdefault(k, v)
-    existing = _existing_ids(investigation, entity_row.keys())
-    new = [k for k in entity_row if k not in existing]
-    result.entities_new += len(new)
-    if dry_run:
-        fps = {link.fingerprint() for _n, facts in chunk for link in facts.links}
-        known = set(
-            Link.objects.unrestricted()
-            .filter(investigation=investigation, fingerprint__in=list(fps))
-            .values_list("fingerprint", flat=True)
+
+    def __init__(self, investigation, batch, sheet_name: str, result: ImportResult, *, dry_run: bool):
+        self.investigation, self.batch, self.sheet, self.result = investigation, batch, sheet_name, result
+        self.dry_run = dry_run
+        self.ids: dict[tuple[str, str], int] = {}  # entities known to exist
+        self.would_create: set[tuple[str, str]] = set()  # a dry run's new entities
+        self.copy = connection.vendor == "postgresql"
+        self.cursor = None
+
+    # -- entities -------------------------------------------------------------------------------
+
+    def _entities(self, chunk: list[tuple[int, RowFacts]]) -> None:
+        entity_row: dict[tuple[str, str], tuple[EntitySpec, int]] = {}
+        for number, facts in chunk:
+            for spec in facts.entities:
+                key = (spec.kind, spec.key[:200])
+                if key in self.ids:
+                    continue
+                if key not in entity_row:
+                    entity_row[key] = (spec, number)
+                else:  # later rows fill what the first left empty
+                    first = entity_row[key][0]
+                    for k, v in spec.data.items():
+                        first.data.setdefault(k, v)
+        if not entity_row:
+            return
+        self.ids.update(_existing_ids(self.investigation, entity_row.keys()))
+        new = [k for k in entity_row if k not in self.ids and k not in self.would_create]
+        self.result.entities_new += len(new)
+        if self.dry_run:
+            self.would_create.update(new)
+            return
+        created = Entity.objects.bulk_create(
+            [
+                Entity(
+                    investigation=self.investigation,
+                    kind=k[0],
+                    key=k[1],
+                    label=entity_row[k][0].label[:300],
+                    name_key=fold(entity_row[k][0].label)[:300],
+                    data=entity_row[k][0].data,
+                    province=entity_row[k][0].province[:10],
+                    batch=self.batch,
+                    sheet=self.sheet,
+                    row=entity_row[k][1],
+                )
+                for k in new
+            ],
+            batch_size=1000,
         )
-        result.links_new += len(fps - known)
-        return
-    Entity.objects.bulk_create(
-        [
-            Entity(
-                investigation=investigation,
-                kind=k[0],
-                key=k[1],
-                label=entity_row[k][0].label[:300],
-                name_key=fold(entity_row[k][0].label)[:300],
-                data=entity_row[k][0].data,
-                province=entity_row[k][0].province[:10],
-                batch=batch,
-                sheet=sheet_name,
-                row=entity_row[k][1],
+        if all(e.pk for e in created):
+            self.ids.update({(e.kind, e.key): e.pk for e in created})
+        else:  # a database that does not return the ids of a bulk insert
+            self.ids.update(_existing_ids(self.investigation, new))
+
+    # -- the chunk ------------------------------------------------------------------------------
+
+    def write(self, chunk: list[tuple[int, RowFacts]]) -> None:
+        self._entities(chunk)
+        links: dict[str, tuple[int, LinkSpec]] = {}
+        for number, facts in chunk:
+            for spec in facts.links:
+                links.setdefault(spec.fingerprint(), (number, spec))
+        if self.dry_run:
+            self._count_new_links(links)
+            return
+        ids = self.ids
+        sources = {
+            (ids[(spec.kind, spec.key[:200])], number) for number, facts in chunk for spec in facts.entities
+        }
+        link_rows = [
+            (
+                spec.kind,
+                ids[(spec.source[0], spec.source[1][:200])],
+                ids[(spec.target[0], spec.target[1][:200])],
+                spec.amount,
+                spec.currency[:10],
+                spec.occurred_at,
+                spec.reference[:200],
+                spec.data,
+                fp,
+                number,
             )
-            for k in new
-        ],
-        batch_size=1000,
-    )
-    ids = _existing_ids(investigation, entity_row.keys())
-    sources = {}
-    for number, facts in chunk:
-        for spec in facts.entities:
-            eid = ids[(spec.kind, spec.key[:200])]
-            sources[(eid, number)] = EntitySource(
-                investigation=investigation, entity_id=eid, batch=batch, sheet=sheet_name, row=number
+            for fp, (number, spec) in links.items()
+        ]
+        if self.copy:
+            self._copy(sources, link_rows)
+        else:
+            self._bulk_create(sources, link_rows)
+
+    def _count_new_links(self, links: dict[str, tuple[int, LinkSpec]]) -> None:
+        fps = list(links)
+        known: set[str] = set()
+        for i in range(0, len(fps), 5000):
+            known.update(
+                Link.objects.unrestricted()
+                .filter(investigation=self.investigation, fingerprint__in=fps[i : i + 5000])
+                .values_list("fingerprint", flat=True)
             )
-    EntitySource.objects.bulk_create(list(sources.values()), batch_size=2000, ignore_conflicts=True)
-    links = {}
-    for number, facts in chunk:
-        for spec in facts.links:
-            fp = spec.fingerprint()
-            if fp in links:
-                continue
-            links[fp] = Link(
-                investigation=investigation,
-                kind=spec.kind,
-                source_id=ids[(spec.source[0], spec.source[1][:200])],
-                target_id=ids[(spec.target[0], spec.target[1][:200])],
-                amount=spec.amount,
-                currency=spec.currency[:10],
-                occurred_at=spec.occurred_at,
-                reference=spec.reference[:200],
-                data=spec.data,
+        self.result.links_new += len(fps) - len(known)
+
+    def _bulk_create(self, sources, link_rows) -> None:
+        inv, batch, sheet = self.investigation, self.batch, self.sheet
+        EntitySource.objects.bulk_create(
+            [
+                EntitySource(investigation=inv, entity_id=eid, batch=batch, sheet=sheet, row=number)
+                for eid, number in sources
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        fps = [row[8] for row in link_rows]
+        known = set()
+        for i in range(0, len(fps), 900):
+            known.update(
+                Link.objects.unrestricted()
+                .filter(investigation=inv, fingerprint__in=fps[i : i + 900])
+                .values_list("fingerprint", flat=True)
+            )
+        fresh = [
+            Link(
+                investigation=inv,
+                kind=kind,
+                source_id=source,
+                target_id=target,
+                amount=amount,
+                currency=currency,
+                occurred_at=occurred_at,
+                reference=reference,
+                data=data,
                 fingerprint=fp,
                 batch=batch,
-                sheet=sheet_name,
+                sheet=sheet,
                 row=number,
             )
-    known = set(
-        Link.objects.unrestricted()
-        .filter(investigation=investigation, fingerprint__in=list(links))
-        .values_list("fingerprint", flat=True)
-    )
-    fresh = [link for fp, link in links.items() if fp not in known]
-    Link.objects.bulk_create(fresh, batch_size=2000)
-    result.links_new += len(fresh)
+            for kind, source, target, amount, currency, occurred_at, reference, data, fp, number in link_rows
+            if fp not in known
+        ]
+        Link.objects.bulk_create(fresh, batch_size=2000)
+        self.result.links_new += len(fresh)
+
+    def _copy(self, sources, link_rows) -> None:
+        """PostgreSQL: COPY the sources (a new batch: none can exist yet) and the links into a
+        staging table, then insert the links not already there, in the import's transaction."""
+        if self.cursor is None:
+            self.cursor = connection.cursor()
+            self.cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {LINK_STAGE} (kind varchar(20), source_id bigint, "
+                "target_id bigint, amount numeric(20,4), currency varchar(10), occurred_at timestamptz, "
+                "reference varchar(200), data jsonb, fingerprint varchar(64), row integer, ord serial)"
+            )
+        raw = self.cursor.cursor  # psycopg's own cursor (COPY)
+        inv, batch = self.investigation.pk, self.batch.pk
+        with raw.copy(
+            "COPY investigations_entitysource (investigation_id, entity_id, batch_id, sheet, row) FROM STDIN"
+        ) as copy:
+            for eid, number in sources:
+                copy.write_row((inv, eid, batch, self.sheet, number))
+        self.cursor.execute(f"TRUNCATE {LINK_STAGE}")
+        with raw.copy(
+            f"COPY {LINK_STAGE} (kind, source_id, target_id, amount, currency, occurred_at, reference, "
+            "data, fingerprint, row) FROM STDIN"
+        ) as copy:
+            for row in link_rows:
+                copy.write_row((*row[:7], json.dumps(row[7]), *row[8:]))
+        self.cursor.execute(
+            "INSERT INTO investigations_link (investigation_id, kind, source_id, target_id, amount, "
+            "currency, occurred_at, reference, data, fingerprint, batch_id, sheet, row) "
+            "SELECT %s, kind, source_id, target_id, amount, currency, occurred_at, reference, data, "
+            "fingerprint, %s, %s, row FROM inv_link_stage ORDER BY ord "
+            "ON CONFLICT (investigation_id, fingerprint) DO NOTHING",
+            [inv, batch, self.sheet],
+        )
+        self.result.links_new += self.cursor.rowcount
+
+    def close(self) -> None:
+        if self.cursor is not None:
+            self.cursor.execute(f"DROP TABLE IF EXISTS {LINK_STAGE}")
+            self.cursor.close()
+            self.cursor = None
 
 
 def _existing_ids(investigation, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -61,3 +61,30 @@ def test_list_pages_keep_to_a_query_budget(personas, investigation, analysed, na
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     assert len(queries) <= 25, [q["sql"][:120] for q in queries]
+
+
+def test_the_untraced_remainder_is_shown_beside_the_money_per_cash_out_point(
+    personas, investigation, analysed
+):
+    """Proportional tracing with a smallest piece (``--min-amount``) stops some money short of
+    the cash-out points: the overview says how much, why, and that the figures are lower bounds."""
+    from anninh.investigations.analysis import analysis_run
+    from anninh.web.templatetags.anninh_tags import vnd
+
+    client = client_for(personas["investigator"])
+    url = reverse("investigations:detail", args=[investigation.pk])
+    cut = analysis_run(actor=personas["investigator"], investigation=investigation, min_amount=100_000)
+    trace = cut.results["trace"]
+    assert trace["remainder"] > 0
+    page = client.get(url).content.decode()
+    block = page[page.index('data-testid="trace-remainder"') :]
+    block = block[: block.index("</div>")]
+    assert vnd(trace["remainder"]) in block and vnd(trace["paid"]) in block
+    assert vnd(trace["by_kind"]["limit_amount"]) in block and vnd(100_000) in block
+    # Without a smallest piece and without the limits reached, the page says the figures are exact.
+    exact = analysis_run(actor=personas["investigator"], investigation=investigation, max_hops=1000)
+    assert exact.results["trace"]["remainder"] == 0
+    page = client.get(url).content.decode()
+    block = page[page.index('data-testid="trace-remainder"') :]
+    block = block[: block.index("</div>")]
+    assert "<table" not in block and "<strong>" not in block and vnd(trace["remainder"]) not in block

@@ -23,13 +23,15 @@ from django.utils import translation
 from tqdm import tqdm
 
 from anninh.investigations.ingest import material_import
-from anninh.investigations.management.commands.investigation_analyse import analyse
 from anninh.investigations.models import ImportKind, Investigation
 from anninh.records.services.io_formats import declared_rows
 
 
 class Command(BaseCommand):
     help = "Import a file into an investigation (see anninh.investigations.ingest)."
+    # An import starts in about a second: no system checks (they load every URL, view and API,
+    # with the graph and resolution libraries behind them), and the analysis only with --analyse.
+    requires_system_checks: list = []
 
     def add_arguments(self, parser):
         parser.add_argument("investigation", help="The investigation's code.")
@@ -119,4 +121,6 @@ class Command(BaseCommand):
             raise CommandError(f"{result.problem_count} problems; nothing imported ({summary})")
         self.stdout.write(("dry run: " if o["dry_run"] else "imported: ") + summary)
         if o["analyse"] and not o["dry_run"]:
+            from anninh.investigations.management.commands.investigation_analyse import analyse
+
             analyse(self, inv, actor, method="proportional", spark=o["spark"])
