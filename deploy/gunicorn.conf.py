@@ -15,9 +15,12 @@ or `GUNICORN_CMD_ARGS`), which wins over this file.
 | `ANNINH_ACCESS_LOG` | - (stdout) | access log file; empty to turn it off |
 | `ANNINH_GC_TUNE` | 1 | freeze start-up objects and space out garbage collections (0: Python's defaults) |
 
-Measured with benchmarks/load/ (results in benchmarks/results/load-*.md): on PostgreSQL the
-defaults keep p95 well under 500 ms with 70 concurrent users on two cores. On SQLite writes are
-serialised by the database whatever the number of workers; the same settings are fine there.
+Measured with benchmarks/load/ (results in benchmarks/results/load-*.md): with 70 concurrent
+API users on two cores shared with other work the server was CPU-bound (p95 of several
+seconds, no errors); a request of the load run's mix costs ~50 ms of Python and ~18 ms of
+PostgreSQL CPU (load-cpu-profile.md), so size the cores for the request rate, not the workers.
+On SQLite writes are serialised by the database whatever the number of workers; the same
+settings are fine there.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ without an answer, which it reports).
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import json
 import os
@@ -24,14 +23,13 @@ import random
 import uuid
 from urllib.parse import urlparse
 
+import workload as w  # beside this file: locust puts the locustfile's folder on sys.path
 from locust import HttpUser, between, events, task
 
 USERS = json.loads(open(os.environ["LOAD_USERS"], encoding="utf-8").read())  # noqa: SIM115
 ACKS = open(os.environ["LOAD_ACKS"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115
 _officers = itertools.cycle(USERS["officers"])
 _commanders = itertools.cycle(USERS["commanders"])
-ARTICLES = ["173", "171", "134", "168", "174", "178", "260", "321"]
-REPORT_ARTICLES = ["173", "174", "171", "134"]
 
 
 @events.test_start.add_listener
@@ -60,10 +58,6 @@ def _ack(kind: str, response, **fields) -> None:
     )
 
 
-def _now_local() -> dt.datetime:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).replace(microsecond=0)
-
-
 class Officer(HttpUser):
     """A commune officer: records incidents and crime reports of its commune, and corrects them."""
 
@@ -76,38 +70,12 @@ class Officer(HttpUser):
         self.incidents: list[dict] = []  # {id, version}
         self.reports: list[dict] = []
 
-    def _incident_body(self, key: str) -> dict:
-        now = _now_local()
-        lat = self.me["lat"] + random.uniform(-0.0004, 0.0004)
-        lon = self.me["lon"] + random.uniform(-0.0004, 0.0004)
-        return {
-            "kind": "crime",
-            "occurred_from": (now - dt.timedelta(hours=random.randint(1, 48))).isoformat(),
-            "reported_at": now.isoformat(),
-            "responsible_unit_id": self.me["unit_id"],
-            "commune": self.me["commune"],
-            "lat": round(lat, 6),
-            "lon": round(lon, 6),
-            "address": f"{random.randint(1, 300)} đường Lạch Tray",
-            "premises": random.choice(["street", "home", "shop", "market"]),
-            "narrative": f"Tải thử nghiệm. load-key:{key}",
-            "offences": [{"article": random.choice(ARTICLES), "clause": 1, "is_main": True}],
-            "persons": [
-                {
-                    "role": "victim",
-                    "full_name": "Nguyễn Văn Tải",
-                    "phone": f"09{random.randint(10**7, 10**8 - 1)}",
-                }
-            ],
-            "losses": [{"description": "Điện thoại", "value_vnd": random.randint(1, 50) * 500_000}],
-        }
-
     @task(4)
     def create_incident(self):
         key = uuid.uuid4().hex
         with self.client.post(
-            "/api/records/incidents",
-            json=self._incident_body(key),
+            w.INCIDENTS,
+            json=w.incident_body(self.me, key),
             name="officer: create incident",
             catch_response=True,
         ) as r:
@@ -131,12 +99,9 @@ class Officer(HttpUser):
         if not self.incidents:
             return self.create_incident()
         mine = random.choice(self.incidents)
-        body = self._incident_body(mine["key"])
-        body["version"] = mine["version"]
-        body["address"] = f"{random.randint(1, 300)} phố Cầu Đất (sửa)"
         with self.client.put(
-            f"/api/records/incidents/{mine['id']}",
-            json=body,
+            f"{w.INCIDENTS}/{mine['id']}",
+            json=w.incident_update_body(self.me, mine),
             name="officer: update incident",
             catch_response=True,
         ) as r:
@@ -151,17 +116,11 @@ class Officer(HttpUser):
     @task(2)
     def receive_report(self):
         key = uuid.uuid4().hex
-        body = {
-            "kind": "to_giac",
-            "channel": random.choice(["in_person", "phone_113", "online"]),
-            "received_at": _now_local().isoformat(),
-            "summary": f"Tố giác tải thử nghiệm. load-key:{key}",
-            "commune": self.me["commune"],
-            "address": f"{random.randint(1, 300)} đường Trần Nguyên Hãn",
-            "reporter": {"full_name": "Trần Thị Báo", "phones": [f"09{random.randint(10**7, 10**8 - 1)}"]},
-        }
         with self.client.post(
-            "/api/records/reports", json=body, name="officer: receive crime report", catch_response=True
+            w.REPORTS,
+            json=w.report_body(self.me, key),
+            name="officer: receive crime report",
+            catch_response=True,
         ) as r:
             if r.status_code == 201:
                 data = r.json()
@@ -184,10 +143,9 @@ class Officer(HttpUser):
         if not waiting:
             return self.receive_report()
         mine = random.choice(waiting)
-        body = {"version": mine["version"], "offence_article": random.choice(REPORT_ARTICLES)}
         with self.client.post(
-            f"/api/records/reports/{mine['id']}/classify",
-            json=body,
+            f"{w.REPORTS}/{mine['id']}/classify",
+            json=w.classify_body(mine),
             name="officer: classify crime report",
             catch_response=True,
         ) as r:
@@ -214,29 +172,23 @@ class Commander(HttpUser):
 
     @task(3)
     def incident_list(self):
-        params = random.choice([{}, {"commune": random.choice(self.communes)}, {"offence_group": "property"}])
-        self.client.get(
-            "/api/records/incidents", params={**params, "limit": 50}, name="commander: incident list"
-        )
+        params = w.incident_list_params(self.communes)
+        self.client.get(w.INCIDENTS, params=params, name="commander: incident list")
 
     @task(2)
     def report_list(self):
-        self.client.get("/api/records/reports", params={"limit": 50}, name="commander: crime report list")
+        self.client.get(w.REPORTS, params=w.report_list_params(), name="commander: crime report list")
 
     @task(2)
     def compstat(self):
-        period = random.choice(["week", "28d", "month"])
-        self.client.get(
-            "/api/compstat/summary",
-            params={"period": period, "series": "false"},
-            name="commander: CompStat summary",
-        )
+        params = w.compstat_summary_params()
+        self.client.get(w.COMPSTAT_SUMMARY, params=params, name="commander: CompStat summary")
 
     @task(1)
     def compstat_series(self):
-        self.client.get("/api/compstat/series", params={"period": "week"}, name="commander: CompStat series")
+        params = w.compstat_series_params()
+        self.client.get(w.COMPSTAT_SERIES, params=params, name="commander: CompStat series")
 
     @task(2)
     def incident_map(self):
-        params = random.choice([{}, {"commune": random.choice(self.communes)}])
-        self.client.get("/api/records/incidents/map", params=params, name="commander: incident map")
+        self.client.get(w.MAP, params=w.map_params(self.communes), name="commander: incident map")

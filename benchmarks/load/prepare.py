@@ -5,8 +5,8 @@ of ANNINH_SQLITE_PATH), which must hold the demo data (`ANNINH_DEMO=1 manage.py 
 
 Creates (or reuses) `load.officer.NN` (commune officers, two per commune over the communes with
 the most demo incidents) and `load.commander.NN` (city-wide commanders), each with a fresh
-one-day API token; writes what the load generator needs (tokens, unit ids, a point inside each
-officer's commune) as JSON. Every account and token creation is audited as a system action.
+one-day API token (read-write for officers, read-only for commanders); writes what the load
+generator needs (tokens, unit ids, a point inside each officer's commune) as JSON. Every account and token creation is audited as a system action.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def main() -> None:
     from django.db.models import Count
 
     from anninh.accounts import services
-    from anninh.accounts.models import User
+    from anninh.accounts.models import APIToken, User
     from anninh.accounts.roles import Role
     from anninh.geo.models import Commune
     from anninh.org.models import Unit
@@ -59,7 +59,7 @@ def main() -> None:
         raise SystemExit("no incidents: seed the demo data first (ANNINH_DEMO=1 manage.py demo_seed)")
     city = Unit.objects.active().get(code="CAHP")
 
-    def account(username: str, full_name: str, unit, role: str) -> User:
+    def account(username: str, full_name: str, unit, role: str, scope: str) -> User:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = services.user_create(
@@ -70,13 +70,19 @@ def main() -> None:
                 roles=[role],
                 password=PASSWORD,
             )
-        _token, raw = services.api_token_create(actor=system, user=user, name="load run", days=1)
+        _token, raw = services.api_token_create(actor=system, user=user, name="load run", days=1, scope=scope)
         return raw
 
     out: dict = {"officers": [], "commanders": []}
     for i in range(args.officers):
         commune, unit = communes[i % len(communes)]
-        raw = account(f"load.officer.{i + 1:02d}", f"Cán bộ tải {i + 1:02d}", unit, Role.COMMUNE_OFFICER)
+        raw = account(
+            f"load.officer.{i + 1:02d}",
+            f"Cán bộ tải {i + 1:02d}",
+            unit,
+            Role.COMMUNE_OFFICER,
+            APIToken.Scope.WRITE,
+        )
         out["officers"].append(
             {
                 "username": f"load.officer.{i + 1:02d}",
@@ -88,7 +94,13 @@ def main() -> None:
             }
         )
     for i in range(args.commanders):
-        raw = account(f"load.commander.{i + 1:02d}", f"Chỉ huy tải {i + 1:02d}", city, Role.COMMANDER)
+        raw = account(
+            f"load.commander.{i + 1:02d}",
+            f"Chỉ huy tải {i + 1:02d}",
+            city,
+            Role.COMMANDER,
+            APIToken.Scope.READ,
+        )
         out["commanders"].append({"username": f"load.commander.{i + 1:02d}", "token": raw})
     out["communes"] = [c.code for c, _u in communes]
     Path(args.out).write_text(json.dumps(out, indent=1), encoding="utf-8")

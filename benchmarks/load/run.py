@@ -287,7 +287,7 @@ def render(
         f"{os.cpu_count()} cores, Linux {platform.release()}); Python {vers['python']}, Django {vers['django']}, "
         f"gunicorn {vers['gunicorn']}, {vers['database']}.",
         "",
-        "**The machine was shared**: seven other sessions were working on it at the same time (tests,"
+        "**The machine was shared**: other sessions were working on it at the same time (tests,"
         " builds), so these figures are a lower bound of what the code does on two dedicated cores."
         f" Load average (1 min) {lb[0]:.1f} before the run, {la[0]:.1f} at its end; the load generator ran"
         " on the same two cores as the server and the database.",

@@ -10,9 +10,10 @@ messages, one per problem, `loc` naming the field.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -464,13 +465,15 @@ def _get(request, user, incident_id: int):
 def _detail(user, incident) -> dict[str, Any]:
     fr = selectors.incident_fire_rescue(incident=incident)
     times = selectors.incident_response_times(incident=incident)
+    offences = selectors.incident_offences(viewer=user, incident=incident)
+    incident.main_offence_links = [link for link in offences if link.is_main]  # summary() reads it
     out = summary(incident)
     personal = sees_personal_data(user)
     out.update(
         address=incident.address if personal else mask_address(incident.address),
         narrative=incident.narrative if personal else "",
         review_comment=incident.review_comment,
-        offences=[_offence(link) for link in selectors.incident_offences(viewer=user, incident=incident)],
+        offences=[_offence(link) for link in offences],
         persons=[
             {**vars(p), "phones": list(p.phones), "note": p.note}
             for p in selectors.incident_persons(viewer=user, incident=incident)
@@ -571,7 +574,13 @@ def incident_map(request: HttpRequest, query: Query[IncidentQuery]):
     filters = _filters(query)
     if isinstance(filters, Status):
         return filters
-    return Status(200, selectors.incident_map_points(viewer=user, filters=filters))
+    # Up to MAP_LIMIT points of plain numbers and strings, as MapOut documents them: rendered
+    # here rather than validated point by point by the schema and dumped again, which cost
+    # four times the query itself for a city-wide map (benchmarks/results/load-cpu-profile.md).
+    return HttpResponse(
+        json.dumps(selectors.incident_map_points(viewer=user, filters=filters)),
+        content_type="application/json; charset=utf-8",
+    )
 
 
 @router.get(

@@ -443,7 +443,7 @@ def list_reports(request: HttpRequest, query: Query[ReportListQuery]):
     )
     qs = selectors.report_list(viewer=viewer, filters=filters)
     count = qs.count()
-    rows = list(qs[query.offset : query.offset + query.limit])
+    rows = selectors.report_rows(qs, query.offset, query.offset + query.limit)
     reads.crime_report_list_viewed(actor=viewer, reports=rows, via="api")
     end = query.offset + len(rows)
     return 200, {

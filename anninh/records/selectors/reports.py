@@ -187,6 +187,17 @@ def report_list(*, viewer, filters: ReportFilters | None = None, today: dt.date 
     )
 
 
+def report_rows(qs: QuerySet, start: int, stop: int) -> list[CrimeReport]:
+    """Rows start..stop of a report_list() queryset. The register's order (urgency, then due
+    date) is an expression no index serves, so PostgreSQL joined every report to its units,
+    reporter, commune and offence before sorting them all to keep 50 (80-110 ms of database
+    CPU for 14,000 reports): the page's ids are picked on the report table alone first, and
+    only those rows are joined."""
+    ids = list(qs.values_list("pk", flat=True)[start:stop])
+    rows = {r.pk: r for r in qs.filter(pk__in=ids).order_by()}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def report_page(
     *, viewer, filters: ReportFilters | None = None, page: int | str = 1, per_page: int = PAGE_SIZE
 ) -> Page:

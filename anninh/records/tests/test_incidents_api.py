@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from anninh.lib.dates import local_date
+from anninh.records.api.incidents import MapOut
 from anninh.records.models import Incident, ReviewStatus
 from anninh.records.tests.test_incidents_factories import (  # noqa: F401
     POINT_AT_SEA,
@@ -236,6 +237,19 @@ def test_the_map_endpoint_sends_compact_points(personas, world):
     assert data["truncated"] is False and data["without_point"] == 0
 
 
+def test_the_map_answer_has_the_documented_shape_and_types(personas, world):
+    # The endpoint renders its JSON itself (no per-point schema validation): it must still be
+    # exactly what MapOut documents, numbers as numbers.
+    response = client_for(personas["commander"]).get(f"{BASE}/map")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    data = response.json()
+    assert MapOut.model_validate(data).model_dump() == data
+    assert data["points"] and all(
+        isinstance(i, int) and isinstance(lat, float) and isinstance(lon, float) and isinstance(kind, str)
+        for i, lat, lon, kind in data["points"]
+    )
+
+
 # Writing -----------------------------------------------------------------------------------------
 
 
@@ -397,3 +411,55 @@ def test_every_endpoint_declares_its_answers_in_the_schema(client):
         "409",
         "422",
     }
+
+
+# Query budgets (the load run's requests: benchmarks/results/load-cpu-profile.md) -------------
+
+
+def _captured(request) -> tuple:
+    """The SQL of one request (the connection's log keeps 9,000 queries: a full one would
+    capture nothing, so it is emptied first)."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    reset_queries()
+    with CaptureQueriesContext(connection) as ctx:
+        response = request()
+    return response, [q["sql"] for q in ctx.captured_queries]
+
+
+def _boundaries(sql: list[str]) -> list[str]:
+    """Queries loading one commune's boundary (the point-to-commune lookup loads them all,
+    once per process, without a WHERE: that is its cache, not a request's cost)."""
+    return [q for q in sql if '"geo_commune"."boundary"' in q and " WHERE " in q]
+
+
+def test_recording_an_incident_clears_nothing_and_reads_each_article_once(personas):
+    data = body()
+    response, sql = _captured(lambda: post(personas["commune_officer"], BASE, data))
+    assert response.status_code == 201, response.content
+    # A new incident has no links, fire report or response times to delete.
+    assert not [q for q in sql if q.startswith('DELETE FROM "records_')]
+    # The article is looked up once (not "does it exist?" and then "which version?").
+    assert len([q for q in sql if 'FROM "records_offence"' in q and "records_incidentoffence" not in q]) == 1
+    # Neither the service nor the answer loads a commune's boundary polygon.
+    assert not _boundaries(sql)
+
+
+def test_the_list_and_an_update_do_not_load_commune_boundaries(personas, world):
+    response, sql = _captured(lambda: client_for(personas["commander"]).get(f"{BASE}?limit=50"))
+    assert response.status_code == 200 and response.json()["items"]
+    assert not _boundaries(sql)
+
+    created = post(personas["commune_officer"], BASE, body()).json()
+    data = json.dumps(body(address="9 Minh Khai", version=created["version"]))
+    response, sql = _captured(
+        lambda: client_for(personas["commune_officer"]).put(
+            f"{BASE}/{created['id']}", data, content_type=JSON
+        )
+    )
+    assert response.status_code == 200, response.content
+    assert not _boundaries(sql)
+    # The main offence of the answer comes from the offences it lists (one read of them).
+    written = [i for i, q in enumerate(sql) if q.startswith('INSERT INTO "records_recordevent"')][-1]
+    assert len([q for q in sql[written:] if 'FROM "records_incidentoffence"' in q]) == 1
