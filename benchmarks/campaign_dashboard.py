@@ -4,6 +4,10 @@ incidents on PostgreSQL).
     # build a new database (refused if it exists) with compstat_scale's builder, and measure
     .venv/bin/python benchmarks/campaign_dashboard.py --database-url postgres://postgres@127.0.0.1:5432/NAME \\
         --create --size 1000000 --out benchmarks/results/campaign-dashboard.md
+    # reuse a database built already (e.g. a copy of compstat_scale's): migrate it to this code,
+    # add the arrests, wanted notices and headcounts only if missing; nothing is deleted
+    .venv/bin/python benchmarks/campaign_dashboard.py --database-url postgres://root@127.0.0.1:5432/COPY \
+        --reuse --samples 50 --out benchmarks/results/campaign-dashboard.md
     # a tiny run that only proves the script works (not a measurement)
     .venv/bin/python benchmarks/campaign_dashboard.py --database-url postgres://... --create --size 2000 \\
         --samples 5 --drop
@@ -16,7 +20,10 @@ Measure, in one child process with DEBUG off, through Django's test client: a ci
 campaign of the last 92 days with every unit that has records (about 130) and a target per
 unit and indicator, for a commander (whole city) and the officer of Phường Lê Chân; the page
 and the API, each with two warm-ups, the SQL queries of one request, then --samples timed
-requests; p50/p95/p99 from benchmarks/_stats.py. A shared machine: the load average is written.
+requests; p50/p95/p99 from benchmarks/_stats.py. A shared machine: the load average is written,
+and the CPU time of each request, the client's and server's Python (time.process_time: they
+share the process) and the PostgreSQL backend's (/proc/PID/stat of pg_backend_pid(), when
+readable), so time spent waiting for a core shows as wall time above CPU time.
 """
 
 from __future__ import annotations
@@ -51,16 +58,29 @@ def build(db: Database, size: int) -> dict[str, float]:
         times["generate complete records"] = run(
             [PYTHON, "manage.py", "records_generate", "--incidents", str(size), "--no-progress"], env
         )
+    return {**times, **enrich(db)}
+
+
+def enrich(db: Database) -> dict[str, float]:
+    """The demo's arrests and wanted notices (from the synthetic suspects) and the units'
+    headcounts, each only if missing (both seeders skip what is there), then ANALYZE."""
     started = time.perf_counter()
     code = (
         "from anninh.enforcement.demo import enforcement_demo_seed; "
         "from anninh.campaigns.demo import _headcounts; print(enforcement_demo_seed(), _headcounts())"
     )
     run([PYTHON, "manage.py", "shell", "-c", code], db.env())
-    times["arrests, wanted notices, headcounts"] = time.perf_counter() - started
+    times = {"arrests, wanted notices, headcounts (if missing)": time.perf_counter() - started}
     if db.kind == "postgres":
         db.psql("ANALYZE")
     return times
+
+
+def reuse(db: Database) -> dict[str, float]:
+    """An existing database, brought to this code: `migrate` (adds what this branch's
+    migrations add; drops nothing) and `enrich`."""
+    times = {"migrate": run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], db.env())}
+    return {**times, **enrich(db)}
 
 
 def measure(samples: int) -> dict:
@@ -103,7 +123,14 @@ def measure(samples: int) -> dict:
             for key, iv in values.items()
             for u in units
         )
-    out = {"rows": [], "units": campaign.units.count(), "targets": campaign.targets.count()}
+    from anninh.records.models import Incident
+
+    out = {
+        "rows": [],
+        "units": campaign.units.count(),
+        "targets": campaign.targets.count(),
+        "incidents": Incident.objects.unrestricted().count(),
+    }
     requests = [
         ("dashboard page", f"/campaigns/{campaign.pk}/"),
         ("figures API", f"/api/campaigns/{campaign.pk}"),
@@ -123,19 +150,59 @@ def measure(samples: int) -> dict:
 
             with connection.execute_wrapper(count):
                 client.get(url)
-            times = []
+            backend = _backend_stat(connection)
+            db_cpu0 = _cpu_ticks(backend)
+            times, cpu = [], []
             for _ in range(samples):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 client.get(url)
                 times.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
+            db_cpu1 = _cpu_ticks(backend)
             stats = summary(times)
-            out["rows"].append({"viewer": label, "request": name, **stats, "queries": len(counted)})
+            db_ms = (
+                (db_cpu1 - db_cpu0) * 1000 / os.sysconf("SC_CLK_TCK") / samples
+                if db_cpu0 is not None and db_cpu1 is not None
+                else None
+            )
+            out["rows"].append(
+                {
+                    "viewer": label,
+                    "request": name,
+                    **stats,
+                    "queries": len(counted),
+                    "cpu_p50": summary(cpu)["p50"],
+                    "cpu_p95": summary(cpu)["p95"],
+                    "db_cpu_mean": db_ms,
+                }
+            )
             print(
                 f"{label:28} {name:16} p50 {stats['p50']:6.0f} p95 {stats['p95']:6.0f}",
                 file=sys.stderr,
                 flush=True,
             )
     return out
+
+
+def _backend_stat(connection) -> Path | None:
+    """/proc/PID/stat of this connection's PostgreSQL backend (same machine), if readable."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        path = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+    return path if _cpu_ticks(path) is not None else None
+
+
+def _cpu_ticks(path: Path | None) -> int | None:
+    """utime + stime of a process, in clock ticks."""
+    if path is None:
+        return None
+    try:
+        fields = path.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])
 
 
 def child(db: Database, samples: int) -> dict:
@@ -163,18 +230,23 @@ def report(
         "",
         f"- Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}, "
         f"Python {platform.python_version()}; load average {loads[0]} at the start, {loads[1]} at the end.",
-        f"- Database: {db.kind}" + (f", {size:,} incidents built." if size else ", an existing database."),
+        f"- Database: {db.kind} `{db.name}`, {result['incidents']:,} incidents"
+        + (" (built by this run)." if size else " (an existing database)."),
         "- Build: " + (", ".join(f"{k} {v:.0f} s" for k, v in times.items()) if times else "none."),
         f"- Campaign: whole city, last 92 days, {result['units']} units, {result['targets']} targets.",
         "- Target (issue 11): p95 < 500 ms on PostgreSQL over 1,000,000 incidents.",
         "",
-        "| viewer | request | p50 | p95 | p99 | max | samples | queries |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "Milliseconds per request (wall); CPU: this process's (client and Django) p50/p95, and the",
+        "PostgreSQL backend's mean per request.",
+        "",
+        "| viewer | request | p50 | p95 | p99 | max | CPU p50 | CPU p95 | DB CPU | samples | queries |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["rows"]:
+        db_cpu = "?" if r.get("db_cpu_mean") is None else f"{r['db_cpu_mean']:.0f}"
         lines.append(
             f"| {r['viewer']} | {r['request']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['max']:.0f} "
-            f"| {r['n']} | {r['queries']} |"
+            f"| {r['cpu_p50']:.0f} | {r['cpu_p95']:.0f} | {db_cpu} | {r['n']} | {r['queries']} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -186,6 +258,11 @@ def main() -> None:
         "--create", action="store_true", help="create the database (refused if it exists) and build"
     )
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="an existing database: migrate it, add the arrests, wanted notices and headcounts if missing",
+    )
+    parser.add_argument(
         "--drop", action="store_true", help="drop the database at the end (only one this run created)"
     )
     parser.add_argument("--size", type=int, default=1_000_000)
@@ -193,6 +270,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="results file; without it the table is only printed")
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.create and args.reuse:
+        parser.error("--create builds a new database; --reuse takes an existing one: choose one")
+    if args.reuse and args.drop:
+        parser.error("--drop only drops a database this run created (--create)")
     if args.measure_only:
         print(json.dumps(measure(args.samples)))
         return
@@ -206,6 +287,8 @@ def main() -> None:
         if args.create:
             db.create()
             times = build(db, args.size)
+        elif args.reuse:
+            times = reuse(db)
         result = child(db, args.samples)
         loads.append(load_average())
         text = report(

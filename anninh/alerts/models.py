@@ -110,6 +110,8 @@ class AlertAction(models.Model):
         REOPEN = "reopen", _("Reopened")
         NOTE = "note", _("Note")
         EVIDENCE = "evidence", _("Evidence added")
+        # A report that no longer names the alert's account (its account was corrected).
+        WITHDRAWN = "withdrawn", _("Evidence withdrawn")
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="actions")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.apps import apps
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, Greatest
 
 from anninh.alerts import detect
 from anninh.alerts.models import AlertKind
@@ -288,28 +289,46 @@ def near_repeat_findings(
 # Fraud -----------------------------------------------------------------------------------------
 
 
-def fraud_findings(today: dt.date, s: RuleSettings = DEFAULT) -> list[Finding]:
+def fraud_findings(
+    today: dt.date,
+    s: RuleSettings = DEFAULT,
+    *,
+    accounts: set[str] | None = None,
+    until: dt.datetime | None = None,
+) -> list[Finding]:
     """The same collector account (the account victims paid into, `CrimeReport.
-    collector_account`, normalised at intake: "VCB:0123456789") in at least
-    `fraud_min_reports` victims' crime reports received in the last `fraud_window_days`, one
-    of them in the last `fraud_new_days` (a pattern that grows, not an old one). Every report
-    naming an account counts, classified or not: a scam's first reports are often not
-    classified yet. One finding per account; the alert's commune is the newest report's."""
-    since, until = _bounds(today, s.fraud_window_days)
+    collector_account`, normalised: "VCB:0123456789") in at least `fraud_min_reports`
+    victims' crime reports of the last `fraud_window_days`, one of them of the last
+    `fraud_new_days` (a pattern that grows, not an old one). Every report naming an account
+    counts, classified or not: a scam's first reports are often not classified yet. A report
+    counts from when it named the account: its receipt, or the later day an officer added or
+    changed the account (`collector_account_named_at`), so a victim who finds the transfer slip
+    a month after the complaint is a new victim for the ring. One finding per account; the
+    alert's commune is the newest report's.
+
+    `accounts` and `until` are for re-evaluating at once after an account was changed
+    (anninh.alerts.services.fraud_reevaluate): only those accounts, with the window ending at
+    `until` rather than at the start of `today`."""
+    since, end = _bounds(today, s.fraud_window_days)
+    until = until or end
     new_from = local_day_bounds(today - dt.timedelta(days=s.fraud_new_days))[0]
+    rows = CrimeReport.objects.unrestricted().exclude(collector_account="")
+    if accounts is not None:
+        rows = rows.filter(collector_account__in=sorted(accounts))
     rows = (
-        CrimeReport.objects.unrestricted()
-        .filter(received_at__gte=since, received_at__lt=until)
-        .exclude(collector_account="")
-        .order_by("received_at", "id")
-        .values_list("id", "register_number", "commune_id", "received_at", "collector_account")
+        # The OR keeps the receipt's index in play; `seen` then says exactly when it counts.
+        rows.filter(Q(received_at__gte=since) | Q(collector_account_named_at__gte=since))
+        .annotate(seen=Greatest("received_at", Coalesce("collector_account_named_at", "received_at")))
+        .filter(seen__gte=since, seen__lt=until)
+        .order_by("seen", "id")
+        .values_list("id", "register_number", "commune_id", "received_at", "seen", "collector_account")
     )
     by_account: dict[str, list[dict]] = defaultdict(list)
-    for pk, number, commune, at, account in rows:
-        by_account[account].append({"id": pk, "ref": number, "commune": commune, "at": at})
+    for pk, number, commune, at, seen, account in rows:
+        by_account[account].append({"id": pk, "ref": number, "commune": commune, "at": at, "seen": seen})
     out = []
     for account, reports in sorted(by_account.items()):
-        if len(reports) < s.fraud_min_reports or reports[-1]["at"] < new_from:
+        if len(reports) < s.fraud_min_reports or reports[-1]["seen"] < new_from:
             continue
         bank, _colon, number = account.partition(":")
         out.append(
@@ -325,16 +344,20 @@ def fraud_findings(today: dt.date, s: RuleSettings = DEFAULT) -> list[Finding]:
                     "identifier_kind": "account",
                     "identifier": account,
                     "bank": bank,
-                    "reports": [
-                        {"id": r["id"], "ref": r["ref"], "commune": r["commune"], "at": r["at"].isoformat()}
-                        for r in reports
-                    ],
+                    "reports": [_fraud_report(r) for r in reports],
                     "communes": sorted({r["commune"] for r in reports if r["commune"]}),
                     "window_days": s.fraud_window_days,
                     "new_days": s.fraud_new_days,
                 },
             )
         )
+    return out
+
+
+def _fraud_report(r: dict) -> dict:
+    out = {"id": r["id"], "ref": r["ref"], "commune": r["commune"], "at": r["at"].isoformat()}
+    if r["seen"] != r["at"]:  # the account was named after the receipt
+        out["named_at"] = r["seen"].isoformat()
     return out
 
 

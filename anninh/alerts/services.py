@@ -94,6 +94,57 @@ def alerts_run(
     return result
 
 
+def fraud_reevaluate(*, report_id: int, before: str, after: str, now: dt.datetime | None = None) -> RunResult:
+    """A report's collector account was added, changed or removed after intake
+    (anninh.records.services.reports.crime_report_collector_set): run the fraud rule at once
+    for the two accounts, with the window ending now rather than at the start of today, so the
+    new account's alert is raised (or grows) without waiting for the next run; and a live alert
+    of the old account that lists the report drops it, with a trail entry (the scheduled run
+    only ever adds). Runs as the system (audited as such); the raised alerts are delivered."""
+    now = now or timezone.now()
+    result = RunResult()
+    accounts = {a for a in (before, after) if a}
+    if not accounts:
+        return result
+    for finding in alert_rules.fraud_findings(local_date(now), accounts=accounts, until=now):
+        _raise(finding, now, result, is_synthetic=False)
+    if before and before != after:
+        _drop_member(f"fraud:{before}", report_id, now)
+    for alert in result.raised:
+        result.delivered += deliver_alert(alert=alert, now=now)
+    return result
+
+
+def _drop_member(key: str, report_id: int, now: dt.datetime) -> None:
+    with transaction.atomic():
+        live = (
+            Alert.objects.unrestricted()
+            .select_for_update()
+            .filter(condition_key=key, status__in=LIVE_STATUSES)
+            .first()
+        )
+        if live is None or report_id not in live.evidence.get("members", []):
+            return
+        before = live.evidence
+        members = [m for m in before["members"] if m != report_id]
+        reports = [r for r in before.get("reports", []) if r.get("id") != report_id]
+        live.evidence = {**before, "members": members, "reports": reports}
+        live.save(update_fields=["evidence"])
+        AlertAction.objects.create(
+            alert=live,
+            kind=AlertAction.Kind.WITHDRAWN,
+            note=str(report_id),
+            at=now,
+        )
+        audit_record(
+            action="update",
+            target=live,
+            before={"members": before.get("members", [])},
+            after={"members": members},
+            **_system(None),
+        )
+
+
 def _raise(finding: alert_rules.Finding, now: dt.datetime, result: RunResult, is_synthetic: bool) -> None:
     with transaction.atomic():
         live = (

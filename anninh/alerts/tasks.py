@@ -19,3 +19,12 @@ def alerts_digest_task() -> int:
     from anninh.alerts.services import alerts_digest
 
     return alerts_digest()
+
+
+@task()
+def alerts_fraud_task(report_id: int, before: str, after: str) -> dict:
+    """Re-evaluate the fraud rule after a report's collector account changed."""
+    from anninh.alerts.services import fraud_reevaluate
+
+    result = fraud_reevaluate(report_id=report_id, before=before, after=after)
+    return {"raised": len(result.raised), "grown": len(result.grown)}

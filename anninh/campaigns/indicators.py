@@ -122,8 +122,22 @@ def _time_q(field_name: str, window, *, dates: bool = False) -> Q:
     return Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
 
 
+def _in_windows(field_name: str, windows, *, dates: bool = False) -> Q:
+    """The rows of either window. Each window's figure is still its own FILTER clause; this
+    only keeps the rows outside both (which add nothing to any figure) out of the query, so
+    an index on the date is used rather than a scan of every record (1,000,000 incidents:
+    benchmarks/results/campaign-dashboard.md)."""
+    q = Q(pk__in=[])
+    for window in windows:
+        if window is not None:
+            q |= _time_q(field_name, window, dates=dates)
+    return q
+
+
 def _per_unit(qs: QuerySet, unit_field: str, windows, aggregate) -> tuple[dict[int, int], dict[int, int]]:
-    """{unit: value} for each window in one grouped query; `aggregate(window) -> expression`."""
+    """{unit: value} for each window in one grouped query; `aggregate(window) -> expression`.
+    Callers narrow `qs` to the windows (`_in_windows`): a unit whose figures are all zero is
+    left out of the result either way."""
     annotations = {f"v{i}": aggregate(w) for i, w in enumerate(windows)}
     out: list[dict[int, int]] = [defaultdict(int) for _ in windows]
     for row in qs.values(unit_field).annotate(**annotations).order_by():
@@ -175,7 +189,9 @@ def _case_scope(viewer, scope: Scope) -> QuerySet:
 
 
 def cleared(viewer, scope: Scope) -> IndicatorValues:
-    qs = _case_scope(viewer, scope).filter(status=CaseStatus.CLEARED)
+    qs = _case_scope(viewer, scope).filter(
+        _in_windows("offender_identified_at", scope.windows()), status=CaseStatus.CLEARED
+    )
     pair = _per_unit(
         qs,
         "handling_unit_id",
@@ -196,14 +212,21 @@ def offenders(viewer, scope: Scope) -> IndicatorValues:
             continue
         start, end = _bounds(window)
         cases = cleared_cases.filter(offender_identified_at__gte=start, offender_identified_at__lt=end)
-        rows = (
-            links.filter(incident__cases__in=cases.values("pk"))
-            .values("incident__cases__handling_unit_id")
-            .annotate(n=Count("person_id", distinct=True))
-            .order_by()
+        # The window again on the joined case (the same join, in one filter call): the same
+        # rows, but the case is found by its date's index rather than by scanning every case.
+        linked = links.filter(
+            incident__cases__in=cases.values("pk"),
+            incident__cases__offender_identified_at__gte=start,
+            incident__cases__offender_identified_at__lt=end,
         )
-        by_unit = {r["incident__cases__handling_unit_id"]: r["n"] for r in rows}
-        total = links.filter(incident__cases__in=cases.values("pk")).values("person_id").distinct().count()
+        # The distinct (unit, suspect) pairs in one query: the units' counts and the total
+        # (a person once, whatever the number of units) both come from them.
+        pairs = linked.values_list("incident__cases__handling_unit_id", "person_id").distinct().order_by()
+        persons_by_unit: dict[int, set[int]] = defaultdict(set)
+        for unit, person in pairs:
+            persons_by_unit[unit].add(person)
+        by_unit = {unit: len(persons) for unit, persons in persons_by_unit.items()}
+        total = len(set().union(*persons_by_unit.values()))
         if i == CURRENT:
             values.by_unit, values.total = by_unit, total
         else:
@@ -212,28 +235,42 @@ def offenders(viewer, scope: Scope) -> IndicatorValues:
 
 
 def drug_cases(viewer, scope: Scope) -> IndicatorValues:
-    qs = _case_scope(viewer, scope)
-    if "group" not in qs.query.annotations:
-        qs = qs.annotate(group=_group_expression())
-    qs = qs.filter(group=OffenceGroup.DRUGS)
-    pair = _per_unit(
-        qs,
-        "handling_unit_id",
-        scope.windows(),
-        lambda w: Count("id", filter=_time_q("initiated_on", w, dates=True)),
+    """Cases initiated in the period whose group (`_group_expression`) is drugs, in two
+    disjoint parts: most cases carry their own offence, whose group is theirs (no other join
+    needed); only the others take the incident's and the report's joins, so PostgreSQL does
+    not scan every incident and report to resolve a group it already has."""
+    windows = scope.windows()
+    qs = _case_scope(viewer, scope).filter(_in_windows("initiated_on", windows, dates=True))
+    own = qs.filter(offence__group=OffenceGroup.DRUGS)
+    inherited = qs.filter(offence__isnull=True)
+    if "group" not in inherited.query.annotations:
+        inherited = inherited.annotate(group=_group_expression())
+    inherited = inherited.filter(group=OffenceGroup.DRUGS)
+    values = [
+        _per_unit(
+            part,
+            "handling_unit_id",
+            windows,
+            lambda w: Count("id", filter=_time_q("initiated_on", w, dates=True)),
+        )
+        for part in (own, inherited)
+    ]
+    pair = tuple(
+        {u: a.get(u, 0) + b.get(u, 0) for u in a.keys() | b.keys()}
+        for a, b in zip(values[0], values[1], strict=True)
     )
     return _values(Indicator.DRUG_CASES, pair)
 
 
 def reports_on_time(viewer, scope: Scope) -> IndicatorValues:
-    qs = report_base(viewer=viewer).filter(decided_on__isnull=False)
+    windows = scope.windows()
+    qs = report_base(viewer=viewer).filter(_in_windows("decided_on", windows, dates=True))
     if scope.communes:
         qs = qs.filter(commune_id__in=scope.communes)
     if scope.groups:
         qs = qs.filter(suspected_offence__group__in=scope.groups)
     if scope.units:
         qs = qs.filter(handling_unit_id__in=scope.units)
-    windows = scope.windows()
     annotations = {}
     for i, w in enumerate(windows):
         annotations[f"within{i}"] = Count(
@@ -263,6 +300,7 @@ def wanted_caught(viewer, scope: Scope) -> IndicatorValues:
         qs = qs.filter(offence__group__in=scope.groups)
     if scope.units:
         qs = qs.filter(caught_by_id__in=scope.units)
+    qs = qs.filter(_in_windows("caught_on", scope.windows(), dates=True))
     pair = _per_unit(
         qs, "caught_by_id", scope.windows(), lambda w: Count("id", filter=_time_q("caught_on", w, dates=True))
     )
@@ -275,6 +313,7 @@ def arrests(viewer, scope: Scope) -> IndicatorValues:
         qs = qs.filter(commune_id__in=scope.communes)
     if scope.units:
         qs = qs.filter(unit_id__in=scope.units)
+    qs = qs.filter(_in_windows("arrested_at", scope.windows()))
     pair = _per_unit(qs, "unit_id", scope.windows(), lambda w: Count("id", filter=_time_q("arrested_at", w)))
     return _values(Indicator.ARRESTS, pair)
 
@@ -286,6 +325,7 @@ def fraud_recovered(viewer, scope: Scope) -> IndicatorValues:
         qs = qs.filter(commune_id__in=scope.communes)
     if scope.units:
         qs = qs.filter(responsible_unit_id__in=scope.units)
+    qs = qs.filter(_in_windows("occurred_from", scope.windows()))
     pair = _per_unit(
         qs,
         "responsible_unit_id",

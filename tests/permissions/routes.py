@@ -455,6 +455,9 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST /api/records/reports/{report_id}/classify": api(
         403, investigator=404, commune_officer=PASSES, other_commune_officer=404
     ),
+    "POST /api/records/reports/{report_id}/collector": api(
+        403, investigator=404, commune_officer=PASSES, other_commune_officer=404
+    ),
     "POST /api/records/reports/{report_id}/decide": api(
         403, investigator=404, commune_officer=PASSES, other_commune_officer=404
     ),

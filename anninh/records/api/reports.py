@@ -2,7 +2,7 @@
 
 The register (list with filters, limit/offset), one report, receiving a report, and each step
 of the legal workflow (POST /{id}/classify, /transfer, /accept, /verify, /extend,
-/procuracy-extend, /decide, /suspend, /resume, /notify). Same permissions and scoping as the
+/procuracy-extend, /decide, /suspend, /resume, /notify) and the collector account (/collector). Same permissions and scoping as the
 pages: readers are commanders, analysts, investigators and commune officers; investigators and
 commune officers write for their units. Every step carries the version the client loaded:
 409 when the report changed meanwhile. Business-rule refusals are 422 with translated
@@ -188,7 +188,24 @@ class ReportReporterIn(Schema):
     address: str = Field("", max_length=300)
 
 
-class ReportReceiveIn(Schema):
+class CollectorIn(Schema):
+    """The account the victim paid into (intake and later)."""
+
+    collector_bank: str = Field(
+        "",
+        max_length=100,
+        description='Bank or e-wallet the victim paid into, by code, BIN or name ("VCB", "Vietcombank", '
+        '"MoMo"); with collector_number, or both empty.',
+    )
+    collector_number: str = Field(
+        "",
+        max_length=40,
+        description="The account number paid into (6-19 digits; spaces, dots and dashes ignored; for an "
+        "e-wallet its phone number in any form).",
+    )
+
+
+class ReportReceiveIn(CollectorIn):
     kind: ReportKind
     channel: ReportChannel
     received_at: ApiDateTime = Field(description="A time without offset is read as Hai Phong time (UTC+7).")
@@ -204,18 +221,6 @@ class ReportReceiveIn(Schema):
     reporter_agency: str = Field("", max_length=200)
     losses_vnd: int = Field(
         0, ge=0, le=MAX_VND, description="Amount lost, in đồng, as the reporter tells it."
-    )
-    collector_bank: str = Field(
-        "",
-        max_length=100,
-        description='Bank or e-wallet the victim paid into, by code, BIN or name ("VCB", "Vietcombank", '
-        '"MoMo"); with collector_number, or both empty.',
-    )
-    collector_number: str = Field(
-        "",
-        max_length=40,
-        description="The account number paid into (6-19 digits; spaces, dots and dashes ignored; for an "
-        "e-wallet its phone number in any form).",
     )
 
 
@@ -256,6 +261,10 @@ class ReportSuspendIn(Schema):
 
 class ReportNotifyIn(ReportDatedStepIn):
     target: Literal["reporter", "procuracy"]
+
+
+class ReportCollectorIn(ReportStepIn, CollectorIn):
+    """Both empty removes the account."""
 
 
 # Helpers -----------------------------------------------------------------------------------------
@@ -619,3 +628,8 @@ def resume_report(request: HttpRequest, payload: ReportDatedStepIn, report_id: i
 @_step_route(Action.NOTIFY, "Record a notification to the reporter or the procuracy")
 def notify_report(request: HttpRequest, payload: ReportNotifyIn, report_id: int = _report_id()):
     return _step(request, report_id, services.crime_report_notify, payload)
+
+
+@_step_route(Action.COLLECTOR, "Add, correct or remove the account the victim paid into (any status)")
+def set_report_collector(request: HttpRequest, payload: ReportCollectorIn, report_id: int = _report_id()):
+    return _step(request, report_id, services.crime_report_collector_set, payload)

@@ -97,6 +97,12 @@ class CrimeReport(models.Model):
     collector_account = models.CharField(
         _("account the money was paid into"), max_length=40, blank=True, default=""
     )
+    # When the account was last added or changed after intake (crime_report_collector_set);
+    # empty when it was given at intake. The early warning counts the report as a new victim's
+    # from then: a victim who names the account a week after the complaint is news for the ring.
+    collector_account_named_at = models.DateTimeField(
+        _("account named on"), null=True, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.RECEIVED
     )

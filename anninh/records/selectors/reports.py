@@ -330,6 +330,7 @@ TIMELINE_KINDS = {
     "notified_reporter": gettext_lazy("Reporter told the result"),
     "notified_procuracy": gettext_lazy("Procuracy notified"),
     "amended": gettext_lazy("Amended"),
+    "collector": gettext_lazy("Account paid into added or changed"),
 }
 
 # Fields whose changes the timeline shows, with their labels. The reporter's fields are shown

@@ -40,6 +40,7 @@ class Action(StrEnum):
     SUSPEND = "suspend"
     RESUME = "resume"
     NOTIFY = "notify"
+    COLLECTOR = "collector"  # add, correct or remove the account the victim paid into
 
 
 # From which statuses each step is allowed. Extending and notifying do not change the status.
@@ -54,6 +55,9 @@ ALLOWED_FROM: dict[Action, frozenset[str]] = {
     Action.SUSPEND: frozenset({S.VERIFYING}),
     Action.RESUME: frozenset({S.SUSPENDED}),
     Action.NOTIFY: frozenset(S.values),
+    # A victim often finds the transfer slip after the complaint; the account matters to the
+    # early warning whatever the report's stage, so it stays editable after the decision too.
+    Action.COLLECTOR: frozenset(S.values),
 }
 
 

@@ -27,7 +27,6 @@ code imports from here are re-exported (`__all__`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -70,7 +69,6 @@ from anninh.records.services.fields import (
     check_commune,
     check_point,
     check_received_at,
-    check_version,
     text_field,
 )
 from anninh.records.services.persons import (
@@ -98,7 +96,9 @@ from anninh.records.services.report_access import (
     refuse,
     require,
 )
-from anninh.records.versioning import ConflictError, RecordError, save_versioned, timeline_add
+from anninh.records.services.report_collector import collector_account_changed, crime_report_collector_set
+from anninh.records.services.report_step import step as _step
+from anninh.records.versioning import ConflictError, RecordError, timeline_add
 
 # Names other modules and tests import from here (they live below, in the modules above).
 __all__ = [
@@ -125,8 +125,10 @@ __all__ = [
     "case_number",
     "clean_text",
     "clock_replay",
+    "collector_account_changed",
     "crime_report_accept",
     "crime_report_classify",
+    "crime_report_collector_set",
     "crime_report_decide",
     "crime_report_extend",
     "crime_report_notify",
@@ -319,58 +321,6 @@ def crime_report_receive(
 
 
 # Steps of the workflow ------------------------------------------------------------------------
-
-
-def _step(
-    *,
-    actor,
-    report: CrimeReport,
-    version: int,
-    action: Action,
-    apply: Callable[[CrimeReport], list[str]],
-    kind: str,
-    comment: str = "",
-    extra: dict | None = None,
-) -> CrimeReport:
-    """Run one step: permission (audited refusal), then, in one transaction with the row
-    locked, the version check, the status check, `apply` (which changes the locked report
-    and returns the fields it changed), the versioned save, the audit row and the timeline."""
-    version = check_version(version)
-    require(actor, action, report)
-    with transaction.atomic():
-        locked = CrimeReport.objects.unrestricted().select_for_update().get(pk=report.pk)
-        require(actor, action, locked)  # the handling unit may have changed meanwhile
-        if locked.version != version:
-            raise ConflictError(locked)
-        if locked.status not in ALLOWED_FROM[action]:
-            raise RecordError(
-                "status.not_allowed",
-                _("This step is not possible while the report is “%(status)s”.")
-                % {"status": locked.get_status_display()},
-                field="status",
-            )
-        before = snapshot(locked)
-        from_status = locked.status
-        fields = apply(locked)
-        save_versioned(locked, expected_version=version, fields=sorted({*fields, "updated_at"}))
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            target=locked,
-            before=before,
-            after=snapshot(locked),
-            extra={"step": action.value, **(extra or {})},
-        )
-        timeline_add(
-            locked,
-            actor=actor,
-            kind=kind,
-            before=before,
-            from_status=from_status,
-            to_status=locked.status if locked.status != from_status else "",
-            comment=comment,
-        )
-    return locked
 
 
 def _add_clock_event(

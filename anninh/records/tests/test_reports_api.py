@@ -100,6 +100,7 @@ STEP_BODIES = {
     "suspend": lambda r: {"version": r.version, "grounds": "x"},
     "resume": lambda r: {"version": r.version},
     "notify": lambda r: {"version": r.version, "target": "procuracy"},
+    "collector": lambda r: {"version": r.version, "collector_bank": "MoMo", "collector_number": "0912345678"},
 }
 STEP_SETUP = {
     "classify": S.RECEIVED,
@@ -112,6 +113,7 @@ STEP_SETUP = {
     "suspend": S.VERIFYING,
     "resume": S.SUSPENDED,
     "notify": S.RECEIVED,
+    "collector": S.VERIFYING,
 }
 
 

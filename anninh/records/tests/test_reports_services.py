@@ -218,6 +218,7 @@ EXPECTED_FROM = {
     Action.SUSPEND: {S.VERIFYING},
     Action.RESUME: {S.SUSPENDED},
     Action.NOTIFY: set(S.values),
+    Action.COLLECTOR: set(S.values),
 }
 EXPECTED_STATUS = {
     Action.CLASSIFY: S.CLASSIFIED,
@@ -276,6 +277,10 @@ def _do(action, report, personas):
         return services.crime_report_resume(actor=officer, report=report, version=v)
     if action is Action.NOTIFY:
         return services.crime_report_notify(actor=officer, report=report, version=v, target="procuracy")
+    if action is Action.COLLECTOR:
+        return services.crime_report_collector_set(
+            actor=officer, report=report, version=v, collector_bank="VCB", collector_number="0123456789"
+        )
     raise AssertionError(action)
 
 

@@ -1,6 +1,6 @@
 """The records services import downwards only: reports → cases → incidents → the shared
 modules (register numbers, articles, field checks, the clock, the workflow's permissions, the
-collector account's normalisation),
+collector account's normalisation, the frame of a workflow step),
 which import no workflow service. And the one article normalisation they share."""
 
 from __future__ import annotations
@@ -15,7 +15,20 @@ from anninh.records.services.articles import normalise_article
 SERVICES = Path(__file__).resolve().parent.parent / "services"
 # Each module, and the records services it may import (directly or inside a function).
 ALLOWED = {
-    "reports": {"cases", "articles", "clock", "collector", "fields", "persons", "register", "report_access"},
+    "reports": {
+        "cases",
+        "articles",
+        "clock",
+        "collector",
+        "fields",
+        "persons",
+        "register",
+        "report_access",
+        "report_collector",
+        "report_step",
+    },
+    "report_collector": {"collector", "fields", "report_access", "report_step"},
+    "report_step": {"fields", "report_access"},
     "cases": {"incidents", "articles", "persons", "register"},
     "incidents": {"articles", "persons", "register"},
     "register": set(),

@@ -243,6 +243,29 @@ def report_list(request):
 # Intake ------------------------------------------------------------------------------------------
 
 
+def collector_bank_field() -> forms.CharField:
+    """The bank of the account a victim paid into (intake and later), offered from the list."""
+    return forms.CharField(
+        label=gettext_lazy("Bank or e-wallet paid into"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("For a scam: the bank or e-wallet of the account the victim paid into."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "collector-banks"}),
+    )
+
+
+def collector_number_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Account number paid into"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy(
+            "Digits only; spaces and dots are ignored. For an e-wallet: its phone number."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
 class IntakeForm(forms.Form):
     """Fast intake: the fields in the order an officer fills them, Enter submits."""
 
@@ -281,22 +304,8 @@ class IntakeForm(forms.Form):
             "What the reporter says was lost or taken, in đồng (for a scam: the money transferred)."
         ),
     )
-    collector_bank = forms.CharField(
-        label=gettext_lazy("Bank or e-wallet paid into"),
-        max_length=100,
-        required=False,
-        help_text=gettext_lazy("For a scam: the bank or e-wallet of the account the victim paid into."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "collector-banks"}),
-    )
-    collector_number = forms.CharField(
-        label=gettext_lazy("Account number paid into"),
-        max_length=40,
-        required=False,
-        help_text=gettext_lazy(
-            "Digits only; spaces and dots are ignored. For an e-wallet: its phone number."
-        ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    collector_bank = collector_bank_field()
+    collector_number = collector_number_field()
     reporter_name = forms.CharField(
         label=gettext_lazy("Reporter's full name"), max_length=150, required=False
     )
@@ -689,6 +698,36 @@ class NotifyForm(DatedStepForm):
         return {**super().kwargs(), "target": self.cleaned_data["target"]}
 
 
+class CollectorForm(StepForm):
+    title = gettext_lazy("Account the money was paid into")
+    button = gettext_lazy("Save the account")
+    collector_bank = collector_bank_field()
+    collector_number = collector_number_field()
+    field_order = ["collector_bank", "collector_number", "note", "version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collector_number"].help_text = _(
+            "Digits only; spaces and dots are ignored. For an e-wallet: its phone number. "
+            "Leave both empty to remove a wrong account."
+        )
+        # The whole number only for those who may see it (writers do; the check is cheap).
+        shown = self.report is not None and collector_view(
+            self.report.collector_account, personal=sees_personal_data(self.viewer)
+        )
+        if shown and not shown.masked:
+            self.initial.setdefault("collector_bank", shown.bank_name)
+            self.initial.setdefault("collector_number", shown.number)
+
+    def kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            **super().kwargs(),
+            "collector_bank": d["collector_bank"],
+            "collector_number": d["collector_number"],
+        }
+
+
 STEP_FORMS: dict[Action, type[StepForm]] = {
     Action.CLASSIFY: ClassifyForm,
     Action.TRANSFER: TransferForm,
@@ -700,6 +739,7 @@ STEP_FORMS: dict[Action, type[StepForm]] = {
     Action.SUSPEND: SuspendForm,
     Action.RESUME: ResumeForm,
     Action.NOTIFY: NotifyForm,
+    Action.COLLECTOR: CollectorForm,
 }
 STEP_SERVICES = {
     Action.CLASSIFY: services.crime_report_classify,
@@ -712,6 +752,7 @@ STEP_SERVICES = {
     Action.SUSPEND: services.crime_report_suspend,
     Action.RESUME: services.crime_report_resume,
     Action.NOTIFY: services.crime_report_notify,
+    Action.COLLECTOR: services.crime_report_collector_set,
 }
 # The page offers the three decisions in one form; /suspend stays for the API and old links.
 PAGE_STEPS = [a for a in Action if a is not Action.SUSPEND]
@@ -754,6 +795,7 @@ def _render_detail(request, report, *, bound: dict | None = None, error: str = "
         "cases": list(report.cases.only("id", "number", "initiated_on", "status")),
         "incidents": list(report.incidents.only("id", "number", "occurred_from")),
         "step_error": error,
+        "collector_banks": [b.short_name for b in BANKS],
         "autocomplete_config": autocomplete_config(),
         "active_nav": "reports",
     }
