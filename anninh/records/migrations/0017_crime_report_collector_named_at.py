@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0015_crime_report_collector_account'),
+        ('records', '0016_case_statistics_copies'),
     ]
 
     operations = [
