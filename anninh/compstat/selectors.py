@@ -396,10 +396,11 @@ def _clearance(viewer, period: Period, commune: str, now: dt.datetime):
     as_of = now  # crimes of the period, cleared by now (a later clearance counts for its crime)
     dates = {"occurred_from": _fmt(period.first), "occurred_to": _fmt(period.last), "commune": commune}
     window = {"occurred_from": period.first, "occurred_to": period.last, "as_of": as_of, "commune": commune}
-    by_group, by_unit = clearance_cohort(viewer=viewer, **window)
-    # A period that has not ended yet stands "at its end" as it stands now: the period rate
-    # reuses the cohort rather than counting it again (a history lookup per case of the period).
-    running = local_day_bounds(period.last)[1] > now
+    # The cohort as of now and, for the period rate, as of the period's end, in one query; a
+    # period that has not ended yet stands "at its end" as it stands now.
+    period_end = min(local_day_bounds(period.last)[1] - dt.timedelta(microseconds=1), now)
+    cohort = clearance_cohort(viewer=viewer, period_end=period_end, **window)
+    by_group, by_unit = cohort.by_group, cohort.by_unit
     labels = dict(OffenceGroup.choices)
     group_rows = [
         ClearanceRow(
@@ -454,7 +455,7 @@ def _clearance(viewer, period: Period, commune: str, now: dt.datetime):
         first=period.first,
         last=period.last,
         commune=commune,
-        occurred=by_group if running else None,
+        occurred=cohort.at_end_by_group,
     )
     period_all = sum(in_period.values(), ClearanceCounts())
     period_social = social_order(in_period)

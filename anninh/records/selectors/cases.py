@@ -184,57 +184,75 @@ def _cases_of(viewer, *, offence_group: str = "", commune: str = "") -> QuerySet
     return rows
 
 
+def _status_as_of(as_of: dt.datetime, known_at: dt.datetime | None):
+    """A case's status as of `as_of`: the last change of its history effective by then."""
+    # The history of cases the outer query already scoped (case_base).
+    looked_up = Subquery(
+        _changes(as_of=as_of, known_at=known_at).order_by("-effective_at", "-id").values("to_status")[:1]
+    )
+    if known_at is not None:
+        return looked_up
+    # A case whose last change took effect by `as_of` had that status then: its copy on the case
+    # answers, and only cases changed later look their history up (SQL CASE evaluates the
+    # look-up for those rows only). "As of now" looks nothing up.
+    return Case_(When(last_change_at__lte=as_of, then=F("last_change_status")), default=looked_up)
+
+
+Cohort = list[tuple[str, int | None, tuple[str | None, ...], int]]
+
+
 def _cohort(
     viewer,
     *,
     occurred_from: dt.date,
     occurred_to: dt.date,
-    as_of: dt.datetime,
+    as_of: tuple[dt.datetime, ...],
     offence_group: str,
     commune: str,
     known_at: dt.datetime | None,
-) -> list[tuple[str, int | None, str, int]]:
-    """(offence group, handling unit id, status as of `as_of`, number of cases) for the cases
-    of crimes that happened between the two local dates, counted in the database: one grouped
-    query whatever the number of cases (a quarter of a city is a hundred thousand of them)."""
+) -> Cohort:
+    """(offence group, handling unit id, the statuses as of each instant of `as_of`, number of
+    cases) for the cases of crimes that happened between the two local dates, counted in the
+    database: one grouped query whatever the number of cases (a quarter of a city is a hundred
+    thousand of them) and of instants (CompStat asks for now and the period's end at once)."""
     start = local_day_bounds(occurred_from)[0]
     end = local_day_bounds(occurred_to)[1]
-    # The history of cases the outer query already scoped (case_base).
-    status_then = Subquery(
-        _changes(as_of=as_of, known_at=known_at).order_by("-effective_at", "-id").values("to_status")[:1]
-    )
-    if known_at is None:
-        # A case whose last change took effect by `as_of` had that status then: its copy on the
-        # case answers, and only cases changed later look their history up (SQL CASE evaluates
-        # the look-up for those rows only). "As of now" looks nothing up.
-        status_then = Case_(
-            When(last_change_at__lte=as_of, then=F("last_change_status")),
-            default=status_then,
-        )
+    statuses = {f"status_{i}": _status_as_of(instant, known_at) for i, instant in enumerate(as_of)}
     rows = (
         _cases_of(viewer, offence_group=offence_group, commune=commune)
         .filter(occurred__gte=start, occurred__lt=end)
-        .annotate(status_then=status_then)
-        .values("group", "handling_unit_id", "status_then")
+        .annotate(**statuses)
+        .values("group", "handling_unit_id", *statuses)
         .annotate(n=Count("pk"))
         .order_by()
     )
-    # No status then (a case that did not exist yet) is dropped here rather than by a filter in
-    # the query, which would look the history up a second time for every case.
     return [
-        (row["group"] or "", row["handling_unit_id"], row["status_then"], row["n"])
+        (row["group"] or "", row["handling_unit_id"], tuple(row[name] for name in statuses), row["n"])
         for row in rows
-        if row["status_then"] is not None and row["status_then"] not in EXCLUDED
     ]
 
 
-def _tally(cohort: list[tuple[str, int | None, str, int]], by: str) -> dict:
+def _tally(cohort: Cohort, by: str, instant: int = 0) -> dict:
+    """Occurred and cleared counts as of one of the cohort's instants. No status then (a case
+    that did not exist yet) drops the case here rather than by a filter in the query, which
+    would look the history up a second time; so do the excluded outcomes."""
     result: dict = {}
-    for group, unit, status, n in cohort:
+    for group, unit, statuses, n in cohort:
+        status = statuses[instant]
+        if status is None or status in EXCLUDED:
+            continue
         key = unit if by == "unit" else group
         cleared = n if status == CaseStatus.CLEARED else 0
         result[key] = result.get(key, ClearanceCounts()) + ClearanceCounts(n, cleared)
     return result
+
+
+@dataclass(frozen=True)
+class CohortCounts:
+    by_group: dict
+    by_unit: dict
+    # By offence group as of the end of the period, when asked: the period rate's denominator.
+    at_end_by_group: dict | None = None
 
 
 def clearance_cohort(
@@ -243,21 +261,28 @@ def clearance_cohort(
     occurred_from: dt.date,
     occurred_to: dt.date,
     as_of: dt.date | dt.datetime,
+    period_end: dt.datetime | None = None,
     offence_group: str = "",
     commune: str = "",
     known_at: dt.date | dt.datetime | None = None,
-) -> tuple[dict, dict]:
-    """`clearance_as_of` by offence group and by handling unit at once, from one query."""
+) -> CohortCounts:
+    """`clearance_as_of` by offence group and by handling unit, and with `period_end` by group
+    as of that instant too (for `clearance_in_period(occurred=...)`), all from one query."""
+    instants = (_as_datetime(as_of),) + ((period_end,) if period_end is not None else ())
     cohort = _cohort(
         viewer,
         occurred_from=occurred_from,
         occurred_to=occurred_to,
-        as_of=_as_datetime(as_of),
+        as_of=instants,
         offence_group=offence_group,
         commune=commune,
         known_at=_as_datetime(known_at) if known_at is not None else None,
     )
-    return _tally(cohort, "group"), _tally(cohort, "unit")
+    return CohortCounts(
+        _tally(cohort, "group"),
+        _tally(cohort, "unit"),
+        _tally(cohort, "group", 1) if period_end is not None else None,
+    )
 
 
 def clearance_as_of(
@@ -291,7 +316,7 @@ def clearance_as_of(
         viewer,
         occurred_from=occurred_from,
         occurred_to=occurred_to,
-        as_of=_as_datetime(as_of),
+        as_of=(_as_datetime(as_of),),
         offence_group=offence_group,
         commune=commune,
         known_at=_as_datetime(known_at) if known_at is not None else None,
@@ -382,6 +407,7 @@ __all__ = [
     "CaseFilters",
     "ClearanceCounts",
     "ClearanceRow",
+    "CohortCounts",
     "case_base",
     "case_detail_queryset",
     "case_history",

@@ -135,13 +135,13 @@ def test_the_group_expression_reads_the_copy_and_the_cohort_joins_nothing(office
     assert case_list(viewer=officer).filter(group="property").count() == 1
     assert "counted_group" in str(_group_expression())
     with CaptureQueriesContext(connection) as queries:
-        by_group, _ = clearance_cohort(
+        cohort = clearance_cohort(
             viewer=personas["commander"],
             occurred_from=dt.date(2025, 9, 1),
             occurred_to=dt.date(2025, 9, 30),
             as_of=dt.date(2025, 10, 1),
         )
-    assert by_group["property"].occurred == 1
+    assert cohort.by_group["property"].occurred == 1
     sql = next(q["sql"] for q in queries if "records_case" in q["sql"])
     assert "JOIN" not in sql  # for a commander (who sees every case) nothing but the cases and history
 

@@ -313,13 +313,19 @@ def test_the_cohort_by_group_and_by_unit_comes_from_one_grouped_query(personas, 
 
     commander = personas["commander"]
     window = {"occurred_from": D(2026, 3, 1), "occurred_to": D(2026, 3, 31), "as_of": D(2026, 4, 30)}
+    end_of_march = local(2026, 3, 31, 23, 59)
     with CaptureQueriesContext(connection) as queries:
-        by_group, by_unit = clearance_cohort(viewer=commander, **window)
+        cohort = clearance_cohort(viewer=commander, period_end=end_of_march, **window)
     on_cases = [q["sql"] for q in queries if "records_case" in q["sql"]]  # besides the viewer's roles
     assert len(on_cases) == 1
     assert "GROUP BY" in on_cases[0]
+    by_group, by_unit = cohort.by_group, cohort.by_unit
     assert by_group == clearance_as_of(viewer=commander, **window)
     assert by_unit == clearance_as_of(viewer=commander, by="unit", **window)
+    # As of the period's end, from the same query: what the period rate divides by.
+    assert cohort.at_end_by_group == clearance_as_of(viewer=commander, **{**window, "as_of": end_of_march})
+    assert cohort.at_end_by_group != by_group  # c2 was cleared, c4 closed in April
+    assert clearance_cohort(viewer=commander, **window).at_end_by_group is None
     # Counted by hand: commune A's unit handles c1, c2 (cleared), c4 (closed: out), c5 (reopened),
     # c7 (opened in April); commune B's unit c8 (cleared).
     a = personas["commune_officer"].unit_id
