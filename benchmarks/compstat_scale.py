@@ -67,7 +67,10 @@ REQUESTS = [
     ("case list, occurred this year", "/records/cases/?occurred_from=01/01/{year}"),
     ("case list API", "/api/records/cases?limit=50"),
     ("clearance page", "/records/cases/clearance/"),
-    ("clearance API", "/api/records/cases/clearance"),
+    (
+        "clearance API, this year",
+        "/api/records/cases/clearance?occurred_from=01/01/{year}&occurred_to=31/12/{year}",
+    ),
     ("deadline board", "/records/deadlines/"),
     ("home page (attention card)", "/"),
 ]
