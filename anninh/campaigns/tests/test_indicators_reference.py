@@ -41,7 +41,13 @@ def data(django_db_setup, django_db_blocker):
         yield commander
         from django.core.management import call_command
 
+        from anninh.testing.browser import load_reference_data
+
+        # The data was committed (module scope): empty the tables, then put back what the
+        # migrations loaded (units, communes, offences), which the flush took too and the
+        # tests after these need (the campaign pages errored for want of the city's unit).
         call_command("flush", "--no-input", verbosity=0)
+        load_reference_data()
 
 
 def _in(day: dt.date | None, window) -> bool:
