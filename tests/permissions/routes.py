@@ -388,6 +388,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "POST public:manage_step": outcome(403, commander=PASSES, public_relations=PASSES),
     "GET web:home": outcome(200, anonymous=200, business=302),  # a business account goes to its portal
     "GET web:set_language": outcome(405, anonymous=405),
+    "GET web:public_language": outcome(405, anonymous=405),  # the public pages' switch: POST only
     # Police-business dialogues: the business portal (business accounts only; visitors are
     # sent to the business sign-in page) and the staff pages (organisers city-wide, commune
     # police and assigned units within their scope).
@@ -605,6 +606,7 @@ ROUTES: dict[str, dict[str, object]] = {
     ),
     "POST web:home": outcome(PASSES, anonymous=PASSES),
     "POST web:set_language": outcome(PASSES, anonymous=PASSES),
+    "POST web:public_language": outcome(PASSES, anonymous=PASSES),  # the language cookie, for anyone
     "PUT /api/records/incidents/{incident_id}": api(
         403, investigator=404, commune_officer=PASSES, other_commune_officer=404, fire_rescue=404
     ),
