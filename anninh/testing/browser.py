@@ -14,6 +14,37 @@ from pathlib import Path
 
 import pytest
 
+
+def _serve_one_request_at_a_time() -> None:
+    """The live server answers one request at a time (connections stay concurrent).
+
+    On SQLite the tests' database is in memory, and Django's live server shares the test's one
+    connection with every request thread. Two requests at once (a page and its chart's fetch,
+    the bell's poll) then ran on one connection; with a query calling back into Python (SQLite
+    has no time zones: Django registers Python functions for TruncDate and the like) both
+    threads waited for each other for good, and the UX sweep hung in CI. Serialising the
+    application is what a shared connection needs; on PostgreSQL it only costs the tests some
+    concurrency they never relied on."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test import testcases
+
+    class OneRequestAtATime(ThreadedWSGIServer):
+        def set_app(self, application):
+            lock = threading.Lock()
+
+            def serial(environ, start_response):
+                with lock:
+                    return application(environ, start_response)
+
+            super().set_app(serial)
+
+    testcases.LiveServerThread.server_class = OneRequestAtATime
+
+
+_serve_one_request_at_a_time()
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Flags for a sandboxed, offline machine: no background network chatter, no GPU.
 CHROMIUM_ARGS = [
