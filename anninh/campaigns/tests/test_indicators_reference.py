@@ -24,30 +24,20 @@ FIRST, LAST = dt.date(2025, 11, 1), dt.date(2026, 2, 14)
 WINDOWS = [(FIRST, LAST), (dt.date(2024, 11, 1), dt.date(2025, 2, 14))]
 
 
-@pytest.fixture(scope="module")
-def data(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        commander = make_user("ref_commander", "commander", unit_code="CAHP")
-        records_generate(incidents=1500, seed=11, end=END)
-        enforcement_demo_seed()
-        # Some losses of fraud incidents recovered (the generator marks none), of both years.
-        losses = IncidentLoss.objects.filter(incident__offence_group__in=("fraud", "cyber")).order_by("pk")
-        IncidentLoss.objects.filter(pk__in=list(losses.values_list("pk", flat=True)[::3])).update(
-            recovered=True
-        )
-        # Some cases without their own offence: their group comes from the incident or the report.
-        cases = list(Case.objects.unrestricted().order_by("pk").values_list("pk", flat=True)[::4])
-        Case.objects.unrestricted().filter(pk__in=cases).update(offence=None)
-        yield commander
-        from django.core.management import call_command
-
-        from anninh.testing.browser import load_reference_data
-
-        # The data was committed (module scope): empty the tables, then put back what the
-        # migrations loaded (units, communes, offences), which the flush took too and the
-        # tests after these need (the campaign pages errored for want of the city's unit).
-        call_command("flush", "--no-input", verbosity=0)
-        load_reference_data()
+@pytest.fixture
+def data(db):
+    """In the test's transaction, rolled back after it (committed module-wide data, flushed
+    afterwards, took the migrations' reference data with it and broke the tests after it)."""
+    commander = make_user("ref_commander", "commander", unit_code="CAHP")
+    records_generate(incidents=1500, seed=11, end=END)
+    enforcement_demo_seed()
+    # Some losses of fraud incidents recovered (the generator marks none), of both years.
+    losses = IncidentLoss.objects.filter(incident__offence_group__in=("fraud", "cyber")).order_by("pk")
+    IncidentLoss.objects.filter(pk__in=list(losses.values_list("pk", flat=True)[::3])).update(recovered=True)
+    # Some cases without their own offence: their group comes from the incident or the report.
+    cases = list(Case.objects.unrestricted().order_by("pk").values_list("pk", flat=True)[::4])
+    Case.objects.unrestricted().filter(pk__in=cases).update(offence=None)
+    return commander
 
 
 def _in(day: dt.date | None, window) -> bool:
