@@ -41,6 +41,10 @@ from run import PY, ROOT, db_env, free_port, manage, ms, read_failures, read_sta
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from _stats import percentile  # noqa: E402
 
+# gunicorn's default format plus the time the worker spent on the request (ms, %(M)s): the
+# server's share of a request's latency, apart from the load generator's queueing.
+ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)s'
+
 BASELINE = {
     "read: home": "/",
     "read: warnings list": "/warnings/",
@@ -105,6 +109,25 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
+def machine_note(before: str) -> str:
+    """What the load average before the run says about the figures: the load generator always
+    shares the two cores with the server and the database; other work may share them too."""
+    try:
+        one_minute = float(before.rsplit("load average:", 1)[1].split(",")[0])
+    except (IndexError, ValueError):
+        one_minute = float("nan")
+    if one_minute < 1.0:
+        return (
+            "**The machine was quiet before the run** (1-minute load average under 1: no other work on"
+            " its two cores); the load generator ran on the same two cores as the server and the database."
+        )
+    return (
+        "**These figures are from a shared machine**: two cores shared with other sessions working at the"
+        " same time (tests, builds, other benchmarks), and the load generator ran on the same two cores as"
+        " the server and the database. They are a lower bound of what the code does on dedicated cores."
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -147,7 +170,8 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     gargs = [str(Path(PY).parent / "gunicorn"), "-c", str(ROOT / "deploy/gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
-             "--access-logfile", str(work / "access.log"), "--error-logfile", str(work / "error.log")]  # fmt: skip
+             "--access-logfile", str(work / "access.log"), "--error-logfile", str(work / "error.log"),
+             "--access-logformat", ACCESS_FORMAT]  # fmt: skip
     if args.workers:
         gargs += ["--workers", str(args.workers)]
     if args.threads:
@@ -194,14 +218,18 @@ def main() -> int:
     stats = read_stats(work / "locust")
     failures = read_failures(work / "locust")
     statuses: dict[str, int] = {}
+    server_ms: dict[str, list[float]] = {"GET": [], "POST": []}
     for line in (work / "access.log").read_text(encoding="utf-8", errors="replace").splitlines():
         parts = line.split('"')
         if len(parts) >= 3 and parts[2].split():
             code = parts[2].split()[0]
             statuses[code] = statuses.get(code, 0) + 1
+            method = parts[1].split(" ", 1)[0]
+            if method in server_ms and parts[-1].strip().isdigit():
+                server_ms[method].append(float(parts[-1].strip()))
     errlog = (work / "error.log").read_text(encoding="utf-8", errors="replace")
     report = render(args, work, stats, failures, check, statuses, errlog, versions(env), elapsed, workers,
-                    up_before, up_after, verify.returncode, alone, server_cpu, env)  # fmt: skip
+                    up_before, up_after, verify.returncode, alone, server_cpu, env, server_ms)  # fmt: skip
     Path(args.out).write_text(report, encoding="utf-8")
     print(report)
     return verify.returncode
@@ -212,7 +240,23 @@ def _total(stats) -> int:
 
 
 def render(
-    args, work, stats, failures, check, statuses, errlog, vers, elapsed, workers, ub, ua, rc, alone, cpu, env
+    args,
+    work,
+    stats,
+    failures,
+    check,
+    statuses,
+    errlog,
+    vers,
+    elapsed,
+    workers,
+    ub,
+    ua,
+    rc,
+    alone,
+    cpu,
+    env,
+    server_ms,
 ) -> str:
     db = "PostgreSQL" if not args.database_url.startswith("sqlite:") else "SQLite"
     server_errors = sum(v for k, v in statuses.items() if k.startswith("5"))
@@ -226,9 +270,7 @@ def render(
         f"{os.cpu_count()} cores, Linux {platform.release()}); Python {vers['python']}, Django {vers['django']}, "
         f"gunicorn {vers['gunicorn']}, {vers['database']}. Script: `benchmarks/load/public_run.py`.",
         "",
-        "**These figures are from a shared machine**: two cores shared with other sessions working at the"
-        " same time (tests, builds, other benchmarks), and the load generator ran on the same two cores as"
-        " the server and the database. They are a lower bound of what the code does on dedicated cores.",
+        machine_note(ub),
         "",
         f"- `uptime` before the run: `{ub}`",
         f"- `uptime` at its end: `{ua}`",
@@ -281,6 +323,15 @@ def render(
         + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())),
         "",
     ]
+    for method, samples in sorted(server_ms.items()):
+        if samples:
+            lines.append(
+                f"- Time in the server (gunicorn `%(M)s`, request read to response written), {method}:"
+                f" {len(samples)} requests, p50 {percentile(samples, 50):,.0f} ms, p95"
+                f" {percentile(samples, 95):,.0f} ms, p99 {percentile(samples, 99):,.0f} ms,"
+                f" max {max(samples):,.0f} ms."
+            )
+    lines.append("")
     if failures:
         lines += ["| failures | request | error |", "|---:|---|---|"]
         for f in failures[:15]:
