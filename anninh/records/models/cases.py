@@ -132,6 +132,12 @@ class CaseStatusChange(models.Model):
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The offence group its case counts under (Case.counted_group), copied by triggers
+    # (anninh/records/occurrence.py) so that a period's clearances are counted by group from
+    # one index, without joining their cases. Never set it in Python: the database does.
+    counted_group = models.CharField(
+        _("offence group counted"), max_length=20, blank=True, default="", editable=False
+    )
 
     objects = RestrictedManager()
     need_to_know = ScopeRule(custom="anninh.records.scoping.case_history_rows")
@@ -146,7 +152,9 @@ class CaseStatusChange(models.Model):
             ),
             # The period rate's clearances of a period (clearance_in_period).
             models.Index(
-                fields=["to_status", "effective_at"], include=["case"], name="records_case_change_to_idx"
+                fields=["to_status", "effective_at"],
+                include=["case", "counted_group"],
+                name="records_case_change_to_idx",
             ),
         ]
 
