@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -539,14 +539,22 @@ def _reports(viewer, period: Period, commune: str, today: dt.date) -> tuple[list
     received = Q(received_at__gte=period.start, received_at__lt=period.end)
     decided = Q(decided_on__gte=first, decided_on__lte=last)
     overdue = Q(due_on__lt=today)
-    # Only the rows one of the counts takes: each condition has its index (a scan of every
-    # report otherwise, a quarter of a second at a million).
-    agg = qs.filter(received | decided | overdue).aggregate(
-        received=Count("id", filter=received),
-        decided=Count("id", filter=decided),
-        within=Count("id", filter=decided & Q(decided_within_deadline=True)),
-        overdue=Count("id", filter=overdue),
-    )
+    # Each count over its own index, in one statement (UNION ALL): for a viewer who sees every
+    # report they are index-only scans. One query taking the rows of the three conditions at
+    # once (a bitmap OR) read every report of the period from the table: 155 ms for a year
+    # to date at a million incidents.
+    parts = {
+        "received": received,
+        "decided": decided,
+        "within": decided & Q(decided_within_deadline=True),
+        "overdue": overdue,
+    }
+    queries = [
+        qs.filter(condition).order_by().annotate(figure=Value(name)).values("figure").annotate(n=Count("*"))
+        for name, condition in parts.items()
+    ]
+    agg = dict.fromkeys(parts, 0)
+    agg.update(dict(queries[0].union(*queries[1:], all=True).values_list("figure", "n")))
     dates = {"decided_from": _fmt(first), "decided_to": _fmt(last), "commune": commune}
     figures = [
         Figure(

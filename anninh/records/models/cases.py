@@ -109,6 +109,15 @@ class Case(models.Model):
                 include=["id", "counted_group", "handling_unit", "last_change_at", "last_change_status"],
                 name="records_case_occurred_idx",
             ),
+            # CompStat's cases initiated in a period for some groups (fraud and cyber crime).
+            models.Index(fields=["counted_group", "initiated_on"], name="records_case_group_init_idx"),
+            # CompStat's "cleared from earlier periods": the period's clearances, with the status
+            # and when the crime happened read from the index alone (PostgreSQL).
+            models.Index(
+                fields=["offender_identified_at"],
+                include=["status", "occurred_at"],
+                name="records_case_identified_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
