@@ -1,9 +1,10 @@
 """Pre-aggregated incident counts for CompStat.
 
 `IncidentMonth` holds, for each calendar month (Vietnam time) and each combination of commune,
-responsible unit, kind and offence group, how many incidents occurred and their losses. It is
-written only by database triggers on `records_incident` (see `anninh.compstat.aggregates`), so
-it changes in the same transaction as the incidents it counts, whatever writes them: services,
+responsible unit, kind and offence group, how many incidents occurred, their losses, the victims
+named in them and their fire-and-rescue figures. It is written only by database triggers on
+`records_incident`, `records_incidentperson` and `records_firerescuedetail` (see
+`anninh.compstat.aggregates`), so it changes in the same transaction as the records it counts, whatever writes them: services,
 imports, bulk updates, the admin or raw SQL. `manage.py compstat_aggregates` compares it with
 the records and rebuilds it; tests prove it stays exact.
 
@@ -33,6 +34,14 @@ class IncidentMonth(models.Model):
     offence_group = models.CharField(max_length=20, blank=True)
     n = models.IntegerField(default=0)
     losses_vnd = models.BigIntegerField(default=0)
+    # Victims named in these incidents (IncidentPerson, role "victim"), and the figures of their
+    # fire-and-rescue reports (FireRescueDetail): the dashboard's fraud victims and fire panel.
+    victims = models.IntegerField(default=0)
+    fire_rescued = models.IntegerField(default=0)
+    fire_victims_found = models.IntegerField(default=0)
+    fire_dead = models.IntegerField(default=0)
+    fire_injured = models.IntegerField(default=0)
+    fire_damage_vnd = models.BigIntegerField(default=0)
 
     objects = RestrictedManager()
     # The incidents' own rule: the counts keep each incident's commune, unit and kind.

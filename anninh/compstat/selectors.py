@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -193,12 +193,29 @@ def _month_base(*, viewer, commune: str = "") -> QuerySet:
     return qs.filter(commune_id=commune) if commune else qs
 
 
+def _edge_q(period: Period) -> Q | None:
+    """The incidents of the days of `period` outside its whole months (None: there are none)."""
+    _months, edges = _month_split(period)
+    if not edges:
+        return None
+    return reduce(operator.or_, (Q(occurred_from__gte=start, occurred_from__lt=end) for start, end in edges))
+
+
 def _grouped(
-    raw: QuerySet, months: QuerySet, periods: list[Period], fields: tuple[str, ...], **filters
-) -> list[dict[tuple, tuple[int, int]]]:
+    raw: QuerySet,
+    months: QuerySet,
+    periods: list[Period],
+    fields: tuple[str, ...],
+    *,
+    extra: tuple[str, ...] = (),
+    **filters,
+) -> list[dict[tuple, tuple[int, ...]]]:
     """For each period, (incidents, losses) by `fields`, in at most two queries whatever the
-    number of periods: one over the monthly counts, one over the incidents of the edge days."""
-    out: list[dict[tuple, list[int]]] = [defaultdict(lambda: [0, 0]) for _ in periods]
+    number of periods: one over the monthly counts, one over the incidents of the edge days.
+    `extra`: more columns of the monthly counts (victims, fire figures), appended to each
+    tuple, summed over the whole months only: the caller adds their edge days (`_edge_q`)."""
+    width = 2 + len(extra)
+    out: list[dict[tuple, list[int]]] = [defaultdict(lambda: [0] * width) for _ in periods]
     splits = [_month_split(p) for p in periods]
     month_q = {i: Q(month__gte=m[0], month__lte=m[1]) for i, (m, _edges) in enumerate(splits) if m}
     edge_q = {
@@ -207,30 +224,35 @@ def _grouped(
         if edges
     }
 
-    def collect(qs: QuerySet, conditions: dict[int, Q], count) -> None:
+    def collect(qs: QuerySet, conditions: dict[int, Q], count, columns: tuple[str, ...]) -> None:
         if not conditions:
             return
         annotations = {}
         for i, condition in conditions.items():
             annotations[f"n{i}"] = count(filter=condition)
             annotations[f"l{i}"] = Sum("losses_vnd", filter=condition)
+            for j, column in enumerate(columns):
+                annotations[f"e{j}_{i}"] = Sum(column, filter=condition)
         union = reduce(operator.or_, conditions.values())
         for row in qs.filter(union, **filters).values(*fields).annotate(**annotations).order_by():
             key = tuple(row[f] for f in fields)
             for i in conditions:
                 if row[f"n{i}"]:
-                    out[i][key][0] += row[f"n{i}"]
-                    out[i][key][1] += row[f"l{i}"] or 0
+                    sums = out[i][key]
+                    sums[0] += row[f"n{i}"]
+                    sums[1] += row[f"l{i}"] or 0
+                    for j in range(len(columns)):
+                        sums[2 + j] += row[f"e{j}_{i}"] or 0
 
-    collect(months, month_q, lambda **kw: Sum("n", **kw))
-    collect(raw, edge_q, lambda **kw: Count("id", **kw))
-    return [{k: (v[0], v[1]) for k, v in d.items()} for d in out]
+    collect(months, month_q, lambda **kw: Sum("n", **kw), extra)
+    collect(raw, edge_q, lambda **kw: Count("id", **kw), ())
+    return [{k: tuple(v) for k, v in d.items()} for d in out]
 
 
 def _crime_counts(raw: QuerySet, months: QuerySet, periods: list[Period]) -> list[dict[tuple[str, str], int]]:
     """Crimes by (commune, offence group) for each period."""
     grouped = _grouped(raw, months, periods, ("commune_id", "offence_group"), kind=IncidentKind.CRIME)
-    return [{key: n for key, (n, _losses) in counts.items()} for counts in grouped]
+    return [{key: figures[0] for key, figures in counts.items()} for counts in grouped]
 
 
 def _by(counts: dict[tuple[str, str], int], index: int) -> dict[str, int]:
@@ -281,7 +303,7 @@ def incident_total(*, viewer, period: Period, fire_rescue: bool = False) -> Coun
     periods = [period, period.previous(), period.last_year()]
     kinds = {"kind__in": sorted(FIRE_RESCUE_KINDS)} if fire_rescue else {"kind": IncidentKind.CRIME}
     grouped = _grouped(incident_base(viewer=viewer), _month_base(viewer=viewer), periods, ("kind",), **kinds)
-    current, previous, last_year = (sum(n for n, _losses in counts.values()) for counts in grouped)
+    current, previous, last_year = (sum(figures[0] for figures in counts.values()) for counts in grouped)
     url = incidents_url(period, kind="fire_rescue" if fire_rescue else IncidentKind.CRIME.value)
     return _row("", "", current, previous, last_year, period, url)
 
@@ -517,14 +539,22 @@ def _reports(viewer, period: Period, commune: str, today: dt.date) -> tuple[list
     received = Q(received_at__gte=period.start, received_at__lt=period.end)
     decided = Q(decided_on__gte=first, decided_on__lte=last)
     overdue = Q(due_on__lt=today)
-    # Only the rows one of the counts takes: each condition has its index (a scan of every
-    # report otherwise, a quarter of a second at a million).
-    agg = qs.filter(received | decided | overdue).aggregate(
-        received=Count("id", filter=received),
-        decided=Count("id", filter=decided),
-        within=Count("id", filter=decided & Q(decided_within_deadline=True)),
-        overdue=Count("id", filter=overdue),
-    )
+    # Each count over its own index, in one statement (UNION ALL): for a viewer who sees every
+    # report they are index-only scans. One query taking the rows of the three conditions at
+    # once (a bitmap OR) read every report of the period from the table: 155 ms for a year
+    # to date at a million incidents.
+    parts = {
+        "received": received,
+        "decided": decided,
+        "within": decided & Q(decided_within_deadline=True),
+        "overdue": overdue,
+    }
+    queries = [
+        qs.filter(condition).order_by().annotate(figure=Value(name)).values("figure").annotate(n=Count("*"))
+        for name, condition in parts.items()
+    ]
+    agg = dict.fromkeys(parts, 0)
+    agg.update(dict(queries[0].union(*queries[1:], all=True).values_list("figure", "n")))
     dates = {"decided_from": _fmt(first), "decided_to": _fmt(last), "commune": commune}
     figures = [
         Figure(
@@ -543,21 +573,41 @@ def _reports(viewer, period: Period, commune: str, today: dt.date) -> tuple[list
     return figures, rate
 
 
+#: The fire-and-rescue report's figures: (key on the page, detail field, monthly column).
+FIRE_FIGURES = (
+    ("rescued", "rescued", "fire_rescued"),
+    ("victims_found", "victims_found", "fire_victims_found"),
+    ("dead", "dead", "fire_dead"),
+    ("injured", "injured", "fire_injured"),
+    ("damage", "damage_vnd", "fire_damage_vnd"),
+)
+
+
 def _fire_rescue(base, months, period: Period, commune: str) -> tuple[list[Figure], int]:
     from django.utils.translation import gettext as _
 
-    qs = base.filter(
-        kind__in=FIRE_RESCUE_KINDS, occurred_from__gte=period.start, occurred_from__lt=period.end
+    # Whole months from the monthly counts (their fire figures included), the edge days'
+    # reports from the records.
+    (grouped,) = _grouped(
+        base,
+        months,
+        [period],
+        ("kind",),
+        extra=tuple(c for *_, c in FIRE_FIGURES),
+        kind__in=FIRE_RESCUE_KINDS,
     )
-    (grouped,) = _grouped(base, months, [period], ("kind",), kind__in=FIRE_RESCUE_KINDS)
-    counts = {key[0]: n for key, (n, _losses) in grouped.items()}
-    details = FireRescueDetail.objects.filter(incident__in=qs.values("pk")).aggregate(
-        rescued=Sum("rescued"),
-        victims_found=Sum("victims_found"),
-        dead=Sum("dead"),
-        injured=Sum("injured"),
-        damage=Sum("damage_vnd"),
-    )
+    counts = {key[0]: figures[0] for key, figures in grouped.items()}
+    details = {
+        name: sum(figures[2 + j] for figures in grouped.values()) for j, (name, *_) in enumerate(FIRE_FIGURES)
+    }
+    edges = _edge_q(period)
+    if edges is not None:
+        edge_incidents = base.filter(edges, kind__in=FIRE_RESCUE_KINDS)
+        edge_details = FireRescueDetail.objects.filter(incident__in=edge_incidents.values("pk")).aggregate(
+            **{name: Sum(field) for name, field, _column in FIRE_FIGURES}
+        )
+        for name in details:
+            details[name] += edge_details[name] or 0
 
     def url(kind: str) -> str:
         return incidents_url(period, kind=kind, commune=commune)
@@ -571,28 +621,32 @@ def _fire_rescue(base, months, period: Period, commune: str) -> tuple[list[Figur
             url(IncidentKind.EXPLOSION.value),
         ),
         Figure("rescue", _("Rescues"), sum(counts.get(k, 0) for k in RESCUE_KINDS), url("rescue")),
-        Figure("rescued", _("People rescued"), details["rescued"] or 0),
-        Figure("victims_found", _("Victims found"), details["victims_found"] or 0),
-        Figure("dead", _("Dead"), details["dead"] or 0),
-        Figure("injured", _("Injured"), details["injured"] or 0),
+        Figure("rescued", _("People rescued"), details["rescued"]),
+        Figure("victims_found", _("Victims found"), details["victims_found"]),
+        Figure("dead", _("Dead"), details["dead"]),
+        Figure("injured", _("Injured"), details["injured"]),
     ]
-    return figures, details["damage"] or 0
+    return figures, details["damage"]
 
 
 def _fraud(viewer, base, months, period: Period, commune: str) -> tuple[list[Figure], int]:
     from django.utils.translation import gettext as _
 
-    qs = base.filter(
-        offence_group__in=FRAUD_GROUPS, occurred_from__gte=period.start, occurred_from__lt=period.end
+    (grouped,) = _grouped(
+        base, months, [period], ("offence_group",), extra=("victims",), offence_group__in=FRAUD_GROUPS
     )
-    (grouped,) = _grouped(base, months, [period], ("offence_group",), offence_group__in=FRAUD_GROUPS)
-    by_group = {key[0]: n for key, (n, _losses) in grouped.items()}
-    losses = sum(losses for _n, losses in grouped.values())
-    victims = (
-        IncidentPerson.objects.restrict(viewer)
-        .filter(incident__in=qs.values("pk"), role=PersonRole.VICTIM)
-        .count()
-    )
+    by_group = {key[0]: figures[0] for key, figures in grouped.items()}
+    losses = sum(figures[1] for figures in grouped.values())
+    # Victims of the whole months from the monthly counts, of the edge days from the records.
+    victims = sum(figures[2] for figures in grouped.values())
+    edges = _edge_q(period)
+    if edges is not None:
+        qs = base.filter(edges, offence_group__in=FRAUD_GROUPS)
+        victims += (
+            IncidentPerson.objects.restrict(viewer)
+            .filter(incident__in=qs.values("pk"), role=PersonRole.VICTIM)
+            .count()
+        )
     cases = case_base(viewer=viewer).filter(
         initiated_on__gte=period.first,
         initiated_on__lte=period.last,

@@ -8,7 +8,9 @@
   group the case counts under;
 - `Case.last_change_at` and `last_change_status` = the time and status of the case's last
   status change (by effective time, then id): its status "as of" any later time, without a
-  look-up in the history.
+  look-up in the history;
+- `CaseStatusChange.counted_group` = its case's `counted_group`: a period's clearances are
+  counted by offence group from one index, without joining their cases.
 
 The clearance statistics ("cases as of", the period rate, the case list's filters) select a
 period's cases by when their crime happened and count them by offence group. Computed through
@@ -23,7 +25,10 @@ incident counts (anninh/compstat/aggregates.py):
 - a crime report's `received_at` or suspected offence changed: its cases follow (the date only
   for those without an incident);
 - an offence's group changed in the catalogue: the cases counted through it follow;
-- a status change inserted, edited or deleted: its case's last change follows.
+- a status change inserted, edited or deleted: its case's last change follows;
+- a case's `counted_group` changed (or a case inserted after its history, the foreign keys
+  being deferred): its status changes follow; a status change inserted or moved to another
+  case takes its case's group.
 
 Incidents, reports and offences cannot be deleted while a case points at them (PROTECT).
 
@@ -74,6 +79,11 @@ def _differs(row: str, op: str) -> str:
         f"OR {row}.last_change_at {op} {_last(row, 'effective_at')} "
         f"OR {row}.last_change_status {op} {_last(row, 'to_status')})"
     )
+
+
+def _change_group(row: str) -> str:
+    """The group a status change's copy should hold: its case's."""
+    return f"COALESCE((SELECT c.counted_group FROM {CASE} c WHERE c.id = {row}.case_id), '')"
 
 
 def _assignments(row: str) -> str:
@@ -137,6 +147,19 @@ BEGIN
   RETURN NULL;
 END
 $fn$;
+CREATE OR REPLACE FUNCTION records_change_group_set() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  NEW.counted_group := {_change_group("NEW")};
+  RETURN NEW;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION records_case_group_to_changes() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  UPDATE {CHANGE} ch SET counted_group = NEW.counted_group
+  WHERE ch.case_id = NEW.id AND ch.counted_group IS DISTINCT FROM NEW.counted_group;
+  RETURN NULL;
+END
+$fn$;
 CREATE OR REPLACE FUNCTION records_case_group_from_offence() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   UPDATE {CASE} c SET counted_group = {_group("c")}
@@ -176,6 +199,27 @@ PG_TRIGGERS = (
         "records_case_group_off",
         f"AFTER UPDATE ON {OFFENCE} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
         "FOR EACH STATEMENT EXECUTE FUNCTION records_case_group_from_offence()",
+    ),
+    # The group copied on the history: a change takes its case's when written; a case whose
+    # group changed (set by the BEFORE trigger above, so not an "UPDATE OF" column) passes it
+    # on. Row triggers: a case's history is a few rows.
+    (
+        CHANGE,
+        "records_change_group",
+        f"BEFORE INSERT OR UPDATE OF case_id, counted_group ON {CHANGE} "
+        "FOR EACH ROW EXECUTE FUNCTION records_change_group_set()",
+    ),
+    (
+        CASE,
+        "records_case_group_changes_ins",
+        f"AFTER INSERT ON {CASE} FOR EACH ROW WHEN (NEW.counted_group <> '') "
+        "EXECUTE FUNCTION records_case_group_to_changes()",
+    ),
+    (
+        CASE,
+        "records_case_group_changes_upd",
+        f"AFTER UPDATE ON {CASE} FOR EACH ROW WHEN (NEW.counted_group IS DISTINCT FROM OLD.counted_group) "
+        "EXECUTE FUNCTION records_case_group_to_changes()",
     ),
     # A change of the history touches its case's last_change_at, which the case trigger above
     # recomputes (with the status) from the history.
@@ -246,6 +290,30 @@ SQLITE_TRIGGERS = (
     ),
     (
         CHANGE,
+        "records_change_group",
+        f"AFTER INSERT ON {CHANGE} BEGIN UPDATE {CHANGE} SET counted_group = {_change_group('NEW')} "
+        "WHERE id = NEW.id; END",
+    ),
+    (
+        CHANGE,
+        "records_change_group_upd",
+        f"AFTER UPDATE OF case_id, counted_group ON {CHANGE} WHEN NEW.counted_group IS NOT {_change_group('NEW')} "
+        f"BEGIN UPDATE {CHANGE} SET counted_group = {_change_group('NEW')} WHERE id = NEW.id; END",
+    ),
+    (
+        CASE,
+        "records_case_group_changes_ins",
+        f"AFTER INSERT ON {CASE} BEGIN UPDATE {CHANGE} SET counted_group = "
+        f"(SELECT counted_group FROM {CASE} WHERE id = NEW.id) WHERE case_id = NEW.id; END",
+    ),
+    (
+        CASE,
+        "records_case_group_changes_upd",
+        f"AFTER UPDATE OF counted_group ON {CASE} WHEN NEW.counted_group IS NOT OLD.counted_group "
+        f"BEGIN UPDATE {CHANGE} SET counted_group = NEW.counted_group WHERE case_id = NEW.id; END",
+    ),
+    (
+        CHANGE,
         "records_case_last_change_ins",
         f"AFTER INSERT ON {CHANGE} BEGIN {_SQLITE_LAST} WHERE id = NEW.case_id; END",
     ),
@@ -308,18 +376,29 @@ def install() -> None:
 
 
 def rebuild() -> int:
-    """Recompute every case's copies (one statement). Returns the number of cases changed."""
+    """Recompute every case's copies (one statement), then their history's copy of the group.
+    Returns the number of cases changed."""
     op = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {CASE} SET {_assignments(CASE)} WHERE {_differs(CASE, op)}")
-        return cursor.rowcount
+        changed = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {CHANGE} SET counted_group = {_change_group(CHANGE)} "
+            f"WHERE counted_group {op} {_change_group(CHANGE)}"
+        )
+        return changed
 
 
 def verify() -> list[int]:
-    """The ids of the cases whose stored copies differ from the ones computed from the records."""
+    """The ids of the cases whose stored copies (or their history's copy of the group) differ
+    from the ones computed from the records."""
     op = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {CASE} WHERE {_differs(CASE, op)} ORDER BY id")
+        cursor.execute(
+            f"SELECT id FROM {CASE} WHERE {_differs(CASE, op)} "
+            f"UNION SELECT ch.case_id FROM {CHANGE} ch WHERE ch.counted_group {op} {_change_group('ch')} "
+            "ORDER BY 1"
+        )
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -104,11 +104,14 @@ def test_verify_and_the_command_find_a_tampered_count_and_rebuild_repairs_it(per
     record(personas["commune_officer"], occurred_from=local(2025, 9, 9), reported_at=local(2025, 9, 9, 12))
     IncidentMonth.objects.update(n=7)
     differences = aggregates.verify()
-    assert [(d.expected, d.stored) for d in differences] == [((1, 18_000_000), (7, 18_000_000))]
+    zeros = (0,) * 6  # no victims, no fire figures
+    assert [(d.expected, d.stored) for d in differences] == [
+        ((1, 18_000_000, *zeros), (7, 18_000_000, *zeros))
+    ]
     err = io.StringIO()
     with pytest.raises(CommandError, match="1 monthly counts differ"):
         call_command("compstat_aggregates", stderr=err)
-    assert "records 1 incidents" in err.getvalue()
+    assert "records n 1, losses_vnd 18000000" in err.getvalue() and "stored n 7," in err.getvalue()
     out = io.StringIO()
     call_command("compstat_aggregates", "--rebuild", stdout=out)
     assert "Rebuilt: 1 monthly rows" in out.getvalue()
@@ -301,7 +304,204 @@ def test_the_triggers_are_statement_level_on_postgresql_row_level_on_sqlite():
             assert {row[1] for row in cursor.fetchall()} == {"STATEMENT"}
         else:
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'records_incident'"
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN"
+                " ('records_incident', 'records_incidentperson', 'records_firerescuedetail')"
                 " AND name LIKE 'compstat_%'"  # records has its own (Case.occurred_at, occurrence.py)
             )
             assert {row[0] for row in cursor.fetchall()} == set(aggregates.SQLITE_TRIGGERS)
+
+
+# --- Victims and fire-and-rescue figures (fraud panel, fire panel) ---------------------------
+
+
+def _person(name: str):
+    from anninh.records.models import Person
+
+    return Person.objects.create(full_name=name, name_key=name.lower(), sort_key=name.lower())
+
+
+def _incident(ctx, when, *, kind="crime", group="fraud", commune=COMMUNE_A):
+    incident = Incident.objects.create(
+        number=f"V-{ctx['seq']}",
+        kind=kind,
+        occurred_from=dt.datetime(*when, tzinfo=HCM_TZ),
+        reported_at=dt.datetime(2026, 3, 1, tzinfo=HCM_TZ),
+        commune_id=commune,
+        responsible_unit_id=ctx["units"][commune],
+        offence_group=group,
+        losses_vnd=0,
+        created_by=ctx["user"],
+    )
+    ctx["seq"] += 1
+    return incident
+
+
+def _ctx(personas) -> dict:
+    return {"user": personas["commune_officer"], "units": {c: unit_id(f"CA{c}") for c in COMMUNES}, "seq": 0}
+
+
+def test_victims_and_fire_figures_follow_their_incident(personas):
+    from anninh.records.models import FireRescueDetail, IncidentPerson
+
+    ctx = _ctx(personas)
+    fraud = _incident(ctx, (2026, 1, 31, 23, 30))
+    fire = _incident(ctx, (2026, 1, 10, 8, 0), kind="fire", group="")
+    a, b = _person("Nguyễn Văn A"), _person("Trần Thị B")
+    IncidentPerson.objects.create(incident=fraud, person=a, role="victim")
+    IncidentPerson.objects.create(incident=fraud, person=b, role="victim")
+    IncidentPerson.objects.create(incident=fraud, person=b, role="suspect")  # not a victim
+    FireRescueDetail.objects.create(
+        incident=fire, rescued=3, dead=1, injured=2, victims_found=1, damage_vnd=5
+    )
+
+    def figures(month, kind, group):
+        row = IncidentMonth.objects.get(month=month, kind=kind, offence_group=group)
+        return (
+            row.n,
+            row.victims,
+            row.fire_rescued,
+            row.fire_victims_found,
+            row.fire_dead,
+            row.fire_injured,
+            row.fire_damage_vnd,
+        )
+
+    january = dt.date(2026, 1, 1)
+    assert figures(january, "crime", "fraud") == (1, 2, 0, 0, 0, 0, 0)
+    assert figures(january, "fire", "") == (1, 0, 3, 1, 1, 2, 5)
+    # The incident moves to February (local time) and another group: its victims move with it.
+    Incident.objects.filter(pk=fraud.pk).update(
+        occurred_from=dt.datetime(2026, 2, 1, 0, 0, tzinfo=HCM_TZ), offence_group="cyber"
+    )
+    assert figures(dt.date(2026, 2, 1), "crime", "cyber") == (1, 2, 0, 0, 0, 0, 0)
+    assert not IncidentMonth.objects.filter(month=january, offence_group="fraud").exists()
+    # A role changed, a link removed, a report corrected and removed.
+    IncidentPerson.objects.filter(person=a).update(role="witness")
+    IncidentPerson.objects.filter(person=b, role="victim").delete()
+    assert figures(dt.date(2026, 2, 1), "crime", "cyber") == (1, 0, 0, 0, 0, 0, 0)
+    FireRescueDetail.objects.filter(incident=fire).update(rescued=7, damage_vnd=9)
+    assert figures(january, "fire", "") == (1, 0, 7, 1, 1, 2, 9)
+    assert aggregates.verify() == []
+    FireRescueDetail.objects.filter(incident=fire).delete()
+    assert figures(january, "fire", "") == (1, 0, 0, 0, 0, 0, 0)
+    # Deleting an incident takes its people's links (and their victims) with it.
+    IncidentPerson.objects.create(incident=fraud, person=a, role="victim")
+    Incident.objects.filter(pk=fraud.pk).delete()
+    assert not IncidentMonth.objects.filter(offence_group="cyber").exists()
+    assert aggregates.verify() == []
+
+
+def test_a_tampered_victim_count_is_found_and_rebuilt(personas):
+    from anninh.records.models import IncidentPerson
+
+    ctx = _ctx(personas)
+    IncidentPerson.objects.create(
+        incident=_incident(ctx, (2026, 1, 5, 9, 0)), person=_person("A"), role="victim"
+    )
+    IncidentMonth.objects.update(victims=4)
+    (difference,) = aggregates.verify()
+    assert difference.expected[2] == 1 and difference.stored[2] == 4
+    call_command("compstat_aggregates", "--rebuild", stdout=io.StringIO())
+    assert aggregates.verify() == []
+
+
+person_ops = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("incident"),
+            st.sampled_from(MONTH_EDGES),
+            st.sampled_from(["crime", "fire"]),
+            st.sampled_from(["fraud", "cyber", ""]),
+        ),
+        st.tuples(
+            st.just("link"), st.integers(0, 20), st.integers(0, 2), st.sampled_from(["victim", "witness"])
+        ),
+        st.tuples(st.just("role"), st.integers(0, 20), st.sampled_from(["victim", "witness"])),
+        st.tuples(st.just("unlink"), st.integers(0, 20)),
+        st.tuples(st.just("detail"), st.integers(0, 20), st.integers(0, 5), st.integers(0, 10**9)),
+        st.tuples(st.just("undetail"), st.integers(0, 20)),
+        st.tuples(
+            st.just("move"), st.integers(0, 20), st.sampled_from(MONTH_EDGES), st.sampled_from(COMMUNES)
+        ),
+        st.tuples(st.just("delete"), st.integers(0, 20)),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=person_ops)
+def test_random_writes_of_people_and_fire_reports_keep_the_figures_exact(personas, ops):
+    """Random sequences of incidents, victim links and fire reports, with edge days: the
+    monthly figures equal a recount, and the dashboard's fraud victims and fire figures equal
+    plain counts for periods that start and end mid-month, whole months, or both."""
+    from anninh.compstat.selectors import _fire_rescue, _fraud
+    from anninh.records.models import FireRescueDetail, IncidentPerson
+
+    ctx = _ctx(personas)
+    with transaction.atomic():
+        people = [_person(f"Người {i}") for i in range(3)]
+        incidents: list[int] = []
+
+        def pick(index: int) -> int | None:
+            alive = [pk for pk in incidents if Incident.objects.filter(pk=pk).exists()]
+            return alive[index % len(alive)] if alive else None
+
+        for op in ops:
+            if op[0] == "incident":
+                incidents.append(_incident(ctx, op[1], kind=op[2], group=op[3]).pk)
+                continue
+            pk = pick(op[1])
+            if pk is None:
+                continue
+            if op[0] == "link":
+                IncidentPerson.objects.get_or_create(incident_id=pk, person=people[op[2]], role=op[3])
+            elif op[0] == "role":
+                link = IncidentPerson.objects.filter(incident_id=pk).first()
+                if (
+                    link
+                    and not IncidentPerson.objects.filter(
+                        incident_id=pk, person_id=link.person_id, role=op[2]
+                    ).exists()
+                ):
+                    IncidentPerson.objects.filter(pk=link.pk).update(role=op[2])
+            elif op[0] == "unlink":
+                IncidentPerson.objects.filter(incident_id=pk).delete()
+            elif op[0] == "detail":
+                FireRescueDetail.objects.update_or_create(
+                    incident_id=pk, defaults={"rescued": op[2], "dead": op[2] // 2, "damage_vnd": op[3]}
+                )
+            elif op[0] == "undetail":
+                FireRescueDetail.objects.filter(incident_id=pk).delete()
+            elif op[0] == "move":
+                Incident.objects.filter(pk=pk).update(
+                    occurred_from=dt.datetime(*op[2], tzinfo=HCM_TZ),
+                    commune_id=op[3],
+                    responsible_unit_id=ctx["units"][op[3]],
+                )
+            elif op[0] == "delete":
+                Incident.objects.filter(pk=pk).delete()
+        assert aggregates.verify() == []
+        commander = personas["commander"]
+        raw = Incident.objects.all()
+        months = IncidentMonth.objects.all()
+        for period in [
+            Period.month(2026, 1),
+            Period.custom(dt.date(2025, 12, 31), dt.date(2026, 2, 1)),
+            Period.custom(dt.date(2026, 1, 10), dt.date(2026, 2, 20)),
+            Period.custom(dt.date(2025, 12, 1), dt.date(2026, 2, 28)),
+        ]:
+            in_period = raw.filter(occurred_from__gte=period.start, occurred_from__lt=period.end)
+            fire_rows = FireRescueDetail.objects.filter(incident__in=in_period.filter(kind="fire"))
+            figures, damage = _fire_rescue(raw, months, period, "")
+            got = {f.key: f.value for f in figures}
+            assert got["rescued"] == sum(d.rescued for d in fire_rows), period
+            assert got["dead"] == sum(d.dead for d in fire_rows), period
+            assert damage == sum(d.damage_vnd for d in fire_rows), period
+            figures, _losses = _fraud(commander, raw, months, period, "")
+            victims = IncidentPerson.objects.filter(
+                incident__in=in_period.filter(offence_group__in=("fraud", "cyber")), role="victim"
+            ).count()
+            assert {f.key: f.value for f in figures}["fraud_victims"] == victims, period
+        transaction.set_rollback(True)

@@ -5,14 +5,11 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    """The triggers, now keeping the offence group and the last status change too, then the
-    copies of every existing case (on SQLite the triggers are put back after every migrate
-    run: occurrence.ensure_installed)."""
-    from anninh.records import occurrence
-
-    if schema_editor.connection.vendor != "sqlite":
-        occurrence.install()
-    occurrence.rebuild()
+    """Nothing now: the triggers and the recount of the copies are today's (from the current
+    module), which also keep a column added by 0018 (the history's copy of the group); 0018
+    installs them and recomputes every copy on PostgreSQL; on SQLite post_migrate does
+    (occurrence.ensure_installed)."""
+    return
 
 
 def uninstall(apps, schema_editor):

@@ -23,6 +23,9 @@ from anninh.records.services.persons import clean_text
 PAGE_SIZE = 50
 #: Up to this many clearances in a period, the period rate looks their cases up one by one.
 LOOKUP_CLEARANCES = 60_000
+#: The period rate by group for a viewer who sees every case reads the group copied on the
+#: history (no join); tests turn it off to check the other two ways give the same figures.
+COPIED_GROUPS = True
 #: Outcomes that take a case out of the clearance statistics: never cleared, not counted. A
 #: transferred case is left out too: its crime is counted by the case that takes it over (a
 #: new case for the same incident, or the receiving agency's), never twice.
@@ -369,7 +372,14 @@ def clearance_in_period(
         clearances = clearances.filter(created_at__lte=known_at)
     key = "handling_unit_id" if by == "unit" else "group"
     cases = _cases_of(viewer, offence_group=offence_group, commune=commune)
-    if clearances.count() <= LOOKUP_CLEARANCES:
+    if COPIED_GROUPS and by == "group" and not commune and case_visibility_q(viewer) is None:
+        # Every case visible and counted by group: the group copied on the history (kept by
+        # triggers, anninh/records/occurrence.py) counts the clearances from their index alone
+        # (a year's 130,000 joined to their cases took 0.3 s at a million incidents).
+        if offence_group:
+            clearances = clearances.filter(counted_group=offence_group)
+        rows = clearances.values(key=F("counted_group")).annotate(n=Count("case_id", distinct=True))
+    elif clearances.count() <= LOOKUP_CLEARANCES:
         case_key = Subquery(cases.filter(pk=OuterRef("case_id")).order_by().values(key)[:1])
         rows = clearances.annotate(key=case_key).values("key").annotate(n=Count("case_id", distinct=True))
     else:

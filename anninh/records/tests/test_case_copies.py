@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from anninh.records import occurrence
-from anninh.records.models import Case, CrimeReport, Incident, Offence
+from anninh.records.models import Case, CaseStatusChange, CrimeReport, Incident, Offence
 from anninh.records.selectors.cases import _group_expression, case_list, clearance_cohort
 from anninh.records.services.cases import case_create
 from anninh.records.services.incidents import OffenceData
@@ -26,6 +26,13 @@ pytestmark = pytest.mark.django_db
 
 def stored(case) -> str:
     return Case.objects.unrestricted().values_list("counted_group", flat=True).get(pk=case.pk)
+
+
+def history_groups(case) -> set[str]:
+    """The group copied on each status change of the case's history."""
+    return set(
+        CaseStatusChange.objects.unrestricted().filter(case=case).values_list("counted_group", flat=True)
+    )
 
 
 def expected(case) -> str:
@@ -65,10 +72,13 @@ def test_a_case_counts_under_its_incidents_group_then_its_own_offence(officer):
     incident = record(officer, occurred_from=local(2025, 3, 4), reported_at=local(2025, 3, 5))  # theft, 173
     case = case_create(actor=officer, incident=incident, initiated_on=dt.date(2025, 3, 10))
     assert stored(case) == "property" == expected(case)
+    assert history_groups(case) == {"property"}  # its opening change took the case's group
     Case.objects.unrestricted().filter(pk=case.pk).update(offence=offence("174"))
     assert stored(case) == "fraud" == expected(case)
+    assert history_groups(case) == {"fraud"}  # the history follows its case
     without_own_offence(case)
     assert stored(case) == "property" == expected(case)
+    assert history_groups(case) == {"property"}
     assert occurrence.verify() == []
 
 
@@ -109,7 +119,25 @@ def test_bulk_changes_of_incidents_and_of_the_offence_table_are_followed(officer
     Case.objects.unrestricted().filter(pk=cases[1].pk).update(offence=offence("173"))
     Offence.objects.filter(article="173").update(group="economic")
     assert stored(cases[1]) == "economic" == expected(cases[1])
+    assert [history_groups(c) for c in cases] == [{"economic"}, {"economic"}]
     assert occurrence.verify() == []
+
+
+def test_a_tampered_history_group_is_put_back_or_found_and_rebuilt(officer):
+    incident = record(officer, occurred_from=local(2025, 9, 1), reported_at=local(2025, 9, 1, 10))
+    case = without_own_offence(
+        case_create(actor=officer, incident=incident, initiated_on=dt.date(2025, 9, 2))
+    )
+    # Written by hand, the copy is put back from the case by the triggers.
+    CaseStatusChange.objects.unrestricted().filter(case=case).update(counted_group="drugs")
+    assert history_groups(case) == {"property"}
+    # Written with the triggers off, verify finds it and rebuild repairs it.
+    occurrence.uninstall()
+    CaseStatusChange.objects.unrestricted().filter(case=case).update(counted_group="drugs")
+    assert occurrence.verify() == [case.pk]
+    occurrence.install()
+    occurrence.rebuild()
+    assert occurrence.verify() == [] and history_groups(case) == {"property"}
 
 
 def test_a_stale_copy_saved_back_is_corrected_and_lost_triggers_are_put_back(officer):

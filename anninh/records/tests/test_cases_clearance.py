@@ -382,12 +382,15 @@ def test_a_backdated_clearance_does_not_change_what_a_report_said(personas, look
     assert late.status == C.OPEN
 
 
-@pytest.fixture(params=["one by one", "joined"])
+@pytest.fixture(params=["copied", "one by one", "joined"])
 def lookup(request, monkeypatch):
-    """The period rate finds the cases of a few clearances one by one and of many by a join:
-    every period-rate test runs both ways."""
+    """The period rate counts by the group copied on the history when the viewer sees every
+    case, else finds the cases of a few clearances one by one and of many by a join: every
+    period-rate test runs all three ways."""
     from anninh.records.selectors import cases
 
+    if request.param != "copied":
+        monkeypatch.setattr(cases, "COPIED_GROUPS", False)
     if request.param == "joined":
         monkeypatch.setattr(cases, "LOOKUP_CLEARANCES", 0)
     return request.param

@@ -18,7 +18,7 @@ SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = "Compare CompStat's monthly incident counts with the records (exit 1 on a difference); --rebuild recounts."
+    help = "Compare CompStat's monthly counts (incidents, losses, victims, fire and rescue) with the records (exit 1 on a difference); --rebuild recounts."
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", help="Reinstall the triggers and recount.")
@@ -34,10 +34,7 @@ class Command(BaseCommand):
         differences = aggregates.verify()
         if differences:
             for d in differences[:SHOWN]:
-                self.stderr.write(
-                    f"{' '.join(map(str, d.key))}: records {d.expected[0]} incidents, {d.expected[1]} đ; "
-                    f"stored {d.stored[0]}, {d.stored[1]} đ"
-                )
+                self.stderr.write(d.describe())
             if len(differences) > SHOWN:
                 self.stderr.write(f"… and {len(differences) - SHOWN} more")
             raise CommandError(
