@@ -40,7 +40,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case as DbCase
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from anninh.campaigns.models import LOWER_IS_BETTER, MONEY_INDICATORS, Campaign, Indicator
 from anninh.campaigns.periods import percent_change, same_dates_last_year
@@ -48,8 +49,9 @@ from anninh.compstat.periods import Period
 from anninh.compstat.selectors import FRAUD_GROUPS, _grouped, _month_base
 from anninh.enforcement.models import CAUGHT_STATUSES, Arrest, WantedPerson
 from anninh.lib.dates import local_day_bounds
-from anninh.records.models import CaseStatus, IncidentKind, IncidentPerson, OffenceGroup, PersonRole
-from anninh.records.selectors.cases import _group_expression, case_base
+from anninh.records.models import CaseStatus, IncidentKind, OffenceGroup, PersonRole
+from anninh.records.scoping import incident_visibility_q
+from anninh.records.selectors.cases import case_base
 from anninh.records.selectors.incidents import incident_base
 from anninh.records.selectors.reports import report_base
 
@@ -182,7 +184,7 @@ def _case_scope(viewer, scope: Scope) -> QuerySet:
             | Q(incident__isnull=True, crime_report__commune_id__in=scope.communes)
         )
     if scope.groups:
-        qs = qs.annotate(group=_group_expression()).filter(group__in=scope.groups)
+        qs = qs.filter(counted_group__in=scope.groups)  # the copy kept exact by triggers
     if scope.units:
         qs = qs.filter(handling_unit_id__in=scope.units)
     return qs
@@ -203,61 +205,63 @@ def cleared(viewer, scope: Scope) -> IndicatorValues:
 
 def offenders(viewer, scope: Scope) -> IndicatorValues:
     """Distinct suspects of the incidents of cases cleared in the period (per unit and in all:
-    one person in two units' cases counts once in the total)."""
-    values = IndicatorValues(Indicator.OFFENDERS)
-    cleared_cases = _case_scope(viewer, scope).filter(status=CaseStatus.CLEARED)
-    links = IncidentPerson.objects.restrict(viewer).filter(role=PersonRole.SUSPECT)
-    for i, window in enumerate(scope.windows()):
-        if window is None:
-            continue
-        start, end = _bounds(window)
-        cases = cleared_cases.filter(offender_identified_at__gte=start, offender_identified_at__lt=end)
-        # The window again on the joined case (the same join, in one filter call): the same
-        # rows, but the case is found by its date's index rather than by scanning every case.
-        linked = links.filter(
-            incident__cases__in=cases.values("pk"),
-            incident__cases__offender_identified_at__gte=start,
-            incident__cases__offender_identified_at__lt=end,
+    one person in two units' cases counts once in the total). The suspects are read through
+    the incident, so a viewer counts them only in incidents they may see.
+
+    One query from the cases' side: the period's cleared cases (by the date's index), each
+    joined to its incident's suspect links, giving the distinct (window, unit, suspect)
+    triples; the units' counts and the totals both come from them. (Starting from the links
+    and matching their incidents' cases made PostgreSQL join every case.)"""
+    windows = scope.windows()
+    cases = _case_scope(viewer, scope).filter(
+        _in_windows("offender_identified_at", windows),
+        status=CaseStatus.CLEARED,
+        incident__person_links__role=PersonRole.SUSPECT,
+    )
+    seen = incident_visibility_q(viewer, prefix="incident__")
+    if seen is not None:
+        cases = cases.filter(seen)
+    current = windows[CURRENT]
+    triples = (
+        cases.annotate(
+            window=DbCase(
+                When(_time_q("offender_identified_at", current), then=Value(CURRENT)),
+                default=Value(LAST_YEAR),
+                output_field=IntegerField(),
+            )
         )
-        # The distinct (unit, suspect) pairs in one query: the units' counts and the total
-        # (a person once, whatever the number of units) both come from them.
-        pairs = linked.values_list("incident__cases__handling_unit_id", "person_id").distinct().order_by()
-        persons_by_unit: dict[int, set[int]] = defaultdict(set)
-        for unit, person in pairs:
-            persons_by_unit[unit].add(person)
-        by_unit = {unit: len(persons) for unit, persons in persons_by_unit.items()}
-        total = len(set().union(*persons_by_unit.values()))
-        if i == CURRENT:
-            values.by_unit, values.total = by_unit, total
-        else:
-            values.by_unit_last_year, values.total_last_year = by_unit, total
-    return values
+        # The suspect of the link the filter above joined (values() reuses its join).
+        .values_list("window", "handling_unit_id", "incident__person_links__person_id")
+        .distinct()
+        .order_by()
+    )
+    persons_by_unit: list[dict[int, set[int]]] = [defaultdict(set), defaultdict(set)]
+    for window, unit, person in triples:
+        persons_by_unit[window][unit].add(person)
+    counts = [{unit: len(persons) for unit, persons in p.items()} for p in persons_by_unit]
+    totals = [len(set().union(*p.values())) for p in persons_by_unit]
+    return IndicatorValues(
+        Indicator.OFFENDERS,
+        by_unit=counts[CURRENT],
+        by_unit_last_year=counts[LAST_YEAR],
+        total=totals[CURRENT],
+        total_last_year=totals[LAST_YEAR],
+    )
 
 
 def drug_cases(viewer, scope: Scope) -> IndicatorValues:
-    """Cases initiated in the period whose group (`_group_expression`) is drugs, in two
-    disjoint parts: most cases carry their own offence, whose group is theirs (no other join
-    needed); only the others take the incident's and the report's joins, so PostgreSQL does
-    not scan every incident and report to resolve a group it already has."""
+    """Cases initiated in the period whose counted offence group is drugs: the group is the
+    copy on the case (`Case.counted_group`, kept exact by triggers), so no incident or
+    report is joined to find it."""
     windows = scope.windows()
-    qs = _case_scope(viewer, scope).filter(_in_windows("initiated_on", windows, dates=True))
-    own = qs.filter(offence__group=OffenceGroup.DRUGS)
-    inherited = qs.filter(offence__isnull=True)
-    if "group" not in inherited.query.annotations:
-        inherited = inherited.annotate(group=_group_expression())
-    inherited = inherited.filter(group=OffenceGroup.DRUGS)
-    values = [
-        _per_unit(
-            part,
-            "handling_unit_id",
-            windows,
-            lambda w: Count("id", filter=_time_q("initiated_on", w, dates=True)),
-        )
-        for part in (own, inherited)
-    ]
-    pair = tuple(
-        {u: a.get(u, 0) + b.get(u, 0) for u in a.keys() | b.keys()}
-        for a, b in zip(values[0], values[1], strict=True)
+    qs = _case_scope(viewer, scope).filter(
+        _in_windows("initiated_on", windows, dates=True), counted_group=OffenceGroup.DRUGS
+    )
+    pair = _per_unit(
+        qs,
+        "handling_unit_id",
+        windows,
+        lambda w: Count("id", filter=_time_q("initiated_on", w, dates=True)),
     )
     return _values(Indicator.DRUG_CASES, pair)
 
