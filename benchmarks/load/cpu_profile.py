@@ -249,6 +249,44 @@ def run_kind(client: Client, work: Workload, kind: str, n: int, *, profiler=None
     }
 
 
+def query_sources(client: Client, work: Workload, kind: str) -> str:
+    """Each SQL statement of one request of `kind`, with the line of anninh code that sent it
+    (the innermost frame under anninh/), grouped by that line: where the queries come from."""
+    import traceback
+
+    from django.db import connection
+
+    seen: list[tuple[str, str]] = []
+
+    def where(execute, query, params, many, context):
+        frames = [
+            f
+            for f in traceback.extract_stack()
+            if "/anninh/" in f.filename and "/site-packages/" not in f.filename
+        ]
+        # The innermost two: the line that sent it and the line that called that.
+        line = " < ".join(
+            f"{Path(f.filename).relative_to(ROOT)}:{f.lineno} {f.name}" for f in reversed(frames[-2:])
+        )
+        seen.append((line, " ".join(query.split())[:90]))
+        return execute(query, params, many, context)
+
+    method, path, token, params, body, on_success = work.request(kind)
+    with connection.execute_wrapper(where):
+        status, content = client.call(method, path, token, params=params, body=body)
+    if status < 300 and on_success is not None:
+        on_success(json.loads(content))
+    counts: dict[str, list[str]] = {}
+    for line, sql in seen:
+        counts.setdefault(line, []).append(sql)
+    out = [f"{kind}: {len(seen)} queries (status {status})"]
+    for line, sqls in counts.items():
+        out.append(f"{len(sqls):4d}  {line}")
+        for sql in dict.fromkeys(sqls):
+            out.append(f"        {sql}")
+    return "\n".join(out)
+
+
 def profile_text(profiler: cProfile.Profile, top: int = 35) -> str:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
@@ -342,6 +380,12 @@ def main() -> None:
     ap.add_argument(
         "--profile", action="append", default=[], help="a request kind to run again under cProfile"
     )
+    ap.add_argument(
+        "--queries",
+        action="append",
+        default=[],
+        help="a request kind: print the queries of one request, grouped by the line that sent them",
+    )
     ap.add_argument("--json", required=True, help="where to keep the measurements")
     ap.add_argument("--before", help="an earlier --json to compare with")
     ap.add_argument("--label", default="", help="what this code is (a commit)")
@@ -382,6 +426,8 @@ def main() -> None:
             f"queries {r['queries']:5.1f}  sql {r['sql_ms']:6.1f} ms  wall {r['wall_ms']:7.1f} ms",
             flush=True,
         )
+        if kind in args.queries:
+            print(query_sources(client, work, kind), flush=True)
         if kind in args.profile:
             profiler = cProfile.Profile(time.process_time)  # CPU, not wall: the machine is shared
             run_kind(client, work, kind, args.n, profiler=profiler)

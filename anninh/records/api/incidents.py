@@ -462,10 +462,21 @@ def _get(request, user, incident_id: int):
         return None
 
 
-def _detail(user, incident) -> dict[str, Any]:
+def _detail(user, incident, written: services.Children | None = None) -> dict[str, Any]:
+    """The detail answer. `written`: the rows a create or update has just written below the
+    incident (incident.written), used as they are instead of being read back; the incident
+    itself, the people (masked by the selector) and anything scoped that may have been linked
+    by others (cases, linked reports) are still read."""
     fr = selectors.incident_fire_rescue(incident=incident)
-    times = selectors.incident_response_times(incident=incident)
-    offences = selectors.incident_offences(viewer=user, incident=incident)
+    if written is not None and written.response_times == []:
+        times = []
+    else:
+        times = selectors.incident_response_times(incident=incident)
+    offences = (
+        written.offence_links
+        if written is not None
+        else selectors.incident_offences(viewer=user, incident=incident)
+    )
     incident.main_offence_links = [link for link in offences if link.is_main]  # summary() reads it
     out = summary(incident)
     personal = sees_personal_data(user)
@@ -480,13 +491,18 @@ def _detail(user, incident) -> dict[str, Any]:
         ],
         losses=[
             {"description": loss.description, "value_vnd": loss.value_vnd, "recovered": loss.recovered}
-            for loss in incident.losses.all()
+            for loss in (written.losses if written is not None else incident.losses.all())
         ],
-        crime_reports=[
+        crime_reports=[]
+        if written is not None and not written.report_ids
+        else [
             {"id": r.pk, "register_number": r.register_number}
             for r in selectors.incident_reports(viewer=user, incident=incident)
         ],
-        cases=[
+        # A new incident's cases come only from the reports it links.
+        cases=[]
+        if written is not None and written.created and not written.report_ids
+        else [
             {"id": c.pk, "number": c.number, "status": c.status}
             for c in selectors.incident_cases(viewer=user, incident=incident)
         ],
@@ -620,8 +636,9 @@ def create_incident(request: HttpRequest, payload: IncidentIn):
         incident = services.incident_create(actor=user, data=payload.to_data())
     except RecordError as exc:
         return _write_error(request, user, exc)
+    written = incident.written
     incident = selectors.incident_detail_queryset(viewer=user).get(pk=incident.pk)
-    return Status(201, _detail(user, incident))
+    return Status(201, _detail(user, incident, written))
 
 
 @router.put(
@@ -661,8 +678,9 @@ def update_incident(
         return Status(409, {"detail": str(exc)})
     except RecordError as exc:
         return _write_error(request, user, exc)
+    written = incident.written
     incident = selectors.incident_detail_queryset(viewer=user).get(pk=incident.pk)
-    return Status(200, _detail(user, incident))
+    return Status(200, _detail(user, incident, written))
 
 
 @router.post(

@@ -296,8 +296,9 @@ def _collector(viewer, report) -> dict | None:
     return None if view is None else asdict(view)
 
 
-def report_out(viewer, report, *, detail: bool = False) -> dict:
-    """The report as `viewer` may see it (the reporter only to whom it may be shown)."""
+def report_out(viewer, report, *, detail: bool = False, new: bool = False) -> dict:
+    """The report as `viewer` may see it (the reporter only to whom it may be shown). `new`:
+    just received, so no case can have been initiated from it yet (not read)."""
     reporter = selectors.reporter_view(viewer, report)
     out = {
         "id": report.pk,
@@ -351,7 +352,9 @@ def report_out(viewer, report, *, detail: bool = False) -> dict:
                 "losses_vnd": report.losses_vnd,
                 "collector_account": _collector(viewer, report),
                 "decision_note": report.decision_note,
-                "cases": [
+                "cases": []
+                if new
+                else [
                     {"id": c.pk, "number": c.number, "initiated_on": c.initiated_on, "status": c.status}
                     for c in report.cases.order_by("id")
                 ],
@@ -400,7 +403,8 @@ def _run(request, viewer, fn, **kwargs):
     except RecordError as exc:
         return 422, problems(exc)
     fresh = selectors.report_get(viewer=viewer, pk=report.pk)
-    return 200 if fn is not services.crime_report_receive else 201, report_out(viewer, fresh, detail=True)
+    received = fn is services.crime_report_receive
+    return 201 if received else 200, report_out(viewer, fresh, detail=True, new=received)
 
 
 # Endpoints ----------------------------------------------------------------------------------------

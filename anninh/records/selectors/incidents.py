@@ -293,6 +293,9 @@ def incident_cases(*, viewer, incident: Incident) -> list[Case]:
 
 
 def incident_fire_rescue(*, incident: Incident) -> FireRescueDetail | None:
+    # incident_detail_queryset brings it along (select_related): no second query then.
+    if Incident.fire_rescue.is_cached(incident):
+        return getattr(incident, "fire_rescue", None)
     return FireRescueDetail.objects.filter(incident=incident).first()
 
 

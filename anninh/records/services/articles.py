@@ -48,8 +48,9 @@ def offence_in_force(article: str | None, on: dt.date) -> Offence | None:
     value = normalise_article(article)
     if not value:
         return None
-    versions = Offence.objects.filter(article=value[:8]).order_by("-valid_from")
-    if not versions.exists():
+    # One query: an empty list is what says the article is unknown.
+    versions = list(Offence.objects.filter(article=value[:8]).order_by("-valid_from"))
+    if not versions:
         raise RecordError(
             "offence.unknown",
             _("There is no article %(article)s in the offence table.")

@@ -62,6 +62,7 @@ from anninh.records.services.register import incident_number, register_allocate
 from anninh.records.versioning import ConflictError, RecordError, object_type_of, save_versioned
 
 __all__ = [
+    "Children",
     "ConflictError",
     "FireRescueData",
     "IncidentData",
@@ -71,6 +72,7 @@ __all__ = [
     "PersonData",
     "RecordError",
     "ResponseTimeData",
+    "incident_children",
     "incident_create",
     "incident_snapshot",
     "incident_update",
@@ -229,27 +231,65 @@ def _person_label(link: IncidentPerson) -> str:
     return f"{link.role}:{link.person_id}"
 
 
-def incident_snapshot(incident: Incident) -> dict[str, Any]:
+@dataclass
+class Children:
+    """An incident's rows below it, as the database lists them: read once before an update
+    (for the *before* snapshot, the people already linked and the reports to unlink), or
+    kept from what a create or update has just written (for the *after* snapshot and the
+    API's answer, without reading them back). `response_times` None: not known, read it."""
+
+    offence_links: list[IncidentOffence]  # in the order of IncidentOffence.Meta: main first, then id
+    person_links: list[IncidentPerson]
+    losses: list[IncidentLoss]  # by id
+    report_ids: list[int]  # sorted
+    fire_rescue: FireRescueDetail | None
+    response_times: list[ResponseTime] | None  # by unit id
+    created: bool = False  # written by incident_create: nothing else can be linked to it yet
+
+
+def _fire_rescue_of(incident: Incident) -> FireRescueDetail | None:
+    """Its fire-rescue report, from the select_related cache when the incident was loaded with
+    it (incident_detail_queryset), else read."""
+    if Incident.fire_rescue.is_cached(incident):
+        return getattr(incident, "fire_rescue", None)
+    return FireRescueDetail.objects.filter(incident=incident).first()
+
+
+def incident_children(incident: Incident) -> Children:
+    """Read the rows below `incident` (five queries, four when its fire-rescue report came with it)."""
+    return Children(
+        offence_links=list(incident.offence_links.select_related("offence").order_by("-is_main", "id")),
+        person_links=list(incident.person_links.all()),
+        losses=list(incident.losses.order_by("id")),
+        report_ids=sorted(incident.crime_reports.values_list("id", flat=True)),
+        fire_rescue=_fire_rescue_of(incident),
+        response_times=list(incident.response_times.order_by("unit_id")),
+    )
+
+
+def incident_snapshot(incident: Incident, children: Children | None = None) -> dict[str, Any]:
     """The whole record as it stands: its own fields plus offences, people (by id: names stay
     in the person index), losses, linked reports and the fire-rescue report. Kept on every
-    timeline entry, so each version can be shown and compared."""
+    timeline entry, so each version can be shown and compared. `children`: the rows below
+    it when already at hand (read by incident_children or just written)."""
+    if children is None:
+        children = incident_children(incident)
     data = snapshot(incident, exclude=("search_key", "updated_at", "created_at"))
     data["offences"] = [
         f"{link.offence.article}"
         + (f"/{link.clause}" if link.clause else "")
         + (" *" if link.is_main else "")
-        for link in incident.offence_links.select_related("offence").order_by("-is_main", "id")
+        for link in children.offence_links
     ]
-    data["persons"] = sorted(_person_label(link) for link in incident.person_links.all())
-    data["losses"] = [
-        [loss.description, loss.value_vnd, loss.recovered] for loss in incident.losses.order_by("id")
-    ]
-    data["crime_reports"] = sorted(incident.crime_reports.values_list("id", flat=True))
-    detail = FireRescueDetail.objects.filter(incident=incident).first()
+    data["persons"] = sorted(_person_label(link) for link in children.person_links)
+    data["losses"] = [[loss.description, loss.value_vnd, loss.recovered] for loss in children.losses]
+    data["crime_reports"] = list(children.report_ids)
+    detail = children.fire_rescue
     data["fire_rescue"] = snapshot(detail, exclude=("id", "incident_id")) if detail else None
-    data["response_times"] = [
-        snapshot(rt, exclude=("id", "incident_id")) for rt in incident.response_times.order_by("unit_id")
-    ]
+    response_times = children.response_times
+    if response_times is None:
+        response_times = list(incident.response_times.order_by("unit_id"))
+    data["response_times"] = [snapshot(rt, exclude=("id", "incident_id")) for rt in response_times]
     return data
 
 
@@ -294,7 +334,13 @@ def _jsonable(value: Any) -> Any:
 # Validation ------------------------------------------------------------------------------
 
 
-def _validate(actor, data: IncidentData, *, incident: Incident | None = None) -> _Clean:
+def _validate(
+    actor,
+    data: IncidentData,
+    *,
+    incident: Incident | None = None,
+    person_links: list[IncidentPerson] | None = None,
+) -> _Clean:
     from anninh.geo.lookup import commune_at
     from anninh.geo.models import Commune
     from anninh.org.models import Unit
@@ -466,7 +512,9 @@ def _validate(actor, data: IncidentData, *, incident: Incident | None = None) ->
         offences[0] = (offence, clause, True)
 
     # People.
-    existing = set(incident.person_links.values_list("person_id", flat=True)) if incident else set()
+    if person_links is None and incident is not None:
+        person_links = list(incident.person_links.all())
+    existing = {link.person_id for link in person_links or ()}
     persons: list[PersonData] = []
     keys: set[tuple] = set()
     for i, row in enumerate(data.persons):
@@ -657,19 +705,30 @@ def _search_key(incident: Incident) -> str:
     return fold(f"{incident.number} {incident.address} {incident.narrative}")
 
 
-def _write_children(actor, incident: Incident, clean: _Clean, *, replace: bool) -> None:
+def _derive(incident: Incident, clean: _Clean) -> None:
+    """The incident's copies of its children (the main offence's group, the total loss) and its
+    search key: set before it is saved, so one INSERT or UPDATE writes the row as it will stay
+    (and the CompStat triggers count it once)."""
+    main = next((offence for offence, _c, is_main in clean.offences if is_main), None)
+    incident.offence_group = main.group if main else ""
+    incident.losses_vnd = sum(v for _d, v, _r in clean.losses)
+    incident.search_key = _search_key(incident)
+
+
+def _write_children(actor, incident: Incident, clean: _Clean, *, current: Children | None) -> Children:
+    """Write the rows below `incident` from `clean`, replacing `current` (what an update read
+    before; None for a new incident). Returns them as they now stand in the database."""
+    replace = current is not None
     if replace:
         incident.offence_links.all().delete()
         incident.losses.all().delete()
         incident.response_times.all().delete()
-    IncidentOffence.objects.bulk_create(
+    offence_links = IncidentOffence.objects.bulk_create(
         [
             IncidentOffence(incident=incident, offence=offence, clause=clause, is_main=is_main)
             for offence, clause, is_main in clean.offences
         ]
     )
-    main = next((offence for offence, _c, is_main in clean.offences if is_main), None)
-    incident.offence_group = main.group if main else ""
 
     # People: keep linked people named by id, resolve the others, drop the rest.
     wanted: list[tuple[int, str, str]] = []
@@ -694,35 +753,43 @@ def _write_children(actor, incident: Incident, clean: _Clean, *, replace: bool) 
     unique: dict[tuple[int, str], str] = {}
     for person_id, role, note in wanted:
         unique.setdefault((person_id, role), note)
-    current = {(link.person_id, link.role): link for link in incident.person_links.all()} if replace else {}
-    for key, link in current.items():
-        if key not in unique:
-            link.delete()
-        elif link.note != unique[key]:
-            link.note = unique[key]
-            link.save(update_fields=["note"])
-    IncidentPerson.objects.bulk_create(
+    existing = {(link.person_id, link.role): link for link in current.person_links} if replace else {}
+    dropped = [link.pk for key, link in existing.items() if key not in unique]
+    if dropped:
+        IncidentPerson.objects.filter(pk__in=dropped).delete()
+    person_links: list[IncidentPerson] = []
+    for key, link in existing.items():
+        if key in unique:
+            if link.note != unique[key]:
+                link.note = unique[key]
+                link.save(update_fields=["note"])
+            person_links.append(link)
+    person_links += IncidentPerson.objects.bulk_create(
         [
             IncidentPerson(incident=incident, person_id=person_id, role=role, note=note)
             for (person_id, role), note in unique.items()
-            if (person_id, role) not in current
+            if (person_id, role) not in existing
         ]
     )
 
-    IncidentLoss.objects.bulk_create(
+    losses = IncidentLoss.objects.bulk_create(
         [IncidentLoss(incident=incident, description=d, value_vnd=v, recovered=r) for d, v, r in clean.losses]
     )
-    incident.losses_vnd = sum(v for _d, v, _r in clean.losses)
-    # A new incident has no links, fire report or response times to clear (three queries less).
-    if replace or clean.reports:
-        incident.crime_reports.set(clean.reports)
+    # Linked reports: what `set()` does, from the links read before (a new incident has none).
+    report_ids = sorted({r.pk for r in clean.reports})
+    before_ids = set(current.report_ids) if replace else set()
+    if unlinked := before_ids - set(report_ids):
+        incident.crime_reports.remove(*unlinked)
+    if linked := [r for r in clean.reports if r.pk not in before_ids]:
+        incident.crime_reports.add(*linked)
 
-    if incident.kind in FIRE_RESCUE_KINDS and clean.fire_rescue is not None:
+    fire = incident.kind in FIRE_RESCUE_KINDS
+    if fire and clean.fire_rescue is not None:
         FireRescueDetail.objects.update_or_create(incident=incident, defaults=clean.fire_rescue)
         ResponseTime.objects.bulk_create(
             [ResponseTime(incident=incident, **row) for row in clean.response_times]
         )
-    elif incident.kind not in FIRE_RESCUE_KINDS and replace:
+    elif not fire and replace:
         # (its response times were deleted above with the other child rows)
         FireRescueDetail.objects.filter(incident=incident).delete()
 
@@ -731,6 +798,18 @@ def _write_children(actor, incident: Incident, clean: _Clean, *, replace: bool) 
         Case.objects.unrestricted().filter(crime_report__in=clean.reports, incident__isnull=True).update(
             incident=incident
         )
+    return Children(
+        # bulk_create keeps the order given and sets the ids in it: sort as the table would.
+        offence_links=sorted(offence_links, key=lambda link: (not link.is_main, link.pk)),
+        person_links=person_links,
+        losses=losses,
+        report_ids=report_ids,
+        # A fire's report and response times are read back (times come back in UTC); other
+        # kinds have none: never written on create, deleted on update.
+        fire_rescue=FireRescueDetail.objects.filter(incident=incident).first() if fire else None,
+        response_times=None if fire else [],
+        created=not replace,
+    )
 
 
 @transaction.atomic
@@ -775,11 +854,10 @@ def incident_create(
         review_status=ReviewStatus.DRAFT,
         **clean.fields,
     )
+    _derive(incident, clean)
     incident.save()
-    _write_children(actor, incident, clean, replace=False)
-    incident.search_key = _search_key(incident)
-    incident.save(update_fields=["offence_group", "losses_vnd", "search_key"])
-    after = incident_snapshot(incident)
+    incident.written = _write_children(actor, incident, clean, current=None)
+    after = incident_snapshot(incident, incident.written)
     audit_record(actor=actor, action=AuditAction.CREATE, target=incident, after=after)
     incident_timeline_add(
         incident, actor=actor, kind="created", before=None, after=after, to_status=incident.review_status
@@ -822,20 +900,20 @@ def incident_update(
                 )
             ]
         )
-    clean = _validate(actor, data, incident=incident)
-    before = incident_snapshot(incident)
+    current = incident_children(incident)
+    clean = _validate(actor, data, incident=incident, person_links=current.person_links)
+    before = incident_snapshot(incident, current)
     audit_before = snapshot(incident)
     for name, value in clean.fields.items():
         setattr(incident, name, value)
-    incident.search_key = _search_key(incident)
+    _derive(incident, clean)
     save_versioned(
         incident,
         expected_version=version,
-        fields=[*clean.fields.keys(), "search_key", "updated_at"],
+        fields=[*clean.fields.keys(), "offence_group", "losses_vnd", "search_key", "updated_at"],
     )
-    _write_children(actor, incident, clean, replace=True)
-    incident.save(update_fields=["offence_group", "losses_vnd"])
-    after = incident_snapshot(incident)
+    incident.written = _write_children(actor, incident, clean, current=current)
+    after = incident_snapshot(incident, incident.written)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,13 +253,26 @@ def _resolve(
 ) -> Person:
     # Matching looks at every person (system lookup), but only a person the actor may see can
     # be returned or changed: the rest become review candidates, invisible to the actor.
-    wanted = (Q(cccd=ids.cccd) if ids.cccd else Q(pk__in=[])) | Q(phones__number__in=ids.phones)
+    holder = Person.objects.unrestricted().filter(cccd=ids.cccd).first() if ids.cccd else None
+    sharing = (
+        list(
+            Person.objects.unrestricted()
+            .filter(phones__number__in=ids.phones)
+            .exclude(pk__in=[holder.pk] if holder is not None else [])
+            .distinct()
+            .order_by("pk")
+        )
+        if ids.phones
+        else []
+    )
+    # Which of those the actor may see: asked only when there is someone to ask about (a new
+    # CCCD and new phones, the usual case, cost no scoped query).
+    candidates = [p.pk for p in (holder, *sharing) if p is not None]
     visible_ids = (
-        set(Person.objects.restrict(actor).filter(wanted).values_list("pk", flat=True))
-        if (ids.cccd or ids.phones)
+        set(Person.objects.restrict(actor).filter(pk__in=candidates).values_list("pk", flat=True))
+        if candidates
         else set()
     )
-    holder = Person.objects.unrestricted().filter(cccd=ids.cccd).first() if ids.cccd else None
     reviews: list[tuple[Person, str]] = []
     person: Person | None = None
     withheld_cccd = ""
@@ -272,13 +284,6 @@ def _resolve(
             withheld_cccd = ids.cccd
     if ids.phones:
         key = fold(name)
-        sharing = (
-            Person.objects.unrestricted()
-            .filter(phones__number__in=ids.phones)
-            .exclude(pk__in=[p.pk for p in (holder, person) if p is not None])
-            .distinct()
-            .order_by("pk")
-        )
         for other in sharing:
             same = (
                 person is None

@@ -6,7 +6,7 @@ Below the services: imports no service module (reports, incidents and cases use 
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from anninh.org.models import Unit
 from anninh.records.models import RegisterCounter
@@ -22,13 +22,20 @@ def register_allocate(*, unit: Unit, register: str, year: int) -> int:
     """
     if transaction.get_autocommit():
         raise RuntimeError("register_allocate() must run inside a transaction")
-    RegisterCounter.objects.bulk_create(
-        [RegisterCounter(unit=unit, register=register, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = RegisterCounter.objects.select_for_update().get(unit=unit, register=register, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
+    # One statement instead of insert-if-missing, SELECT … FOR UPDATE and UPDATE: the upsert
+    # takes the same row lock until commit (PostgreSQL and SQLite >= 3.35 both have
+    # ON CONFLICT … DO UPDATE … RETURNING).
+    q = connection.ops.quote_name
+    table = q(RegisterCounter._meta.db_table)
+    key = ", ".join(q(c) for c in ("unit_id", "register", "year"))
+    last = q("last")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {last}) VALUES (%s, %s, %s, 1) "  # noqa: S608 - names quoted from the model
+            f"ON CONFLICT ({key}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}",
+            [unit.pk, register, year],
+        )
+        return cursor.fetchone()[0]
 
 
 def register_number(unit: Unit, year: int, seq: int) -> str:
