@@ -70,7 +70,8 @@ class _Union:
 
 def _days_of(when: pd.Series) -> np.ndarray:
     """Days since the epoch of aware datetimes (`when.timestamp() / 86400` of each, exactly)."""
-    micros = pd.to_datetime(when, utc=True).to_numpy().astype("datetime64[us]").astype(np.int64)
+    utc = pd.to_datetime(when, utc=True).dt.tz_convert(None)
+    micros = utc.to_numpy().astype("datetime64[us]").astype(np.int64)
     return micros / 1e6 / 86_400.0
 
 
