@@ -172,7 +172,7 @@ def analysis_run(
     victim_persons |= victims_of_claims
 
     # Match each complaint payment to the statement row that moved it (see `_match_claims`).
-    by_target = _rows_by_target(tx)
+    by_target = _rows_by_target(tx, targets={target for _lid, _p, target, *_rest in claims})
     union = _Union()
     victim_account_of: dict[int, int] = {}  # account entity → victim person (before union)
     extra_tx = []
@@ -381,11 +381,13 @@ def analysis_run(
     return _store(actor, inv, results, per_entity, method, max_hops, max_days)
 
 
-def _rows_by_target(tx) -> dict[tuple[int, float], list[tuple[int, int, dt.datetime]]]:
-    """Statement rows by (receiving account, amount): [(link id, sender, when)], in link order."""
+def _rows_by_target(tx, targets=None) -> dict[tuple[int, float], list[tuple[int, int, dt.datetime]]]:
+    """Statement rows by (receiving account, amount): [(link id, sender, when)], in link order;
+    only those into `targets` when given (the accounts complaints name: the only ones asked)."""
     by_target: dict[tuple[int, float], list[tuple[int, int, dt.datetime]]] = defaultdict(list)
     for lid, s, t, amount, when in tx:
-        by_target[(t, round(amount, 2))].append((lid, s, when))
+        if targets is None or t in targets:
+            by_target[(t, round(amount, 2))].append((lid, s, when))
     return by_target
 
 
