@@ -68,8 +68,11 @@ class _Union:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _days(when: dt.datetime) -> float:
-    return when.timestamp() / 86_400.0
+def _days_of(when: pd.Series) -> np.ndarray:
+    """Days since the epoch of aware datetimes (`when.timestamp() / 86400` of each, exactly)."""
+    utc = pd.to_datetime(when, utc=True).dt.tz_convert(None)
+    micros = utc.to_numpy().astype("datetime64[us]").astype(np.int64)
+    return micros / 1e6 / 86_400.0
 
 
 def analysis_run(
@@ -126,23 +129,33 @@ def analysis_run(
         .values_list("key", "id")
     )
     province_of_entity = dict(zip(entities["id"].astype(int), entities["province"], strict=True))
-    links = list(
+    # The links without their data (decoding millions of JSON objects is most of the load):
+    # only the complaints' payments need theirs.
+    links = (
         Link.objects.unrestricted()
         .filter(investigation=inv)
-        .values_list("id", "kind", "source_id", "target_id", "amount", "currency", "occurred_at", "data")
+        .values_list("id", "kind", "source_id", "target_id", "amount", "currency", "occurred_at")
+        .iterator(chunk_size=20_000)
+    )
+    complaint_data = dict(
+        Link.objects.unrestricted()
+        .filter(investigation=inv, kind=LinkKind.PAYMENT, data__has_key="complaint")
+        .values_list("id", "data")
     )
     # Transactions of the statements and crypto records, in the analysis currency.
     tx, claims, other_currency = [], [], defaultdict(float)
     identity_links = []
     victims_of_claims: set[int] = set()
     reported: set[int] = set()  # accounts and wallets victims named in their complaints
-    for lid, kind, s, t, amount, cur, when, data in links:
-        s, t = r(s), r(t)
+    for lid, kind, s, t, amount, cur, when in links:
+        if root:
+            s, t = r(s), r(t)
         if kind == LinkKind.PAYMENT:
             if (cur or "VND") != currency:
                 other_currency[cur] += float(amount or 0)
                 continue
-            if data.get("complaint"):
+            data = complaint_data.get(lid)
+            if data and data.get("complaint"):
                 claims.append((lid, s, t, float(amount), when, data))
             elif when is not None:
                 tx.append((lid, s, t, float(amount), when))
@@ -159,7 +172,7 @@ def analysis_run(
     victim_persons |= victims_of_claims
 
     # Match each complaint payment to the statement row that moved it (see `_match_claims`).
-    by_target = _rows_by_target(tx)
+    by_target = _rows_by_target(tx, targets={target for _lid, _p, target, *_rest in claims})
     union = _Union()
     victim_account_of: dict[int, int] = {}  # account entity → victim person (before union)
     extra_tx = []
@@ -222,7 +235,7 @@ def analysis_run(
         frame["source"].to_numpy(),
         frame["target"].to_numpy(),
         frame["amount"].to_numpy(),
-        np.array([_days(w) for w in frame["when"]]),
+        _days_of(frame["when"]),
         tx_ids=frame["id"].to_numpy(),
     )
     cash_kinds = {c: ("cash" if kind_of.get(c) == EntityKind.CASH_POINT else "crypto") for c in cash_out}
@@ -368,11 +381,13 @@ def analysis_run(
     return _store(actor, inv, results, per_entity, method, max_hops, max_days)
 
 
-def _rows_by_target(tx) -> dict[tuple[int, float], list[tuple[int, int, dt.datetime]]]:
-    """Statement rows by (receiving account, amount): [(link id, sender, when)], in link order."""
+def _rows_by_target(tx, targets=None) -> dict[tuple[int, float], list[tuple[int, int, dt.datetime]]]:
+    """Statement rows by (receiving account, amount): [(link id, sender, when)], in link order;
+    only those into `targets` when given (the accounts complaints name: the only ones asked)."""
     by_target: dict[tuple[int, float], list[tuple[int, int, dt.datetime]]] = defaultdict(list)
     for lid, s, t, amount, when in tx:
-        by_target[(t, round(amount, 2))].append((lid, s, when))
+        if targets is None or t in targets:
+            by_target[(t, round(amount, 2))].append((lid, s, when))
     return by_target
 
 

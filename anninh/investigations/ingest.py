@@ -33,6 +33,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -290,6 +292,8 @@ class CellError(ValueError):
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if value.__class__ is str and value.isascii():  # most cells: already NFC
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFC", str(value)).strip()
@@ -976,30 +980,33 @@ def material_import(
                 memo: dict = {}
                 chunk: list[tuple[int, RowFacts]] = []
                 ticks = 0
-                for number, cells in sheet.rows:
-                    r = RowReader(list(cells), columns, sheet.header, number, messages, memo)
-                    facts = reader(r, ctx)
-                    result.rows += 1
-                    if r.problems:
-                        result.problem_count += len(r.problems)
-                        room = MAX_PROBLEMS - len(result.problems)
-                        result.problems.extend(r.problems[: max(room, 0)])
-                    elif not result.problem_count:
-                        chunk.append((number, facts))
-                    if result.problem_count:
-                        chunk = []
-                    if len(chunk) >= CHUNK:
-                        writer.write(chunk)
-                        chunk = []
-                    ticks += 1
-                    if progress is not None and ticks >= PROGRESS_EVERY:
+                try:
+                    for number, cells in sheet.rows:
+                        r = RowReader(list(cells), columns, sheet.header, number, messages, memo)
+                        facts = reader(r, ctx)
+                        result.rows += 1
+                        if r.problems:
+                            result.problem_count += len(r.problems)
+                            room = MAX_PROBLEMS - len(result.problems)
+                            result.problems.extend(r.problems[: max(room, 0)])
+                        elif not result.problem_count:
+                            chunk.append((number, facts))
+                        if result.problem_count:
+                            chunk = []
+                        if len(chunk) >= CHUNK:
+                            writer.write(chunk)
+                            chunk = []
+                        ticks += 1
+                        if progress is not None and ticks >= PROGRESS_EVERY:
+                            progress(ticks)
+                            ticks = 0
+                    if progress is not None and ticks:
                         progress(ticks)
-                        ticks = 0
-                if progress is not None and ticks:
-                    progress(ticks)
-                if chunk and not result.problem_count:
-                    writer.write(chunk)
-                writer.close()
+                    if chunk and not result.problem_count:
+                        writer.write(chunk)
+                    writer.close()
+                finally:
+                    writer.stop()
                 if dry_run or result.problem_count:
                     raise _Rollback
                 batch.rows_total = result.rows
@@ -1062,6 +1069,8 @@ class _Writer:
         self.would_create: set[tuple[str, str]] = set()  # a dry run's new entities
         self.copy = connection.vendor == "postgresql"
         self.cursor = None
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: Future | None = None
 
     # -- entities -------------------------------------------------------------------------------
 
@@ -1140,9 +1149,29 @@ class _Writer:
             for fp, (number, spec) in links.items()
         ]
         if self.copy:
-            self._copy(sources, link_rows)
+            # The server writes this chunk while the next one is read: one write in flight at
+            # most, on this connection and in this transaction (the driver runs its statements
+            # one after the other); `wait` gives back its error, if any.
+            self.wait()
+            if self.pool is None:
+                # The staging table and the cursor of this thread's connection (the writing
+                # thread's own `connection` would be another one, outside this transaction).
+                self.cursor = connection.cursor()
+                self.cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {LINK_STAGE} (kind varchar(20), source_id bigint, "
+                    "target_id bigint, amount numeric(20,4), currency varchar(10), occurred_at timestamptz, "
+                    "reference varchar(200), data jsonb, fingerprint varchar(64), row integer, ord serial)"
+                )
+                self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+            self.pending = self.pool.submit(self._copy, sources, link_rows)
         else:
             self._bulk_create(sources, link_rows)
+
+    def wait(self) -> None:
+        """Wait for the chunk being written (its error raised here)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
 
     def _count_new_links(self, links: dict[str, tuple[int, LinkSpec]]) -> None:
         fps = list(links)
@@ -1157,14 +1186,6 @@ class _Writer:
 
     def _bulk_create(self, sources, link_rows) -> None:
         inv, batch, sheet = self.investigation, self.batch, self.sheet
-        EntitySource.objects.bulk_create(
-            [
-                EntitySource(investigation=inv, entity_id=eid, batch=batch, sheet=sheet, row=number)
-                for eid, number in sources
-            ],
-            batch_size=2000,
-            ignore_conflicts=True,
-        )
         fps = [row[8] for row in link_rows]
         known = set()
         for i in range(0, len(fps), 900):
@@ -1194,24 +1215,21 @@ class _Writer:
         ]
         Link.objects.bulk_create(fresh, batch_size=2000)
         self.result.links_new += len(fresh)
+        EntitySource.objects.bulk_create(
+            [
+                EntitySource(investigation=inv, entity_id=eid, batch=batch, sheet=sheet, row=number)
+                for eid, number in _not_in_links(sources, link_rows, {link.fingerprint for link in fresh})
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
 
     def _copy(self, sources, link_rows) -> None:
-        """PostgreSQL: COPY the sources (a new batch: none can exist yet) and the links into a
-        staging table, then insert the links not already there, in the import's transaction."""
-        if self.cursor is None:
-            self.cursor = connection.cursor()
-            self.cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {LINK_STAGE} (kind varchar(20), source_id bigint, "
-                "target_id bigint, amount numeric(20,4), currency varchar(10), occurred_at timestamptz, "
-                "reference varchar(200), data jsonb, fingerprint varchar(64), row integer, ord serial)"
-            )
+        """PostgreSQL (in the writing thread, on the import's connection and transaction): COPY
+        the links into a staging table, insert those not already there, then COPY the sources
+        that no written link records (a new batch: none can exist yet)."""
         raw = self.cursor.cursor  # psycopg's own cursor (COPY)
         inv, batch = self.investigation.pk, self.batch.pk
-        with raw.copy(
-            "COPY investigations_entitysource (investigation_id, entity_id, batch_id, sheet, row) FROM STDIN"
-        ) as copy:
-            for eid, number in sources:
-                copy.write_row((inv, eid, batch, self.sheet, number))
         self.cursor.execute(f"TRUNCATE {LINK_STAGE}")
         with raw.copy(
             f"COPY {LINK_STAGE} (kind, source_id, target_id, amount, currency, occurred_at, reference, "
@@ -1224,16 +1242,46 @@ class _Writer:
             "currency, occurred_at, reference, data, fingerprint, batch_id, sheet, row) "
             "SELECT %s, kind, source_id, target_id, amount, currency, occurred_at, reference, data, "
             "fingerprint, %s, %s, row FROM inv_link_stage ORDER BY ord "
-            "ON CONFLICT (investigation_id, fingerprint) DO NOTHING",
+            "ON CONFLICT (investigation_id, fingerprint) DO NOTHING RETURNING fingerprint",
             [inv, batch, self.sheet],
         )
-        self.result.links_new += self.cursor.rowcount
+        inserted = {fp for (fp,) in self.cursor.fetchall()}
+        self.result.links_new += len(inserted)
+        rest = _not_in_links(sources, link_rows, inserted)
+        if rest:
+            with raw.copy(
+                "COPY investigations_entitysource (investigation_id, entity_id, batch_id, sheet, row) FROM STDIN"
+            ) as copy:
+                for eid, number in rest:
+                    copy.write_row((inv, eid, batch, self.sheet, number))
 
     def close(self) -> None:
+        self.wait()
         if self.cursor is not None:
             self.cursor.execute(f"DROP TABLE IF EXISTS {LINK_STAGE}")
             self.cursor.close()
             self.cursor = None
+
+    def stop(self) -> None:
+        """Whatever happened: no write may run on after the import's transaction ends."""
+        if self.pending is not None:
+            futures_wait([self.pending])
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+
+
+def _not_in_links(sources, link_rows, inserted: set[str]) -> list[tuple[int, int]]:
+    """The (entity, row) sources that no link written by this import records: a link keeps its
+    file, sheet and row, which are then a source of both its ends (the entity page reads them
+    from the links). A row whose fact was already known (the link not written) keeps its own."""
+    covered = {
+        pair
+        for _k, source, target, *_rest, fp, number in link_rows
+        if fp in inserted
+        for pair in ((source, number), (target, number))
+    }
+    return sorted(sources - covered)
 
 
 def _existing_ids(investigation, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:

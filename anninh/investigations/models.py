@@ -214,7 +214,11 @@ class Entity(models.Model):
 
 
 class EntitySource(models.Model):
-    """Every place an entity was read: file (batch), sheet, row; who and when are the batch's."""
+    """A place an entity was read that no link records: file (batch), sheet, row; who and when
+    are the batch's. A link keeps the file, sheet and row that brought it, which are then a
+    source of both its ends, so the import writes an entity-source row only for a row whose
+    entity is in no link it wrote (a fact already known, an entity named alone). The entity
+    page reads both (`selectors.entity_sources`)."""
 
     investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="+")
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="sources")

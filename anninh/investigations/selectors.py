@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -22,6 +24,8 @@ from anninh.lib.text import fold
 
 #: The most rows a search answers with (narrow the words to see others).
 SEARCH_LIMIT = 100
+#: The most sources an entity page lists.
+SOURCES_SHOWN = 200
 
 
 def investigation_list(*, viewer) -> QuerySet[Investigation]:
@@ -49,12 +53,7 @@ def entity_detail(*, viewer, entity: Entity) -> dict:
     places it was read, its links (both ways), and the documents that name it."""
     merged = list(Entity.objects.restrict(viewer).filter(merged_into=entity).order_by("kind", "key"))
     ids = [entity.pk, *(m.pk for m in merged)]
-    sources = list(
-        EntitySource.objects.restrict(viewer)
-        .filter(entity_id__in=ids)
-        .select_related("batch", "batch__created_by")
-        .order_by("batch__created_at", "sheet", "row")[:200]
-    )
+    sources = entity_sources(viewer=viewer, ids=ids)
     links = list(
         Link.objects.restrict(viewer)
         .filter(Q(source_id__in=ids) | Q(target_id__in=ids))
@@ -68,6 +67,44 @@ def entity_detail(*, viewer, entity: Entity) -> dict:
         .select_related("created_by")
     )
     return {"merged": merged, "sources": sources, "links": links, "documents": documents, "merges": merges}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place an entity was read: a file (its batch: who imported it, when), sheet, row."""
+
+    batch: SourceFile
+    sheet: str
+    row: int
+
+
+def entity_sources(*, viewer, ids: list[int], limit: int = SOURCES_SHOWN) -> list[Source]:
+    """Every place the entities `ids` were read, first imported first (at most `limit`): the
+    rows that wrote a link naming them (a link keeps its file, sheet and row, so the import
+    writes no entity-source row for them) and the entity-source rows of the others (a row
+    whose fact was already known, or that names an entity outside any link)."""
+    places: set[tuple[int, str, int]] = set()
+    for batch, sheet, row in (
+        EntitySource.objects.restrict(viewer)
+        .filter(entity_id__in=ids)
+        .order_by("batch__created_at", "batch_id", "sheet", "row")
+        .values_list("batch_id", "sheet", "row")[:limit]
+    ):
+        places.add((batch, sheet, row))
+    for side in ("source_id__in", "target_id__in"):
+        places.update(
+            Link.objects.restrict(viewer)
+            .filter(**{side: ids}, batch__isnull=False)
+            .order_by("batch__created_at", "batch_id", "sheet", "row")
+            .values_list("batch_id", "sheet", "row")
+            .distinct()[:limit]
+        )
+    batches = (
+        SourceFile.objects.restrict(viewer).select_related("created_by").in_bulk({b for b, _s, _r in places})
+    )
+    found = [Source(batches[b], sheet, row) for b, sheet, row in places if b in batches]
+    found.sort(key=lambda s: (s.batch.created_at, s.batch.pk, s.sheet, s.row))
+    return found[:limit]
 
 
 def review_queue(*, viewer, investigation: Investigation, status: str = CandidateStatus.PENDING):

@@ -192,9 +192,11 @@ def roles(
 
     flags = {"cash_out": cash_out, "organiser": organiser, "collector": collector, "mule": mule}
     holders = np.flatnonzero(cash_out | organiser | collector | mule)
-    link_groups = {
-        int(k): g for k, g in touching[organiser[touching["account"].to_numpy()]].groupby("account")
-    }
+    # The organisers' evidence in one pass (not one selection per organiser).
+    theirs = touching[organiser[touching["account"].to_numpy()]]
+    linked_to = {int(k): v for k, v in theirs.groupby("account")["other"].unique().items()}
+    sums = theirs.groupby(["account", "direction"])["amount"].sum()
+    by_direction = {(int(k), d): float(v) for (k, d), v in sums.items()}
     rows = []
     for node in holders.tolist():
         held = tuple(role for role in ROLE_ORDER if flags[role][node])
@@ -220,11 +222,10 @@ def roles(
                 "passed_share": None if np.isnan(passed[node]) else float(passed[node]),
             }
         if organiser[node]:
-            group = link_groups[node]
             evidence["organiser"] = {
-                "linked_accounts": sorted({ids[o] for o in group["other"].tolist()}, key=str),
-                "paid_to_them": float(group.loc[group["direction"] == "to", "amount"].sum()),
-                "cut_received": float(group.loc[group["direction"] == "from", "amount"].sum()),
+                "linked_accounts": sorted({ids[o] for o in linked_to[node].tolist()}, key=str),
+                "paid_to_them": by_direction.get((node, "to"), 0.0),
+                "cut_received": by_direction.get((node, "from"), 0.0),
                 "note": "heuristic lead: takes a cut from, or pays, several collectors and mules",
             }
         rows.append(

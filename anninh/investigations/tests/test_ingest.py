@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied
 
 from anninh.audit.models import AuditAction, AuditEvent
 from anninh.investigations.ingest import material_import, parse_amount
-from anninh.investigations.models import BankMapping, Entity, EntitySource, Link, SourceFile
+from anninh.investigations.models import BankMapping, Entity, Link, SourceFile
+from anninh.investigations.selectors import entity_detail
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +44,8 @@ def test_a_commit_keeps_every_fact_with_its_provenance(personas, investigation, 
     result = _import(investigator, investigation, write_csv("c.csv", COMPLAINTS), dry_run=False)
     assert result.ok, result.problems
     victim = Entity.objects.unrestricted().get(kind="person", key="cccd:031095012345")
-    rows = sorted(EntitySource.objects.unrestricted().filter(entity=victim).values_list("row", flat=True))
-    assert rows == [2, 3]
+    rows = [s.row for s in entity_detail(viewer=investigator, entity=victim)["sources"]]
+    assert rows == [2, 3]  # both rows that named them (their links keep the rows)
     batch = SourceFile.objects.unrestricted().get()
     assert batch.created_by == investigator and batch.file_name == "c.csv"
     payments = Link.objects.unrestricted().filter(kind="payment").order_by("row")

@@ -90,8 +90,8 @@ def test_re_importing_in_chunks_adds_nothing_and_one_audit_row_per_import(
     assert first.ok and first.links_new == 30 and first.entities_new == 14
     assert audits.count() == 1 and audits.get().extra["rows"] == 30
     counts = (Entity.objects.unrestricted().count(), Link.objects.unrestricted().count())
-    sources = EntitySource.objects.unrestricted().count()
-    assert sources == 60  # both accounts of every row
+    # Each row's link keeps its file and row: no entity-source row repeats them.
+    assert not EntitySource.objects.unrestricted().exists()
     # The same facts in another file (one more column), and overlapping with new ones:
     again = write_csv("s2.csv", _statement(30).replace("Kênh\n", "Kênh,Ghi chú\n"))
     second = _import(actor, investigation, again, dry_run=False)
@@ -153,3 +153,68 @@ def test_the_import_command_analyses_after_the_import_when_asked(investigation, 
     )
     assert Link.objects.unrestricted().count() == 12
     assert AnalysisRun.objects.filter(investigation=investigation).exists()
+
+
+def _places(viewer, entity) -> list[tuple[str, int]]:
+    from anninh.investigations.selectors import entity_detail
+
+    return [(s.batch.file_name, s.row) for s in entity_detail(viewer=viewer, entity=entity)["sources"]]
+
+
+def test_the_entity_page_lists_every_row_that_named_the_entity(
+    personas, investigation, write_csv, monkeypatch
+):
+    """The sources of an entity are the rows of its links and the entity-source rows of the
+    rows whose fact was already known (another file, or twice in one file): every row that
+    named it, in every file, whichever way it was written."""
+    monkeypatch.setattr(ingest, "CHUNK", 7)
+    actor = personas["investigator"]
+    _import(actor, investigation, write_csv("s.csv", _statement(30)), dry_run=False)
+    account = Entity.objects.unrestricted().get(key="VCB:100003")  # transfers 3, 10, 17, 24
+    expected = [("s.csv", 2 + i) for i in range(30) if i % 7 == 3]
+    assert _places(actor, account) == expected
+    # The same facts again in another file (and one row twice in it): no new link, yet each of
+    # these rows is a source of both its accounts.
+    text = _statement(30).replace("Kênh\n", "Kênh,Ghi chú\n")
+    lines = text.splitlines(keepends=True)
+    again = _import(actor, investigation, write_csv("s2.csv", "".join([*lines, lines[4]])), dry_run=False)
+    assert again.ok and again.links_new == 0
+    assert EntitySource.objects.unrestricted().count() == 2 * 31
+    assert _places(actor, account) == [*expected, *[("s2.csv", row) for _f, row in expected], ("s2.csv", 32)]
+    # A row twice in one file: its first row wrote the link, the second keeps its own source.
+    dup = _import(
+        actor, investigation, write_csv("s3.csv", "".join([HEADER, lines[1], lines[1]])), dry_run=False
+    )
+    assert dup.ok and dup.links_new == 0
+    first = Entity.objects.unrestricted().get(key="VCB:100000")
+    assert [p for p in _places(actor, first) if p[0] == "s3.csv"] == [("s3.csv", 2), ("s3.csv", 3)]
+    # New facts, one row twice in the file: the second keeps its own source.
+    text = _statement(2, start=100) + _statement(1, start=100)[len(HEADER) :]
+    fresh = _import(actor, investigation, write_csv("s4.csv", text), dry_run=False)
+    assert fresh.ok and fresh.links_new == 2
+    sender = Entity.objects.unrestricted().get(key="VCB:100002")  # transfer 100: rows 2 and 4
+    assert [p for p in _places(actor, sender) if p[0] == "s4.csv"] == [("s4.csv", 2), ("s4.csv", 4)]
+
+
+def test_a_failure_while_writing_a_chunk_undoes_the_whole_import(
+    personas, investigation, write_csv, monkeypatch
+):
+    """On PostgreSQL a chunk is written while the next is read: its failure still stops the
+    import and leaves nothing of it (no later write runs on after the transaction)."""
+    monkeypatch.setattr(ingest, "CHUNK", 5)
+    name = "_copy" if connection.vendor == "postgresql" else "_bulk_create"
+    original = getattr(ingest._Writer, name)
+    calls = []
+
+    def failing(self, *args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the disk is full")
+        return original(self, *args)
+
+    monkeypatch.setattr(ingest._Writer, name, failing)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        _import(personas["investigator"], investigation, write_csv("s.csv", _statement(30)), dry_run=False)
+    assert len(calls) == 3
+    for model in (Entity, EntitySource, Link, SourceFile):
+        assert not model.objects.unrestricted().exists(), model
