@@ -209,7 +209,7 @@ def measure(samples: int, only: str, gc_mode: str) -> dict:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(who)
         for name, url in REQUESTS:
-            if only and only not in name:
+            if only and not any(part in name for part in only.split("|")):
                 continue
             if "commune=" in url and who is officer:
                 continue
@@ -337,7 +337,9 @@ def main() -> None:
     )
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=MIN_SAMPLES)
-    parser.add_argument("--only", default="", help="only the requests whose name contains this")
+    parser.add_argument(
+        "--only", default="", help='only the requests whose name contains this (several: "a|b")'
+    )
     parser.add_argument("--gc", choices=["tuned", "python-defaults", "both"], default="tuned")
     parser.add_argument("--out", type=Path, help="results file; without it the table is only printed")
     parser.add_argument("--save", action="store_true", help=f"write to {DEFAULT_OUT.relative_to(ROOT)}")
