@@ -144,6 +144,10 @@ class CrimeReport(models.Model):
             models.Index(fields=["commune", "received_at"], name="records_report_commune_idx"),
             # CompStat's "decided in the period" (with received_at and due_on, each indexed).
             models.Index(fields=["decided_on"], name="records_report_decided_idx"),
+            # Covering (PostgreSQL): a report's commune from the index alone, for a commune
+            # officer's cases placed through their report (see records_inc_place_idx): without
+            # it PostgreSQL reads every report to join them.
+            models.Index(fields=["id"], include=["commune"], name="records_report_place_idx"),
             models.Index(
                 fields=["collector_account", "received_at"],
                 name="records_report_collector_idx",
