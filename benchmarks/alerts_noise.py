@@ -34,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _db import load_average  # noqa: E402
 
 
 def main() -> None:
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
+    load_start = load_average()
     folder = tempfile.mkdtemp(prefix="alerts-noise-")
     os.environ["ANNINH_SQLITE_PATH"] = str(Path(folder) / "db.sqlite3")
     os.environ.pop("DATABASE_URL", None)
@@ -198,7 +201,8 @@ def main() -> None:
         "",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}), SQLite. `benchmarks/alerts_noise.py "
-        f"--incidents {args.incidents}`.",
+        f"--incidents {args.incidents}`. Load average {load_start} at the start, {load_average()} at the end "
+        "(2 cores shared; the times below depend on it, the counts do not).",
         "",
         f"Data: the demo generator's synthetic records, {args.incidents:,} incidents ({n_crimes:,} crimes) "
         f"from {first_crime.astimezone(HCM_TZ):%d/%m/%Y} to {end:%d/%m/%Y}, {len(communes)} communes with crimes. "

@@ -8,6 +8,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import BaseModel
 
 from anninh.accounts.api_schemas import ErrorOut, ValidationErrorOut
 from anninh.accounts.permissions import audit_denied, get_scoped_or_404
@@ -37,7 +38,10 @@ class CampaignListOut(Schema):
     results: list[CampaignOut]
 
 
-class CellOut(Schema):
+# The figures' cells and unit rows are plain pydantic models, not ninja Schemas: their input
+# is always a dict built here, and ninja's Schema wraps every instance's input for attribute
+# access (about 1,000 cells per city campaign: a fifth of the request's Python time).
+class CellOut(BaseModel):
     indicator: str
     value: int
     last_year: int
@@ -50,7 +54,7 @@ class CellOut(Schema):
     url: str
 
 
-class CampaignUnitOut(Schema):
+class CampaignUnitOut(BaseModel):
     unit: int
     code: str
     population: int | None

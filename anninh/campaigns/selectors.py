@@ -195,8 +195,10 @@ def campaign_dashboard(
     scope = ind.Scope.of(campaign, first=first, last=last)
     values = ind.compute_all(viewer, scope)
     targets = {
-        (t.unit_id, t.indicator): t.value
-        for t in CampaignTarget.objects.restrict(viewer).filter(campaign=campaign)
+        (unit, indicator): value
+        for unit, indicator, value in CampaignTarget.objects.restrict(viewer)
+        .filter(campaign=campaign)
+        .values_list("unit_id", "indicator", "value")
     }
     labels = {key: str(label) for key, label in Indicator.choices}
     window, ly_window = (scope.first, scope.last), scope.last_year
@@ -238,6 +240,8 @@ def campaign_dashboard(
     units = list(
         Unit.objects.filter(pk__in=sorted(u for u in unit_ids if u))
         .select_related("commune")
+        # The commune's boundary (a polygon in JSON) is not shown: not read and decoded.
+        .defer("commune__boundary")
         .order_by("sort_key")
     )
     rows = []

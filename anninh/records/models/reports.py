@@ -147,6 +147,10 @@ class CrimeReport(models.Model):
             models.Index(
                 fields=["decided_on"], include=["decided_within_deadline"], name="records_report_decided_idx"
             ),
+            # Covering (PostgreSQL): a report's commune from the index alone, for a commune
+            # officer's cases placed through their report (see records_inc_place_idx): without
+            # it PostgreSQL reads every report to join them.
+            models.Index(fields=["id"], include=["commune"], name="records_report_place_idx"),
             models.Index(
                 fields=["collector_account", "received_at"],
                 name="records_report_collector_idx",
