@@ -457,7 +457,7 @@ def _filters(query: IncidentQuery) -> IncidentFilters | Status:
 
 def _get(request, user, incident_id: int):
     try:
-        return get_scoped_or_404(selectors.incident_detail_queryset(viewer=user), user, pk=incident_id)
+        return get_scoped_or_404(selectors.incident_answer_queryset(viewer=user), user, pk=incident_id)
     except Http404:
         return None
 
@@ -637,7 +637,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn):
     except RecordError as exc:
         return _write_error(request, user, exc)
     written = incident.written
-    incident = selectors.incident_detail_queryset(viewer=user).get(pk=incident.pk)
+    incident = selectors.incident_answer_queryset(viewer=user).get(pk=incident.pk)
     return Status(201, _detail(user, incident, written))
 
 
@@ -679,7 +679,7 @@ def update_incident(
     except RecordError as exc:
         return _write_error(request, user, exc)
     written = incident.written
-    incident = selectors.incident_detail_queryset(viewer=user).get(pk=incident.pk)
+    incident = selectors.incident_answer_queryset(viewer=user).get(pk=incident.pk)
     return Status(200, _detail(user, incident, written))
 
 
@@ -718,5 +718,5 @@ def review_incident(request: HttpRequest, payload: ReviewIn, incident_id: int = 
         return Status(409, {"detail": str(exc)})
     except RecordError as exc:
         return _write_error(request, user, exc)
-    incident = selectors.incident_detail_queryset(viewer=user).get(pk=incident.pk)
+    incident = selectors.incident_answer_queryset(viewer=user).get(pk=incident.pk)
     return Status(200, _detail(user, incident))

@@ -33,10 +33,11 @@ CHILDREN = ("offences", "persons", "losses", "crime_reports", "fire_rescue", "re
 # the test's own (SAVEPOINT and RELEASE: two statements more than in production). Served
 # for real (cpu_profile.py --queries on PostgreSQL) these requests went from 46, 57, 30 and 16
 # statements (main at e9cbd3e) to 26, 36, 22 and 13.
-CREATE_INCIDENT = 28
+CREATE_INCIDENT = 27
 UPDATE_INCIDENT = 38
 RECEIVE_REPORT = 23
 CLASSIFY_REPORT = 15
+
 
 def token_client(user) -> Client:
     """A client with a personal read-write API token, used once so that the once-a-minute
@@ -55,21 +56,39 @@ def send(client: Client, method: str, url: str, data: dict) -> tuple:
     return response, len(ctx.captured_queries)
 
 
+PHONES = iter(range(981_000_000, 982_000_000))
+
+
+def new_phone() -> str:
+    """A phone nobody has yet: the load run's victims and reporters are new people."""
+    return f"0{next(PHONES)}"
+
+
 def load_body(**overrides) -> dict:
     """The load run's incident: one offence, one new victim with a phone, one loss."""
     return body(
         offences=[{"article": "173", "clause": 1, "is_main": True}],
-        persons=[{"role": "victim", "full_name": "Nguyễn Văn Tải", "phone": "0981234567"}],
+        persons=[{"role": "victim", "full_name": "Nguyễn Văn Tải", "phone": new_phone()}],
         losses=[{"description": "Điện thoại", "value_vnd": 3_000_000}],
         **overrides,
     )
 
 
+def load_report() -> dict:
+    """The load run's crime report: a new reporter with a phone, no offence yet."""
+    return receive_body(offence_article="", reporter={"full_name": "Trần Thị Báo", "phones": [new_phone()]})
+
+
 # Query budgets --------------------------------------------------------------------------------
+
+
+# Each request is sent once unmeasured first: the per-process caches (the communes' boundaries
+# for the point lookup) are warm in a serving process.
 
 
 def test_recording_an_incident_through_the_api_keeps_its_query_budget(personas):
     client = token_client(personas["commune_officer"])
+    assert send(client, "post", BASE, load_body())[0].status_code == 201
     response, queries = send(client, "post", BASE, load_body())
     assert response.status_code == 201, response.content
     assert queries == CREATE_INCIDENT
@@ -78,30 +97,34 @@ def test_recording_an_incident_through_the_api_keeps_its_query_budget(personas):
 def test_replacing_an_incident_through_the_api_keeps_its_query_budget(personas):
     client = token_client(personas["commune_officer"])
     created = client.post(BASE, json.dumps(load_body()), content_type=JSON).json()
-    changed = load_body(address="9 Minh Khai", version=created["version"])
-    changed["persons"][0]["phone"] = "0987654321"  # a new victim: the old link goes
-    response, queries = send(client, "put", f"{BASE}/{created['id']}", changed)
-    assert response.status_code == 200, response.content
+    version = created["version"]
+    for _ in range(2):  # a new victim each time: the old link goes
+        changed = load_body(address="9 Minh Khai", version=version)
+        response, queries = send(client, "put", f"{BASE}/{created['id']}", changed)
+        assert response.status_code == 200, response.content
+        version = response.json()["version"]
     assert queries == UPDATE_INCIDENT
 
 
 def test_receiving_a_crime_report_through_the_api_keeps_its_query_budget(personas):
     client = token_client(personas["commune_officer"])
-    response, queries = send(client, "post", REPORTS, receive_body(offence_article=""))
+    assert send(client, "post", REPORTS, load_report())[0].status_code == 201
+    response, queries = send(client, "post", REPORTS, load_report())
     assert response.status_code == 201, response.content
     assert queries == RECEIVE_REPORT
 
 
 def test_classifying_a_crime_report_through_the_api_keeps_its_query_budget(personas):
     client = token_client(personas["commune_officer"])
-    report = client.post(REPORTS, json.dumps(receive_body(offence_article="")), content_type=JSON).json()
-    response, queries = send(
-        client,
-        "post",
-        f"{REPORTS}/{report['id']}/classify",
-        {"version": report["version"], "offence_article": "173"},
-    )
-    assert response.status_code == 200, response.content
+    for _ in range(2):
+        report = client.post(REPORTS, json.dumps(load_report()), content_type=JSON).json()
+        response, queries = send(
+            client,
+            "post",
+            f"{REPORTS}/{report['id']}/classify",
+            {"version": report["version"], "offence_article": "173"},
+        )
+        assert response.status_code == 200, response.content
     assert queries == CLASSIFY_REPORT
 
 
@@ -211,4 +234,4 @@ def test_a_received_report_is_answered_as_a_fresh_read_shows_it(personas):
     fresh = client.get(f"{REPORTS}/{received.json()['id']}")
     assert received.json() == fresh.json() and fresh.json()["cases"] == []
     assert CrimeReport.objects.count() == 1
-    assert COMMUNE_A == fresh.json()["commune"]["code"]
+    assert fresh.json()["commune"]["code"] == COMMUNE_A
