@@ -756,7 +756,7 @@ def _write_children(actor, incident: Incident, clean: _Clean, *, current: Childr
     existing = {(link.person_id, link.role): link for link in current.person_links} if replace else {}
     dropped = [link.pk for key, link in existing.items() if key not in unique]
     if dropped:
-        IncidentPerson.objects.filter(pk__in=dropped).delete()
+        IncidentPerson.objects.unrestricted().filter(pk__in=dropped).delete()
     person_links: list[IncidentPerson] = []
     for key, link in existing.items():
         if key in unique:
