@@ -8,7 +8,11 @@ from django.db import connection
 
 
 def test_database_checks_report_nothing(db, settings):
-    found = checks.run_checks(databases=["default"], include_deployment_checks=False)
+    # The model checks only: the apps' own checks (e.g. records.W001, public holidays missing
+    # for the coming year) depend on the date and are tested where they are defined.
+    found = checks.run_checks(
+        databases=["default"], tags=[checks.Tags.models], include_deployment_checks=False
+    )
     found = [m for m in found if m.id not in settings.SILENCED_SYSTEM_CHECKS]
     assert found == [], [f"{m.id}: {m.msg}" for m in found]
     if connection.vendor == "sqlite":
