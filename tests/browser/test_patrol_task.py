@@ -71,6 +71,9 @@ def test_analyst_drafts_this_weeks_plan_commander_approves_and_prints_it(page, s
     page.locator("main a[href='/patrols/new/']").first.click()
     expect(page).to_have_url(re.compile(r"/patrols/new/"))
     expect(page.get_by_test_id("no-forecast")).to_have_count(0)
+    # htmx binds the search box when the page has loaded: typing earlier sends nothing (the
+    # PostgreSQL CI run on a busy machine timed out here waiting for the filtered rows).
+    page.wait_for_load_state("load")
     # Finds the commune by name, sees its forecast risk, gives it two teams and drafts.
     with page.expect_response(lambda r: "/patrols/new/?" in r.url):  # the rows come back filtered
         page.fill("#p-q", commune.split()[-1])
