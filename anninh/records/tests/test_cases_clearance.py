@@ -361,7 +361,11 @@ def backdate_history(case, when: dt.datetime) -> None:
 def test_a_backdated_clearance_does_not_change_what_a_report_said(personas, lookup):
     a = personas["commune_officer"]
     now = timezone.now()
-    occurred = now - dt.timedelta(days=70)
+    # At 10:00 local time, so the late case three hours later falls on the same local day
+    # (at 21:00 or later it fell on the next day and could not be initiated the day before).
+    occurred = timezone.localtime(now - dt.timedelta(days=70)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     case = open_case(a, occurred=occurred, initiated=timezone.localdate(occurred + dt.timedelta(days=2)))
     backdate_history(case, occurred + dt.timedelta(days=2))
     late = open_case(a, occurred=occurred + dt.timedelta(hours=3), initiated=timezone.localdate(occurred))
