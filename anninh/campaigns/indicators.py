@@ -196,10 +196,7 @@ def crimes(viewer, scope: Scope) -> IndicatorValues:
 def _case_scope(viewer, scope: Scope) -> QuerySet:
     qs = case_base(viewer=viewer)
     if scope.communes:
-        qs = qs.filter(
-            Q(incident__commune_id__in=scope.communes)
-            | Q(incident__isnull=True, crime_report__commune_id__in=scope.communes)
-        )
+        qs = qs.filter(place_commune_id__in=scope.communes)
     if scope.groups:
         qs = qs.filter(counted_group__in=scope.groups)  # the copy kept exact by triggers
     if scope.units:

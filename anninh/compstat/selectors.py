@@ -528,9 +528,7 @@ def _cleared_from_earlier(viewer, period: Period, commune: str) -> tuple[int, st
     )
     qs = qs.filter(occurred_at__lt=period.start)  # the incident's start, else the report's receipt
     if commune:
-        qs = qs.filter(
-            Q(incident__commune_id=commune) | Q(incident__isnull=True, crime_report__commune_id=commune)
-        )
+        qs = qs.filter(place_commune_id=commune)
     before = period.first - dt.timedelta(days=1)
     url = cases_url(
         status=CaseStatus.CLEARED,
@@ -667,9 +665,7 @@ def _fraud(viewer, base, months, period: Period, commune: str) -> tuple[list[Fig
     )
     cases = cases.filter(counted_group__in=FRAUD_GROUPS)  # the group the clearance table counts it under
     if commune:
-        cases = cases.filter(
-            Q(incident__commune_id=commune) | Q(incident__isnull=True, crime_report__commune_id=commune)
-        )
+        cases = cases.filter(place_commune_id=commune)
     labels = dict(OffenceGroup.choices)
     figures = [
         Figure(

@@ -10,7 +10,13 @@
   status change (by effective time, then id): its status "as of" any later time, without a
   look-up in the history;
 - `CaseStatusChange.counted_group` = its case's `counted_group`: a period's clearances are
-  counted by offence group from one index, without joining their cases.
+  counted by offence group from one index, without joining their cases;
+- where the case is placed, for the need-to-know rule and the commune filters:
+  `Case.place_commune` = the incident's commune, else the crime report's; `other_commune` =
+  the crime report's commune where it differs from the place (else NULL); `other_unit` = the
+  incident's responsible unit where it differs from the case's handling unit (else NULL).
+  "The cases a Lê Chân officer may see" is then four indexed conditions on the case itself
+  instead of a join of every case with its incident and report (issue #15).
 
 The clearance statistics ("cases as of", the period rate, the case list's filters) select a
 period's cases by when their crime happened and count them by offence group. Computed through
@@ -21,9 +27,11 @@ services, the imports, a bulk update, the admin), in the same transaction, like 
 incident counts (anninh/compstat/aggregates.py):
 
 - a case inserted, or its incident, crime report or offence changed: both are recomputed;
-- an incident's `occurred_from` or `offence_group` changed: its cases follow;
-- a crime report's `received_at` or suspected offence changed: its cases follow (the date only
-  for those without an incident);
+- an incident's `occurred_from`, `offence_group`, `commune` or `responsible_unit` changed: its
+  cases follow;
+- a crime report's `received_at`, suspected offence or `commune` changed: its cases follow (the
+  date only for those without an incident);
+- a case's handling unit changed: its `other_unit` follows;
 - an offence's group changed in the catalogue: the cases counted through it follow;
 - a status change inserted, edited or deleted: its case's last change follows;
 - a case's `counted_group` changed (or a case inserted after its history, the foreign keys
@@ -64,6 +72,35 @@ def _group(row: str) -> str:
     )
 
 
+def _place(row: str) -> str:
+    """The commune the case is placed in: its incident's, else its crime report's."""
+    return (
+        f"COALESCE((SELECT i.commune_id FROM {INCIDENT} i WHERE i.id = {row}.incident_id), "
+        f"(SELECT r.commune_id FROM {REPORT} r WHERE r.id = {row}.crime_report_id))"
+    )
+
+
+def _other_commune(row: str) -> str:
+    """The crime report's commune where it is not the place (NULL otherwise)."""
+    return f"NULLIF((SELECT r.commune_id FROM {REPORT} r WHERE r.id = {row}.crime_report_id), {_place(row)})"
+
+
+def _other_unit(row: str) -> str:
+    """The incident's responsible unit where it is not the case's handling unit (else NULL)."""
+    return (
+        f"NULLIF((SELECT i.responsible_unit_id FROM {INCIDENT} i WHERE i.id = {row}.incident_id), "
+        f"{row}.handling_unit_id)"
+    )
+
+
+# The copies of where the case is placed: (column, expression).
+PLACE = (
+    ("place_commune_id", _place),
+    ("other_commune_id", _other_commune),
+    ("other_unit_id", _other_unit),
+)
+
+
 def _last(row: str, column: str) -> str:
     """A column of the case's last status change (by effective time, then id)."""
     return (
@@ -77,7 +114,9 @@ def _differs(row: str, op: str) -> str:
     return (
         f"({row}.occurred_at {op} {_expected(row)} OR {row}.counted_group {op} {_group(row)} "
         f"OR {row}.last_change_at {op} {_last(row, 'effective_at')} "
-        f"OR {row}.last_change_status {op} {_last(row, 'to_status')})"
+        f"OR {row}.last_change_status {op} {_last(row, 'to_status')} "
+        + "".join(f"OR {row}.{column} {op} {expr(row)} " for column, expr in PLACE)
+        + ")"
     )
 
 
@@ -89,7 +128,8 @@ def _change_group(row: str) -> str:
 def _assignments(row: str) -> str:
     return (
         f"occurred_at = {_expected(row)}, counted_group = {_group(row)}, "
-        f"last_change_at = {_last(row, 'effective_at')}, last_change_status = {_last(row, 'to_status')}"
+        f"last_change_at = {_last(row, 'effective_at')}, last_change_status = {_last(row, 'to_status')}, "
+        + ", ".join(f"{column} = {expr(row)}" for column, expr in PLACE)
     )
 
 
@@ -102,6 +142,9 @@ BEGIN
   NEW.counted_group := {_group("NEW")};
   NEW.last_change_at := {_last("NEW", "effective_at")};
   NEW.last_change_status := {_last("NEW", "to_status")};
+  NEW.place_commune_id := {_place("NEW")};
+  NEW.other_commune_id := {_other_commune("NEW")};
+  NEW.other_unit_id := {_other_unit("NEW")};
   RETURN NEW;
 END
 $fn$;
@@ -113,6 +156,11 @@ BEGIN
   UPDATE {CASE} c SET counted_group = {_group("c")}
   FROM new_rows n JOIN old_rows o ON o.id = n.id
   WHERE c.incident_id = n.id AND n.offence_group IS DISTINCT FROM o.offence_group;
+  UPDATE {CASE} c SET place_commune_id = {_place("c")}, other_commune_id = {_other_commune("c")},
+    other_unit_id = {_other_unit("c")}
+  FROM new_rows n JOIN old_rows o ON o.id = n.id
+  WHERE c.incident_id = n.id AND (n.commune_id IS DISTINCT FROM o.commune_id
+    OR n.responsible_unit_id IS DISTINCT FROM o.responsible_unit_id);
   RETURN NULL;
 END
 $fn$;
@@ -125,6 +173,9 @@ BEGIN
   UPDATE {CASE} c SET counted_group = {_group("c")}
   FROM new_rows n JOIN old_rows o ON o.id = n.id
   WHERE c.crime_report_id = n.id AND n.suspected_offence_id IS DISTINCT FROM o.suspected_offence_id;
+  UPDATE {CASE} c SET place_commune_id = {_place("c")}, other_commune_id = {_other_commune("c")}
+  FROM new_rows n JOIN old_rows o ON o.id = n.id
+  WHERE c.crime_report_id = n.id AND n.commune_id IS DISTINCT FROM o.commune_id;
   RETURN NULL;
 END
 $fn$;
@@ -178,8 +229,9 @@ PG_TRIGGERS = (
     (
         CASE,
         "records_case_occurred",
-        "BEFORE INSERT OR UPDATE OF incident_id, crime_report_id, offence_id, occurred_at, counted_group, "
-        f"last_change_at, last_change_status ON {CASE} "
+        "BEFORE INSERT OR UPDATE OF incident_id, crime_report_id, offence_id, handling_unit_id, occurred_at, "
+        "counted_group, last_change_at, last_change_status, place_commune_id, other_commune_id, other_unit_id "
+        f"ON {CASE} "
         "FOR EACH ROW EXECUTE FUNCTION records_case_occurred_set()",
     ),
     (
@@ -246,13 +298,15 @@ _SQLITE_LAST = (
     f"last_change_status = {_last(CASE, 'to_status')}"
 )
 _SQLITE_GROUP = f"UPDATE {CASE} SET counted_group = {_group(CASE)}"
+_SQLITE_PLACE = f"UPDATE {CASE} SET " + ", ".join(f"{column} = {expr(CASE)}" for column, expr in PLACE)
 SQLITE_TRIGGERS = (
     (CASE, "records_case_occurred", f"AFTER INSERT ON {CASE} BEGIN {_SQLITE_SET} END"),
     (
         CASE,
         "records_case_occurred_upd",
-        "AFTER UPDATE OF incident_id, crime_report_id, offence_id, occurred_at, counted_group, "
-        f"last_change_at, last_change_status ON {CASE} "
+        "AFTER UPDATE OF incident_id, crime_report_id, offence_id, handling_unit_id, occurred_at, "
+        "counted_group, last_change_at, last_change_status, place_commune_id, other_commune_id, other_unit_id "
+        f"ON {CASE} "
         f"WHEN {_differs('NEW', 'IS NOT')} BEGIN {_SQLITE_SET} END",
     ),
     (
@@ -280,6 +334,19 @@ SQLITE_TRIGGERS = (
         f"AFTER UPDATE OF suspected_offence_id ON {REPORT} "
         "WHEN NEW.suspected_offence_id IS NOT OLD.suspected_offence_id "
         f"BEGIN {_SQLITE_GROUP} WHERE crime_report_id = NEW.id; END",
+    ),
+    (
+        INCIDENT,
+        "records_case_place_inc",
+        f"AFTER UPDATE OF commune_id, responsible_unit_id ON {INCIDENT} "
+        "WHEN NEW.commune_id IS NOT OLD.commune_id OR NEW.responsible_unit_id IS NOT OLD.responsible_unit_id "
+        f"BEGIN {_SQLITE_PLACE} WHERE incident_id = NEW.id; END",
+    ),
+    (
+        REPORT,
+        "records_case_place_rep",
+        f"AFTER UPDATE OF commune_id ON {REPORT} WHEN NEW.commune_id IS NOT OLD.commune_id "
+        f"BEGIN {_SQLITE_PLACE} WHERE crime_report_id = NEW.id; END",
     ),
     (
         OFFENCE,

@@ -5,17 +5,10 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    """Every copy recomputed (the cases', then their history's group) with the triggers off
-    (with them on, each history row changed would recompute its case), then the current
-    triggers. On SQLite the triggers are put back and everything recomputed after every
-    migrate run (occurrence.ensure_installed)."""
-    from anninh.records import occurrence
-
-    if schema_editor.connection.vendor == "sqlite":
-        return
-    occurrence.uninstall()
-    occurrence.rebuild()
-    occurrence.install()
+    """Nothing now: today's triggers and recount (anninh/records/occurrence.py) also keep the
+    columns 0022 adds (where the case is placed), so 0022 recomputes every copy and installs
+    them. (This migration used to; a database migrated then gets the new ones from 0022.)"""
+    return
 
 
 def uninstall(apps, schema_editor):

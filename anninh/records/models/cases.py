@@ -35,8 +35,14 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    # Indexed with occurred_at first (records_case_unit_occ_idx), which also serves the lookups
+    # by unit alone.
     handling_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="cases"
+        "org.Unit",
+        verbose_name=_("handling unit"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     # The offence the case was initiated for; when empty, the incident's main offence (or the
     # report's suspected offence) stands for it in the statistics.
@@ -70,6 +76,44 @@ class Case(models.Model):
     last_change_status = models.CharField(
         _("status after the last change"), max_length=20, blank=True, null=True, editable=False
     )
+    # Where the case is placed, for the need-to-know rule and the commune filters: the
+    # incident's commune (else the crime report's), the report's commune where it is another,
+    # and the incident's responsible unit where it is not the handling unit. Copies kept exact
+    # by the same triggers, so that the cases one commune officer may see are found through
+    # indexes on the case rather than a join of every case (issue #15). Never set in Python.
+    place_commune = models.ForeignKey(
+        "geo.Commune",
+        verbose_name=_("commune of the case"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    other_commune = models.ForeignKey(
+        "geo.Commune",
+        verbose_name=_("commune of the crime report, where another"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    other_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("incident's responsible unit, where another"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
     )
@@ -93,9 +137,11 @@ class Case(models.Model):
     is_synthetic = models.BooleanField(default=False, editable=False)
 
     objects = RestrictedManager()
+    # The same rule as "its incident's or its crime report's commune, its handling unit or its
+    # incident's responsible unit", read from the copies on the case (see place_commune).
     need_to_know = ScopeRule(
-        communes=("incident__commune", "crime_report__commune"),
-        units=("handling_unit", "incident__responsible_unit"),
+        communes=("place_commune", "other_commune"),
+        units=("handling_unit", "other_unit"),
     )
 
     class Meta:
@@ -127,6 +173,19 @@ class Case(models.Model):
                 include=["id", "handling_unit", "incident", "crime_report"],
                 condition=Q(status="cleared"),
                 name="records_case_cleared_idx",
+            ),
+            # Where the case is placed (the need-to-know rule and the commune filters), by when
+            # the crime happened: a commune officer's cases of a period from the index. The two
+            # "other" copies are rarely set: partial indexes.
+            models.Index(fields=["place_commune", "occurred_at"], name="records_case_place_idx"),
+            models.Index(fields=["handling_unit", "occurred_at"], name="records_case_unit_occ_idx"),
+            models.Index(
+                fields=["other_commune"],
+                condition=Q(other_commune__isnull=False),
+                name="records_case_other_c_idx",
+            ),
+            models.Index(
+                fields=["other_unit"], condition=Q(other_unit__isnull=False), name="records_case_other_u_idx"
             ),
             models.Index(
                 fields=["counted_group", "initiated_on"],

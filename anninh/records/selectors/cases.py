@@ -90,10 +90,7 @@ def case_list(*, viewer, filters: CaseFilters | None = None) -> QuerySet:
     if filters.initiated_to:
         qs = qs.filter(initiated_on__lte=filters.initiated_to)
     if filters.commune:
-        qs = qs.filter(
-            Q(incident__commune_id=filters.commune)
-            | Q(incident__isnull=True, crime_report__commune_id=filters.commune)
-        )
+        qs = qs.filter(place_commune_id=filters.commune)
     if filters.occurred_from:
         qs = qs.filter(occurred__gte=local_day_bounds(filters.occurred_from)[0])
     if filters.occurred_to:
@@ -181,9 +178,7 @@ def _cases_of(viewer, *, offence_group: str = "", commune: str = "") -> QuerySet
     if offence_group:
         rows = rows.filter(group=offence_group)
     if commune:
-        rows = rows.filter(
-            Q(incident__commune_id=commune) | Q(incident__isnull=True, crime_report__commune_id=commune)
-        )
+        rows = rows.filter(place_commune_id=commune)
     return rows
 
 
