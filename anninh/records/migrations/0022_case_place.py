@@ -69,6 +69,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('other_unit__isnull', False)), fields=['other_unit'], name='records_case_other_u_idx'),
+            index=models.Index(condition=models.Q(('other_unit__isnull', False)), fields=['other_unit', 'occurred_at'], name='records_case_other_u_idx'),
         ),
     ]

@@ -176,7 +176,7 @@ class Case(models.Model):
             ),
             # Where the case is placed (the need-to-know rule and the commune filters), by when
             # the crime happened: a commune officer's cases of a period from the index. The two
-            # "other" copies are rarely set: partial indexes.
+            # "other" copies are set only where they differ: partial indexes.
             models.Index(fields=["place_commune", "occurred_at"], name="records_case_place_idx"),
             models.Index(fields=["handling_unit", "occurred_at"], name="records_case_unit_occ_idx"),
             models.Index(
@@ -184,8 +184,11 @@ class Case(models.Model):
                 condition=Q(other_commune__isnull=False),
                 name="records_case_other_c_idx",
             ),
+            # Cases handed to another unit are common (the city's criminal police): by date too.
             models.Index(
-                fields=["other_unit"], condition=Q(other_unit__isnull=False), name="records_case_other_u_idx"
+                fields=["other_unit", "occurred_at"],
+                condition=Q(other_unit__isnull=False),
+                name="records_case_other_u_idx",
             ),
             models.Index(
                 fields=["counted_group", "initiated_on"],

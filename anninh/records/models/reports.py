@@ -35,6 +35,11 @@ class RegisterCounter(models.Model):
         return f"{self.unit_id}/{self.register}/{self.year}: {self.last}"
 
 
+# What the crime report's need-to-know rule reads (its ScopeRule below), carried by the
+# period indexes.
+REPORT_SCOPE = ["commune", "receiving_unit", "handling_unit", "transfer_to"]
+
+
 class CrimeReport(models.Model):
     """Need-to-know: the commune's officers, and the units that received it, handle it or are
     asked to accept it (a transfer belongs to both units until accepted)."""
@@ -62,7 +67,7 @@ class CrimeReport(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=ReportChannel.choices)
-    received_at = models.DateTimeField(_("received at"), db_index=True)
+    received_at = models.DateTimeField(_("received at"))  # indexed below (records_report_received_idx)
     reporter = models.ForeignKey(
         "records.Person",
         verbose_name=_("reporter"),
@@ -142,10 +147,15 @@ class CrimeReport(models.Model):
         indexes = [
             models.Index(fields=["handling_unit", "status", "due_on"], name="records_report_queue_idx"),
             models.Index(fields=["commune", "received_at"], name="records_report_commune_idx"),
-            # CompStat's "decided in the period" (with received_at and due_on, each indexed).
-            # (PostgreSQL covers the deadline flag: "decided within the deadline" from the index.)
+            # CompStat's "received" and "decided in the period" (with due_on, indexed too).
+            # Covering (PostgreSQL): the deadline flag and what the need-to-know rule reads
+            # (commune and units), so that a commune officer's year of reports is counted from
+            # the index alone instead of visiting 170,000 reports to filter them (issue #15).
+            models.Index(fields=["received_at"], include=REPORT_SCOPE, name="records_report_received_idx"),
             models.Index(
-                fields=["decided_on"], include=["decided_within_deadline"], name="records_report_decided_idx"
+                fields=["decided_on"],
+                include=["decided_within_deadline", *REPORT_SCOPE],
+                name="records_report_decided_idx",
             ),
             # Covering (PostgreSQL): a report's commune from the index alone, for a commune
             # officer's cases placed through their report (see records_inc_place_idx): without
