@@ -10,7 +10,9 @@
   status change (by effective time, then id): its status "as of" any later time, without a
   look-up in the history;
 - `CaseStatusChange.counted_group` = its case's `counted_group`: a period's clearances are
-  counted by offence group from one index, without joining their cases;
+  counted by offence group from one index, without joining their cases; and the history's
+  copies of its case's placement (`place_commune`, `other_commune`, `handling_unit`,
+  `other_unit`, same names), so a scoped viewer's clearances are counted from it too;
 - where the case is placed, for the need-to-know rule and the commune filters:
   `Case.place_commune` = the incident's commune, else the crime report's; `other_commune` =
   the crime report's commune where it differs from the place (else NULL); `other_unit` = the
@@ -125,6 +127,37 @@ def _change_group(row: str) -> str:
     return f"COALESCE((SELECT c.counted_group FROM {CASE} c WHERE c.id = {row}.case_id), '')"
 
 
+# The case's columns its history carries (same names on both tables), besides the group.
+CHANGE_PLACE = ("place_commune_id", "other_commune_id", "handling_unit_id", "other_unit_id")
+
+
+def _change_copy(row: str, column: str) -> str:
+    return f"(SELECT c.{column} FROM {CASE} c WHERE c.id = {row}.case_id)"
+
+
+def _change_assignments(row: str) -> str:
+    """SET list: every copy a status change holds, from its case."""
+    return ", ".join(
+        [
+            f"counted_group = {_change_group(row)}",
+            *(f"{col} = {_change_copy(row, col)}" for col in CHANGE_PLACE),
+        ]
+    )
+
+
+def _change_differs(row: str, op: str) -> str:
+    return (
+        f"({row}.counted_group {op} {_change_group(row)} "
+        + "".join(f"OR {row}.{col} {op} {_change_copy(row, col)} " for col in CHANGE_PLACE)
+        + ")"
+    )
+
+
+def _case_moved(op: str) -> str:
+    """A case's copies its history carries changed (NEW against OLD)."""
+    return " OR ".join(f"NEW.{col} {op} OLD.{col}" for col in ("counted_group", *CHANGE_PLACE))
+
+
 def _assignments(row: str) -> str:
     return (
         f"occurred_at = {_expected(row)}, counted_group = {_group(row)}, "
@@ -132,6 +165,10 @@ def _assignments(row: str) -> str:
         + ", ".join(f"{column} = {expr(row)}" for column, expr in PLACE)
     )
 
+
+_CHANGE_SET = "".join(f"  NEW.{col} := {_change_copy('NEW', col)};\n" for col in CHANGE_PLACE)
+_CHANGE_FROM_NEW = ", ".join(f"{col} = NEW.{col}" for col in CHANGE_PLACE)
+_CHANGE_STALE = "".join(f"OR ch.{col} IS DISTINCT FROM NEW.{col} " for col in CHANGE_PLACE)
 
 # --- PostgreSQL -----------------------------------------------------------------------------
 
@@ -201,13 +238,13 @@ $fn$;
 CREATE OR REPLACE FUNCTION records_change_group_set() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   NEW.counted_group := {_change_group("NEW")};
-  RETURN NEW;
+{_CHANGE_SET}  RETURN NEW;
 END
 $fn$;
 CREATE OR REPLACE FUNCTION records_case_group_to_changes() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-  UPDATE {CHANGE} ch SET counted_group = NEW.counted_group
-  WHERE ch.case_id = NEW.id AND ch.counted_group IS DISTINCT FROM NEW.counted_group;
+  UPDATE {CHANGE} ch SET counted_group = NEW.counted_group, {_CHANGE_FROM_NEW}
+  WHERE ch.case_id = NEW.id AND (ch.counted_group IS DISTINCT FROM NEW.counted_group {_CHANGE_STALE});
   RETURN NULL;
 END
 $fn$;
@@ -258,19 +295,18 @@ PG_TRIGGERS = (
     (
         CHANGE,
         "records_change_group",
-        f"BEFORE INSERT OR UPDATE OF case_id, counted_group ON {CHANGE} "
+        f"BEFORE INSERT OR UPDATE OF case_id, counted_group, {', '.join(CHANGE_PLACE)} ON {CHANGE} "
         "FOR EACH ROW EXECUTE FUNCTION records_change_group_set()",
     ),
     (
         CASE,
         "records_case_group_changes_ins",
-        f"AFTER INSERT ON {CASE} FOR EACH ROW WHEN (NEW.counted_group <> '') "
-        "EXECUTE FUNCTION records_case_group_to_changes()",
+        f"AFTER INSERT ON {CASE} FOR EACH ROW EXECUTE FUNCTION records_case_group_to_changes()",
     ),
     (
         CASE,
         "records_case_group_changes_upd",
-        f"AFTER UPDATE ON {CASE} FOR EACH ROW WHEN (NEW.counted_group IS DISTINCT FROM OLD.counted_group) "
+        f"AFTER UPDATE ON {CASE} FOR EACH ROW WHEN ({_case_moved('IS DISTINCT FROM')}) "
         "EXECUTE FUNCTION records_case_group_to_changes()",
     ),
     # A change of the history touches its case's last_change_at, which the case trigger above
@@ -358,26 +394,26 @@ SQLITE_TRIGGERS = (
     (
         CHANGE,
         "records_change_group",
-        f"AFTER INSERT ON {CHANGE} BEGIN UPDATE {CHANGE} SET counted_group = {_change_group('NEW')} "
-        "WHERE id = NEW.id; END",
+        f"AFTER INSERT ON {CHANGE} BEGIN UPDATE {CHANGE} SET {_change_assignments('NEW')} WHERE id = NEW.id; END",
     ),
     (
         CHANGE,
         "records_change_group_upd",
-        f"AFTER UPDATE OF case_id, counted_group ON {CHANGE} WHEN NEW.counted_group IS NOT {_change_group('NEW')} "
-        f"BEGIN UPDATE {CHANGE} SET counted_group = {_change_group('NEW')} WHERE id = NEW.id; END",
+        f"AFTER UPDATE OF case_id, counted_group, {', '.join(CHANGE_PLACE)} ON {CHANGE} "
+        f"WHEN {_change_differs('NEW', 'IS NOT')} "
+        f"BEGIN UPDATE {CHANGE} SET {_change_assignments('NEW')} WHERE id = NEW.id; END",
     ),
     (
         CASE,
         "records_case_group_changes_ins",
-        f"AFTER INSERT ON {CASE} BEGIN UPDATE {CHANGE} SET counted_group = "
-        f"(SELECT counted_group FROM {CASE} WHERE id = NEW.id) WHERE case_id = NEW.id; END",
+        f"AFTER INSERT ON {CASE} BEGIN UPDATE {CHANGE} SET {_change_assignments(CHANGE)} "
+        "WHERE case_id = NEW.id; END",
     ),
     (
         CASE,
         "records_case_group_changes_upd",
-        f"AFTER UPDATE OF counted_group ON {CASE} WHEN NEW.counted_group IS NOT OLD.counted_group "
-        f"BEGIN UPDATE {CHANGE} SET counted_group = NEW.counted_group WHERE case_id = NEW.id; END",
+        f"AFTER UPDATE OF counted_group, {', '.join(CHANGE_PLACE)} ON {CASE} WHEN {_case_moved('IS NOT')} "
+        f"BEGIN UPDATE {CHANGE} SET {_change_assignments(CHANGE)} WHERE case_id = NEW.id; END",
     ),
     (
         CHANGE,
@@ -443,15 +479,20 @@ def install() -> None:
 
 
 def rebuild() -> int:
-    """Recompute every case's copies (one statement), then their history's copy of the group.
-    Returns the number of cases changed."""
+    """Recompute every case's copies (one statement), then their history's copies of its
+    case's (group and placement). Returns the number of cases changed."""
     op = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {CASE} SET {_assignments(CASE)} WHERE {_differs(CASE, op)}")
         changed = cursor.rowcount
         cursor.execute(
-            f"UPDATE {CHANGE} SET counted_group = {_change_group(CHANGE)} "
-            f"WHERE counted_group {op} {_change_group(CHANGE)}"
+            f"UPDATE {CHANGE} SET {_change_assignments(CHANGE)} WHERE {_change_differs(CHANGE, op)}"
+            if connection.vendor != "postgresql"
+            else f"UPDATE {CHANGE} ch SET counted_group = c.counted_group, "
+            + ", ".join(f"{col} = c.{col}" for col in CHANGE_PLACE)
+            + f" FROM {CASE} c WHERE c.id = ch.case_id AND (ch.counted_group IS DISTINCT FROM c.counted_group "
+            + "".join(f"OR ch.{col} IS DISTINCT FROM c.{col} " for col in CHANGE_PLACE)
+            + ")"
         )
         return changed
 
@@ -463,7 +504,7 @@ def verify() -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id FROM {CASE} WHERE {_differs(CASE, op)} "
-            f"UNION SELECT ch.case_id FROM {CHANGE} ch WHERE ch.counted_group {op} {_change_group('ch')} "
+            f"UNION SELECT ch.case_id FROM {CHANGE} ch WHERE {_change_differs('ch', op)} "
             "ORDER BY 1"
         )
         return [row[0] for row in cursor.fetchall()]

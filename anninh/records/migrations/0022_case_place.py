@@ -6,16 +6,9 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    """Every copy recomputed (the new ones: where each case is placed) with the triggers off,
-    then today's triggers. On SQLite the triggers are put back and everything recomputed after
-    every migrate run (occurrence.ensure_installed)."""
-    from anninh.records import occurrence
-
-    if schema_editor.connection.vendor == "sqlite":
-        return
-    occurrence.uninstall()
-    occurrence.rebuild()
-    occurrence.install()
+    """Nothing now: today's triggers and recount also keep the history's copies that 0024
+    adds, so 0024 recomputes every copy and installs them."""
+    return
 
 
 def uninstall(apps, schema_editor):

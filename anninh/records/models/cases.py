@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from anninh.accounts.scoping import RestrictedManager, ScopeRule
 from anninh.records.models.choices import CaseStatus
 
+# The copies of where a case is placed that its history carries too (CaseStatusChange).
+CASE_PLACE = ["place_commune", "other_commune", "handling_unit", "other_unit"]
+
 
 class Case(models.Model):
     """Need-to-know: placed by its incident (else its crime report) and its handling unit."""
@@ -224,6 +227,51 @@ class CaseStatusChange(models.Model):
     counted_group = models.CharField(
         _("offence group counted"), max_length=20, blank=True, default="", editable=False
     )
+    # Where its case is placed and who handles it (Case.place_commune, other_commune,
+    # handling_unit, other_unit), copied by the same triggers under the same names, so that
+    # the case's need-to-know rule applies to the history rows as they are: a commune
+    # officer's clearances of a year are counted from the history's index alone, without
+    # reading the 70,000 cases they may see (issue #15). Never set in Python.
+    place_commune = models.ForeignKey(
+        "geo.Commune",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    other_commune = models.ForeignKey(
+        "geo.Commune",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    handling_unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    other_unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     objects = RestrictedManager()
     need_to_know = ScopeRule(custom="anninh.records.scoping.case_history_rows")
@@ -237,9 +285,10 @@ class CaseStatusChange(models.Model):
                 fields=["case", "effective_at", "id"], include=["to_status"], name="records_case_change_idx"
             ),
             # The period rate's clearances of a period (clearance_in_period).
+            # (And a scoped viewer's: the copies of the case's placement are covered too.)
             models.Index(
                 fields=["to_status", "effective_at"],
-                include=["case", "counted_group"],
+                include=["case", "counted_group", *CASE_PLACE],
                 name="records_case_change_to_idx",
             ),
         ]

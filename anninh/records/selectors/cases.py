@@ -367,10 +367,18 @@ def clearance_in_period(
         clearances = clearances.filter(created_at__lte=known_at)
     key = "handling_unit_id" if by == "unit" else "group"
     cases = _cases_of(viewer, offence_group=offence_group, commune=commune)
-    if COPIED_GROUPS and by == "group" and not commune and case_visibility_q(viewer) is None:
-        # Every case visible and counted by group: the group copied on the history (kept by
-        # triggers, anninh/records/occurrence.py) counts the clearances from their index alone
-        # (a year's 130,000 joined to their cases took 0.3 s at a million incidents).
+    if COPIED_GROUPS and by == "group":
+        # Counted by group: the group copied on the history (kept by triggers, anninh/records/
+        # occurrence.py) counts the clearances from their index alone (a year's 130,000 joined
+        # to their cases took 0.3 s at a million incidents). A scoped viewer's rule applies
+        # to the history as it is: it carries its case's placement under the same names
+        # (place_commune, other_commune, handling_unit, other_unit), and the index covers them
+        # (a commune officer's year: 0.2 s through their 70,000 cases).
+        visible = case_visibility_q(viewer)
+        if visible is not None:
+            clearances = clearances.filter(visible)
+        if commune:
+            clearances = clearances.filter(place_commune_id=commune)
         if offence_group:
             clearances = clearances.filter(counted_group=offence_group)
         rows = clearances.values(key=F("counted_group")).annotate(n=Count("case_id", distinct=True))

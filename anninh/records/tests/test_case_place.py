@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from anninh.accounts.scoping import ScopeRule
 from anninh.records import occurrence
-from anninh.records.models import Case, CrimeReport, Incident
+from anninh.records.models import Case, CaseStatusChange, CrimeReport, Incident
 from anninh.records.selectors.cases import case_list
 from anninh.records.services.cases import case_create
 from anninh.records.tests.test_incidents_factories import local, record, unit_id, update
@@ -39,6 +39,21 @@ def place(case) -> tuple:
         .values_list("place_commune_id", "other_commune_id", "other_unit_id")
         .get(pk=case.pk)
     )
+
+
+def history(case) -> set[tuple]:
+    """The case's placement as its history rows carry it (CaseStatusChange's copies)."""
+    return set(
+        CaseStatusChange.objects.unrestricted()
+        .filter(case=case)
+        .values_list("place_commune_id", "other_commune_id", "handling_unit_id", "other_unit_id")
+    )
+
+
+def case_row(case) -> tuple:
+    where, other, unit = place(case)
+    handler = Case.objects.unrestricted().values_list("handling_unit_id", flat=True).get(pk=case.pk)
+    return (where, other, handler, unit)
 
 
 def expected(case) -> tuple:
@@ -96,11 +111,13 @@ def test_moving_an_incident_or_a_report_or_handing_the_case_over_moves_the_copie
     # The case handed to B's police too: no "other" unit any more.
     Case.objects.unrestricted().filter(pk=case.pk).update(handling_unit_id=unit_id(f"CA{COMMUNE_B}"))
     assert place(case) == (COMMUNE_B, None, None) == expected(case)
+    assert history(case) == {case_row(case)} == {(COMMUNE_B, None, unit_id(f"CA{COMMUNE_B}"), None)}
     # A report of a case without incident moved to another commune (bulk).
     report = receive(officer, received_at=local(2025, 8, 1, 10))
     lone = case_create(actor=officer, crime_report=report, initiated_on=dt.date(2025, 8, 2))
     CrimeReport.objects.unrestricted().filter(pk=report.pk).update(commune_id=COMMUNE_B)
     assert place(lone) == (COMMUNE_B, None, None) == expected(lone)
+    assert history(lone) == {case_row(lone)}
     assert occurrence.verify() == []
 
 
@@ -117,6 +134,15 @@ def test_tampered_copies_are_put_back_or_found_and_rebuilt(officer):
     occurrence.install()
     occurrence.rebuild()
     assert occurrence.verify() == [] and place(case) == (COMMUNE_A, None, None)
+    # The history's copies: put back when written, found by verify when the triggers were off.
+    CaseStatusChange.objects.unrestricted().filter(case=case).update(place_commune_id=COMMUNE_B)
+    assert history(case) == {case_row(case)}
+    occurrence.uninstall()
+    CaseStatusChange.objects.unrestricted().filter(case=case).update(handling_unit_id=unit_id("PC02"))
+    assert occurrence.verify() == [case.pk]
+    occurrence.install()
+    occurrence.rebuild()
+    assert occurrence.verify() == [] and history(case) == {case_row(case)}
 
 
 def test_the_rule_on_the_copies_means_what_it_meant_through_the_joins(officer, personas):
@@ -156,6 +182,7 @@ def test_the_rule_on_the_copies_means_what_it_meant_through_the_joins(officer, p
         unit = unit_id(f"CA{incident_commune or report_commune}") if handler == "CA" else unit_id("PC02")
         Case.objects.unrestricted().filter(pk=case.pk).update(handling_unit_id=unit)
         assert place(case) == expected(case)
+        assert history(case) == {case_row(case)}
         cases.append(case)
     assert len(cases) == 16
     assert occurrence.verify() == []

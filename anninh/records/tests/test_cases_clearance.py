@@ -388,9 +388,10 @@ def test_a_backdated_clearance_does_not_change_what_a_report_said(personas, look
 
 @pytest.fixture(params=["copied", "one by one", "joined"])
 def lookup(request, monkeypatch):
-    """The period rate counts by the group copied on the history when the viewer sees every
-    case, else finds the cases of a few clearances one by one and of many by a join: every
-    period-rate test runs all three ways."""
+    """The period rate by group counts from the copies on the history (the group, and the
+    case's placement for a scoped viewer or a commune); by unit (or with the copies off) it
+    finds the cases of a few clearances one by one and of many by a join: every period-rate
+    test runs all three ways."""
     from anninh.records.selectors import cases
 
     if request.param != "copied":
