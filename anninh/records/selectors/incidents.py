@@ -35,6 +35,7 @@ from anninh.records.models import (
     PremisesType,
     ReviewStatus,
 )
+from anninh.records.models.incidents import NO_POINT
 from anninh.records.versioning import timeline_for
 
 PAGE_SIZE = 50
@@ -229,7 +230,7 @@ def incident_map_points(*, viewer, filters: IncidentFilters, limit: int = MAP_LI
         # into lists cost a third of a city-wide map's CPU.
         "points": rows if len(rows) <= limit else rows[:limit],
         "truncated": len(rows) > limit,
-        "without_point": qs.filter(Q(lat__isnull=True) | Q(lon__isnull=True)).count(),
+        "without_point": qs.filter(NO_POINT).count(),
     }
 
 
