@@ -23,9 +23,11 @@ something it does not settle itself.
    Python path's Checker and _Writer (its diff, timeline entry and permission checks).
 6. New incidents, their offence links, losses and timeline entries are written with
    `INSERT ... SELECT` from the staging tables (register numbers handed out as the Python
-   path does, in file order per unit and year), in the import's one transaction: the
-   monthly aggregate triggers (statement-level) and the deferred foreign keys run as for
-   any insert, and the audit row is the import's own (io_import).
+   path does, in file order per unit and year), in the import's one transaction. With
+   QuietWrites (the role may, the setting is on) the row triggers are off for these inserts
+   and what they do is done once: foreign keys checked and locked per distinct value, the
+   monthly counts by one grouped upsert; otherwise the monthly aggregate trigger and the
+   deferred foreign keys run as for any insert. The audit row is the import's own (io_import).
 
 Any problem in any row (or anything this path does not handle: a given incident number, a
 number of the register already taken, an external id outside the importer's scope, a file
