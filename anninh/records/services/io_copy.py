@@ -907,13 +907,6 @@ class CopyImport:
             order="r.ord",
             quiet=quiet,
         )
-        if quiet:
-            with self.step("quiet writes: monthly counts"):
-                quiet.monthly_counts(
-                    "(SELECT r.occurred_from, r.commune_id, r.responsible_unit_id, r.kind, r.losses_vnd, "
-                    "coalesce(lb.offence_group, '') AS offence_group "
-                    "FROM imp_new r LEFT JOIN imp_labels lb ON lb.ord = r.ord)"
-                )
         insert_select(
             IncidentOffence,
             {
@@ -983,6 +976,13 @@ class CopyImport:
         if quiet:
             with self.step("quiet writes: references"):
                 quiet.finish()
+            # After finish(): the upsert into the monthly counts runs with the triggers on.
+            with self.step("quiet writes: monthly counts"):
+                quiet.monthly_counts(
+                    "(SELECT r.occurred_from, r.commune_id, r.responsible_unit_id, r.kind, r.losses_vnd, "
+                    "coalesce(lb.offence_group, '') AS offence_group "
+                    "FROM imp_new r LEFT JOIN imp_labels lb ON lb.ord = r.ord)"
+                )
 
 
 def insert_select(
