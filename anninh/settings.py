@@ -246,6 +246,10 @@ ANNINH_IMPORT_MAX_PROBLEMS = envint("ANNINH_IMPORT_MAX_PROBLEMS", 1_000)
 # PostgreSQL: import CSV files by COPY into a staging table and set-based SQL
 # (anninh.records.services.io_copy); off: the Python path for every file.
 ANNINH_IMPORT_COPY = envbool("ANNINH_IMPORT_COPY", True)
+# The fast path's inserts with the row triggers off (session_replication_role = replica, for a
+# role allowed to set it), the foreign keys and monthly counts settled once per import instead
+# (io_copy.QuietWrites); off: the triggers fire for every row.
+ANNINH_IMPORT_QUIET_WRITES = envbool("ANNINH_IMPORT_QUIET_WRITES", True)
 ANNINH_IMPORT_BACKGROUND_FROM = envint("ANNINH_IMPORT_BACKGROUND_FROM", 5_000)
 ANNINH_IMPORT_MAX_XLSX_BYTES = envint("ANNINH_IMPORT_MAX_XLSX_BYTES", 1 << 30)
 ANNINH_IMPORT_MAX_XLSX_RATIO = envint("ANNINH_IMPORT_MAX_XLSX_RATIO", 100)

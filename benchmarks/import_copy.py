@@ -65,6 +65,16 @@ def import_path(output: str) -> str:
     return "path not reported"
 
 
+def import_steps(output: str) -> list[tuple[str, float]]:
+    """The fast path's steps and their seconds, as `import_incidents -v 2` prints them."""
+    steps = []
+    for line in output.splitlines():
+        if line.startswith("  ") and line.endswith(" s") and ": " in line:
+            name, _, seconds = line.strip().rpartition(": ")
+            steps.append((name, float(seconds.removesuffix(" s"))))
+    return steps
+
+
 def uptime() -> str:
     done = subprocess.run(["uptime"], capture_output=True, text=True, check=False)
     return done.stdout.strip()
@@ -208,9 +218,12 @@ def main() -> None:
         copy_1, copied = copy_reference(url, path)
         print(f"COPY: {copied:,} rows in {copy_1:.2f} s (load {load_average()})", flush=True)
         load_import = load_average()
-        imported, out = manage(env, "import_incidents", str(path), "--unit", "PV01", "--no-progress")
+        imported, out = manage(
+            env, "import_incidents", str(path), "--unit", "PV01", "--no-progress", "-v", "2"
+        )
         summary_1 = out.strip().splitlines()[-1]
         path_1 = import_path(out)
+        steps_1 = import_steps(out)
         print(f"import: {imported:.1f} s: {summary_1}", flush=True)
         again = summary_2 = path_2 = None
         if not args.no_again:
@@ -272,6 +285,14 @@ def main() -> None:
         lines.append(f"- Second import ({path_2}): {summary_2}")
     lines += [
         f"- After: {incidents:,} incidents, {events:,} timeline entries, {audit_rows:,} audit rows.",
+    ]
+    if steps_1:
+        lines += [
+            "- The first import's steps (`import_incidents -v 2`, seconds): "
+            + "; ".join(f"{name} {seconds:.2f}" for name, seconds in steps_1)
+            + "."
+        ]
+    lines += [
         f"- `audit_verify` ({verify_s:.1f} s): {verify_out.strip().splitlines()[-1] if verify_out.strip() else 'ok'}",
         f"- `compstat_aggregates` ({agg_s:.1f} s): "
         f"{agg_out.strip().splitlines()[-1] if agg_out.strip() else 'ok'}",

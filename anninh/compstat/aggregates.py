@@ -139,6 +139,19 @@ $fn$;
 """
 
 
+def pg_add_new_incidents(rows: str) -> str:
+    """SQL adding incidents just inserted (`rows`: a query or table with their occurred_from,
+    commune_id, responsible_unit_id, kind, offence_group and losses_vnd) to the monthly counts,
+    as the insert trigger would: for a bulk writer that inserts with the triggers off
+    (anninh.records.services.io_copy). New incidents have no victims or fire figures yet
+    (nothing can name an id not yet committed), so those stay 0."""
+    zeros = ", ".join(f"0 AS {col}" for col, _ in FIRE)
+    delta = f"""
+    SELECT {_pg_key("r")}, count(*) AS n, sum(r.losses_vnd) AS losses_vnd, 0 AS victims, {zeros}
+    FROM {rows} r GROUP BY 1, 2, 3, 4, 5"""
+    return _pg_apply(delta, prune=False)
+
+
 # A person or a detail never empties a month (its incident is still counted there): no prune.
 PG_FUNCTIONS = {
     "compstat_incmonth_apply": _pg_function("compstat_incmonth_apply", _pg_incidents, prune=True),

@@ -142,23 +142,33 @@ class PointIndex:
         rows = list(Commune.objects.order_by("code").values_list("code", "boundary"))
         self.codes = [code for code, _b in rows]
         self.tree = shapely.STRtree([geometry.to_metres(geometry.from_geojson(b)) for _c, b in rows])
-        self.to_metres = geometry.to_metres
+        self.to_metres_xy = geometry.to_metres_xy
 
     def communes(self, points: list[tuple[float, float]]) -> list[str | None]:
-        from anninh.geo.lookup import commune_at
-
         if not points:
             return []
         lat = np.fromiter((p[0] for p in points), dtype=float, count=len(points))
         lon = np.fromiter((p[1] for p in points), dtype=float, count=len(points))
-        projected = self.to_metres(shapely.points(lon, lat))
+        found = self.indices(lat, lon)
+        return [self.codes[i] if i >= 0 else None for i in found.tolist()]
+
+    def indices(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """The same answers for arrays of points, as indices into `codes` (-1: outside)."""
+        from anninh.geo.lookup import commune_at
+
+        if not len(lat):
+            return np.empty(0, dtype=np.int64)
+        x, y = self.to_metres_xy(lon, lat)  # to_metres' own arithmetic, without a transform
+        projected = shapely.points(x, y)
         hits = self.tree.query(projected, predicate="intersects")
-        best = np.full(len(points), len(self.codes), dtype=np.int64)
+        none = len(self.codes)
+        best = np.full(len(lat), none, dtype=np.int64)
         np.minimum.at(best, hits[0], hits[1])  # codes are sorted: the lowest index is the lowest code
-        return [
-            self.codes[b] if b < len(self.codes) else commune_at(lat_, lon_)
-            for b, lat_, lon_ in zip(best.tolist(), lat.tolist(), lon.tolist(), strict=True)
-        ]
+        position = {code: i for i, code in enumerate(self.codes)}
+        for i in np.flatnonzero(best == none).tolist():
+            code = commune_at(float(lat[i]), float(lon[i]))
+            best[i] = -1 if code is None else position[code]
+        return best
 
 
 def _normalise_article(text: str) -> str:

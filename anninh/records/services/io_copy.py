@@ -23,9 +23,11 @@ something it does not settle itself.
    Python path's Checker and _Writer (its diff, timeline entry and permission checks).
 6. New incidents, their offence links, losses and timeline entries are written with
    `INSERT ... SELECT` from the staging tables (register numbers handed out as the Python
-   path does, in file order per unit and year), in the import's one transaction: the
-   monthly aggregate triggers (statement-level) and the deferred foreign keys run as for
-   any insert, and the audit row is the import's own (io_import).
+   path does, in file order per unit and year), in the import's one transaction. With
+   QuietWrites (the role may, the setting is on) the row triggers are off for these inserts
+   and what they do is done once: foreign keys checked and locked per distinct value, the
+   monthly counts by one grouped upsert; otherwise the monthly aggregate trigger and the
+   deferred foreign keys run as for any insert. The audit row is the import's own (io_import).
 
 Any problem in any row (or anything this path does not handle: a given incident number, a
 number of the register already taken, an external id outside the importer's scope, a file
@@ -38,11 +40,14 @@ therefore costs a little more than before; a good one costs a fraction.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import psycopg
 from django.conf import settings
 from django.db import connection
 
@@ -109,15 +114,45 @@ TEMP_TABLES = (
     "imp_days",
     "imp_times",
     "imp_points",
+    "imp_point_codes",
+    "imp_short",
     "imp_commune",
     "imp_rows",
     "imp_links",
     "imp_labels",
     "imp_match",
-    "imp_new",
     "imp_base",
     "imp_numbered",
+    "imp_years",
 )
+
+
+# Binary COPY rows: (ord bigint, lat float8, lon float8) out, (ord bigint, ix int, lat, lon) in.
+_POINT_OUT = np.dtype(
+    [
+        ("n", ">i2"),
+        ("l1", ">i4"),
+        ("ord", ">i8"),
+        ("l2", ">i4"),
+        ("lat", ">f8"),
+        ("l3", ">i4"),
+        ("lon", ">f8"),
+    ]
+)
+_POINT_IN = np.dtype(
+    [
+        ("n", ">i2"),
+        ("l1", ">i4"),
+        ("ord", ">i8"),
+        ("l2", ">i4"),
+        ("ix", ">i4"),
+        ("l3", ">i4"),
+        ("lat", ">f8"),
+        ("l4", ">i4"),
+        ("lon", ">f8"),
+    ]
+)
+_PGCOPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, header extension length
 
 
 class Fallback(Exception):
@@ -177,6 +212,36 @@ def iso_sql(expr: str) -> str:
     return (
         f"(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
         f"'+' || to_char({local} - ({expr} AT TIME ZONE 'UTC'), 'HH24:MI'))"
+    )
+
+
+def plain_key_sql(column: str) -> str:
+    """SQL: whether `column` is a plain key, 1 to 80 printable ASCII characters but the space
+    and the apostrophe (the Checker keeps these as they are). The regular expression is
+    unbounded, the length tested apart: PostgreSQL ran `{1,80}` fifteen times slower (5 s
+    for a million keys)."""
+    return f"(octet_length({column}) BETWEEN 1 AND 80 AND {column} ~ '^[!-&(-~]+$')"
+
+
+def short_decimal_sql(column: str) -> str:
+    """SQL: whether `column` is a plain decimal (`-?digits[.digits]`) with at most six
+    places: PostgreSQL's float8 reads it as Python's float() does (both correctly rounded),
+    and round(value, 6) gives the value itself. Unbounded expression, places counted apart
+    (see plain_key_sql)."""
+    return (
+        f"({column} ~ '^-?[0-9]+(\\.[0-9]+)?$' AND "
+        f"(strpos({column}, '.') = 0 OR octet_length({column}) - strpos({column}, '.') <= 6))"
+    )
+
+
+def iso_recent_sql(expr: str) -> str:
+    """iso_sql(expr), with the offset written out for instants from FIRST_SQL_YEAR on (+07:00,
+    Asia/Ho_Chi_Minh's only offset since 1975): one to_char instead of two and a subtraction
+    per row; earlier instants take iso_sql."""
+    return (
+        f"(CASE WHEN {expr} >= timestamptz '{FIRST_SQL_YEAR}-01-01 00:00:00+07' THEN "
+        f"to_char({expr} AT TIME ZONE '{TZ}', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"') "
+        f"ELSE {iso_sql(expr)} END)"
     )
 
 
@@ -250,6 +315,7 @@ class CopyImport:
             raise Fallback(f"fields {sorted(unknown)}")
         connection.ensure_connection()
         self.cursor = connection.connection.cursor()  # psycopg's own (COPY), in the import's transaction
+        self.temp_buffers()
         self.cleanup()
         # The staging tables have no statistics (ANALYZE of wide text tables costs more than
         # it saves): hash joins against the small maps, in memory, are what every join here
@@ -273,6 +339,21 @@ class CopyImport:
             self.check_rows()
         with self.step("match existing"):
             return self.match()
+
+    def temp_buffers(self) -> None:
+        """Room in memory for the staging tables. PostgreSQL keeps a session's temporary tables
+        in its own buffers (temp_buffers, 8 MB by default) and writes every page beyond them to
+        a file and reads it back, pass after pass: a million rows make about 1.5 GB of staging
+        tables. Sized to the file (8 times its bytes, 2 GB at most; taken only as pages are
+        used), for the session: the setting may change only before the session's first
+        temporary table, so a connection that already used one keeps its size (savepoint)."""
+        size_mb = min(2048, max(8, (self.path.stat().st_size * 8) >> 20))
+        self.sql("SAVEPOINT imp_temp_buffers")
+        try:
+            self.sql(f"SET temp_buffers = '{size_mb}MB'")
+        except psycopg.Error:
+            self.sql("ROLLBACK TO SAVEPOINT imp_temp_buffers")
+        self.sql("RELEASE SAVEPOINT imp_temp_buffers")
 
     def close(self) -> None:
         if self.cursor is not None:
@@ -396,17 +477,18 @@ class CopyImport:
                 )
                 or None,
             )
-            for raw in self.distinct(key, f"NOT coalesce({key}, '') ~ '^[!-&(-~]{{1,80}}$'")
+            for raw in self.distinct(key, f"NOT coalesce({plain_key_sql(key)}, false)")
         ]
         self.load("imp_key", "raw text, value text", keys)
 
         # Texts: normalised (and folded, for the search key) once per distinct value.
         for name in ("address", "narrative"):
-            out = []
-            for raw in self.distinct(self.col(name)):
-                value = self.probe(lambda raw=raw, name=name: checker._text({name: raw.strip()}, name, 0))
-                out.append((raw, value, fast_fold(value) if value else ""))
-            self.load(f"imp_{name}", "raw text, value text, folded text", out)
+            with self.step(f"  of which {name}es" if name == "address" else f"  of which {name}s"):
+                out = []
+                for raw in self.distinct(self.col(name)):
+                    value = self.probe(lambda raw=raw, name=name: checker._text({name: raw.strip()}, name, 0))
+                    out.append((raw, value, fast_fold(value) if value else ""))
+                self.load(f"imp_{name}", "raw text, value text, folded text", out)
 
         # Articles: each distinct list, parsed once (article and clause per position).
         articles = []
@@ -459,14 +541,26 @@ class CopyImport:
                 )
 
     def points(self) -> None:
-        """The commune of every row: from its point (one PointIndex call), or its code."""
+        """The commune of every row: from its point (one vectorised PointIndex call), or its code.
+
+        Points written as plain decimals of at most six places (nearly all) never pass through
+        Python one by one: PostgreSQL reads them as float() does (both correctly rounded), the
+        pairs come out as one binary COPY into numpy, and go back with their commune indices
+        the same way; round(v, 6) of such a value is the value itself. Any other form goes
+        through the loop, with the Checker's parse_float_cell and round(v, 6) as before."""
         lat, lon = self.col("lat"), self.col("lon")
+        # The short decimals, read once; every other point goes through the loop below.
+        self.sql(
+            f"CREATE TEMP TABLE imp_short ON COMMIT DROP AS SELECT ord, {lat}::float8 AS lat, {lon}::float8 AS lon "  # noqa: S608
+            f"FROM {STAGE} s WHERE {short_decimal_sql(lat)} AND {short_decimal_sql(lon)}"
+        )
         found = []
         plain = "'^-?[0-9]{1,3}\\.[0-9]{1,17}$'"
         for ord_, lat_raw, lon_raw, y, x in self.rows(
             f"SELECT ord, {lat}, {lon}, CASE WHEN {lat} ~ {plain} THEN {lat}::float8 END, "  # noqa: S608
             f"CASE WHEN {lon} ~ {plain} THEN {lon}::float8 END "
-            f"FROM {STAGE} s WHERE coalesce({lat}, '') <> '' OR coalesce({lon}, '') <> ''"
+            f"FROM {STAGE} s WHERE (coalesce({lat}, '') <> '' OR coalesce({lon}, '') <> '') "
+            "AND NOT EXISTS (SELECT 1 FROM imp_short p WHERE p.ord = s.ord)"
         ):
             if y is not None and x is not None:  # plain decimals, read by PostgreSQL as float() would
                 if not (-90 <= y <= 90 and -180 <= x <= 180):
@@ -485,19 +579,40 @@ class CopyImport:
             if not (-90 <= y <= 90 and -180 <= x <= 180):
                 raise Fallback("point")
             found.append((ord_, y, x))
-        located = []
-        if found:
-            self.checker.points = self.checker.points or PointIndex()
-            codes = self.checker.points.communes([(y, x) for _o, y, x in found])
-            for (ord_, y, x), code in zip(found, codes, strict=True):
-                if code is None:
-                    raise Fallback("point outside")
-                located.append((ord_, code, round(y, 6), round(x, 6)))
-        self.load(
-            "imp_points",
-            "ord bigint PRIMARY KEY, commune text, lat double precision, lon double precision",
-            located,
+        with self.cursor.copy("COPY imp_short (ord, lat, lon) TO STDOUT (FORMAT binary)") as copy:
+            data = b"".join(bytes(chunk) for chunk in copy)
+        pairs = np.frombuffer(
+            data, dtype=_POINT_OUT, offset=19, count=(len(data) - 21) // _POINT_OUT.itemsize
         )
+        if len(pairs) and not ((np.abs(pairs["lat"]) <= 90).all() and (np.abs(pairs["lon"]) <= 180).all()):
+            raise Fallback("point")
+        self.checker.points = self.checker.points or PointIndex()
+        index = self.checker.points
+        self.load("imp_point_codes", "ix int, code text", list(enumerate(index.codes)))
+        where = index.indices(pairs["lat"].astype(float), pairs["lon"].astype(float))
+        if (where < 0).any():
+            raise Fallback("point outside")
+        out = np.zeros(len(pairs), dtype=_POINT_IN)
+        out["n"], out["ord"], out["ix"], out["lat"], out["lon"] = (
+            4,
+            pairs["ord"],
+            where,
+            pairs["lat"],
+            pairs["lon"],
+        )
+        out["l1"], out["l2"], out["l3"], out["l4"] = 8, 4, 8, 8
+        self.sql(
+            "CREATE TEMP TABLE imp_points (ord bigint, ix int, lat double precision, lon double precision) ON COMMIT DROP"
+        )
+        with self.cursor.copy("COPY imp_points (ord, ix, lat, lon) FROM STDIN (FORMAT binary)") as copy:
+            copy.write(_PGCOPY_HEADER + out.tobytes() + b"\xff\xff")
+        if found:
+            codes = index.indices(np.array([y for _o, y, _x in found]), np.array([x for _o, _y, x in found]))
+            if (codes < 0).any():
+                raise Fallback("point outside")
+            with self.cursor.copy("COPY imp_points (ord, ix, lat, lon) FROM STDIN") as copy:
+                for (ord_, y, x), ix in zip(found, codes.tolist(), strict=True):
+                    copy.write_row((ord_, ix, round(y, 6), round(x, 6)))
         communes = []
         code = self.col("commune_code")
         for raw in self.distinct(code, "NOT EXISTS (SELECT 1 FROM imp_points p WHERE p.ord = s.ord)"):
@@ -525,12 +640,12 @@ class CopyImport:
             f"""
             CREATE TEMP TABLE imp_rows ON COMMIT DROP AS
             SELECT s.ord,
-                   CASE WHEN coalesce({key}, '') ~ '^[!-&(-~]{{1,80}}$' THEN {key} ELSE k.value END AS external_id,
+                   CASE WHEN {plain_key_sql(key)} THEN {key} ELSE k.value END AS external_id,
                    kd.value AS kind,
                    {dates["occurred_from"]},
                    {dates["occurred_to"]},
                    {dates["reported_at"]},
-                   coalesce(p.commune, cm.value) AS commune_id,
+                   coalesce(pc.code, cm.value) AS commune_id,
                    ad.value AS address, ad.folded AS address_folded,
                    p.lat, p.lon,
                    pr.value AS premises,
@@ -545,6 +660,7 @@ class CopyImport:
             LEFT JOIN imp_kind kd ON kd.raw = coalesce({c("kind")}, '')
             {date_joins}
             LEFT JOIN imp_points p ON p.ord = s.ord
+            LEFT JOIN imp_point_codes pc ON pc.ix = p.ix
             LEFT JOIN imp_commune cm ON p.ord IS NULL AND cm.raw = coalesce({c("commune_code")}, '')
             LEFT JOIN imp_address ad ON ad.raw = coalesce({c("address")}, '')
             LEFT JOIN imp_narrative na ON na.raw = coalesce({c("narrative")}, '')
@@ -674,8 +790,10 @@ class CopyImport:
             ]
         self.result.unchanged += matched - len(changed)
         self.sql(
-            "CREATE TEMP TABLE imp_new ON COMMIT DROP AS SELECT r.* FROM imp_rows r "
-            "WHERE NOT EXISTS (SELECT 1 FROM imp_match m WHERE m.ord = r.ord) ORDER BY r.ord"
+            # A view, not a copy of every new row: each use is one hash anti-join (none when
+            # nothing matched), where the copy wrote the widest table of the import again.
+            "CREATE TEMP VIEW imp_new AS SELECT r.* FROM imp_rows r "  # noqa: S608 - constants
+            + ("WHERE NOT EXISTS (SELECT 1 FROM imp_match m WHERE m.ord = r.ord)" if matched else "")
         )
         self.result.created = self.scalar("SELECT count(*) FROM imp_new")
         return changed
@@ -683,6 +801,7 @@ class CopyImport:
     def cleanup(self) -> None:
         """Drop the staging tables (ON COMMIT DROP does it at commit; a caller's outer
         transaction, a test's, may run another import before committing)."""
+        self.sql("DROP VIEW IF EXISTS imp_new")
         self.sql(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
         self.sql("SET LOCAL work_mem TO DEFAULT")
         self.sql("SET LOCAL enable_mergejoin TO DEFAULT")
@@ -701,10 +820,13 @@ class CopyImport:
     def number(self, writer) -> None:
         """Register numbers for the new incidents: per (unit, year reported), in file order,
         from each register's counter (locked by the writer, written back at its finish)."""
-        groups = self.rows(
-            f"SELECT responsible_unit_id, extract(year FROM reported_at AT TIME ZONE '{TZ}')::int, count(*) "  # noqa: S608 - constants
-            "FROM imp_new GROUP BY 1, 2"
+        # Each new row's register (unit, year reported) once: the year in Vietnam time costs a
+        # time-zone conversion per row, which the grouping, the window and the joins all need.
+        self.sql(
+            "CREATE TEMP TABLE imp_years ON COMMIT DROP AS SELECT r.ord, r.responsible_unit_id AS unit_id, "  # noqa: S608 - constants
+            f"extract(year FROM r.reported_at AT TIME ZONE '{TZ}')::int AS year FROM imp_new r"
         )
+        groups = self.rows("SELECT unit_id, year, count(*) FROM imp_years GROUP BY 1, 2")
         if not groups:
             return
         writer._counters({(u, y) for u, y, _n in groups})
@@ -717,21 +839,23 @@ class CopyImport:
             bases.append((unit_id, year, counter.last, code))
             counter.last += count
         self.load("imp_base", "unit_id bigint, year int, base int, code text", bases)
+        # The sequence's oid once: pg_get_serial_sequence() inside the query ran per row
+        # (a catalog lookup each time, 5 s for a million ids).
+        sequence = self.scalar(
+            "SELECT pg_get_serial_sequence(%s, %s)::regclass::oid", [Incident._meta.db_table, "id"]
+        )
         self.sql(
             f"""
             CREATE TEMP TABLE imp_numbered ON COMMIT DROP AS
             SELECT n.ord,
-                   nextval(pg_get_serial_sequence('{Incident._meta.db_table}', 'id')) AS id,
+                   nextval({int(sequence)}::oid::regclass) AS id,
                    'VV-' || b.code || '-' || lpad(n.year::text, 4, '0') || '-' ||
-                       CASE WHEN n.seq < 1000000 THEN lpad(n.seq::text, 6, '0') ELSE n.seq::text END AS number
+                       CASE WHEN b.base + n.seq < 1000000 THEN lpad((b.base + n.seq)::text, 6, '0')
+                            ELSE (b.base + n.seq)::text END AS number
             FROM (
-                SELECT r.ord, r.responsible_unit_id, y.year, b.base + row_number() OVER (
-                           PARTITION BY r.responsible_unit_id, y.year ORDER BY r.ord) AS seq
-                FROM imp_new r
-                CROSS JOIN LATERAL (SELECT extract(year FROM r.reported_at AT TIME ZONE '{TZ}')::int AS year) y
-                JOIN imp_base b ON b.unit_id = r.responsible_unit_id AND b.year = y.year
-                ORDER BY r.ord
-            ) n JOIN imp_base b ON b.unit_id = n.responsible_unit_id AND b.year = n.year
+                SELECT y.ord, y.unit_id, y.year, row_number() OVER (PARTITION BY y.unit_id, y.year ORDER BY y.ord) AS seq
+                FROM imp_years y
+            ) n JOIN imp_base b ON b.unit_id = n.unit_id AND b.year = n.year
             ORDER BY n.ord
             """  # noqa: S608
         )
@@ -747,6 +871,8 @@ class CopyImport:
             return
         with self.step("numbers"):
             self.number(writer)
+        with self.step("quiet writes: triggers checked"):
+            quiet = QuietWrites.start(self.cursor)
         actor_id = actor.pk
         snapshot_offences = "coalesce(lb.labels, '[]'::jsonb)"
         group = "coalesce(lb.offence_group, '')"
@@ -774,10 +900,12 @@ class CopyImport:
                 "created_by_id": "%(actor)s",
                 "is_synthetic": "r.is_synthetic",
             },
-            "imp_new r JOIN imp_numbered n ON n.ord = r.ord LEFT JOIN imp_labels lb ON lb.ord = r.ord ORDER BY r.ord",
+            "imp_new r JOIN imp_numbered n ON n.ord = r.ord LEFT JOIN imp_labels lb ON lb.ord = r.ord",
             {"actor": actor_id},
             self.cursor,
             self.timings,
+            order="r.ord",
+            quiet=quiet,
         )
         insert_select(
             IncidentOffence,
@@ -787,10 +915,13 @@ class CopyImport:
                 "clause": "l.clause",
                 "is_main": "l.pos = 0",
             },
-            "imp_links l JOIN imp_numbered n ON n.ord = l.ord ORDER BY l.ord, l.pos",
+            "imp_links l JOIN imp_numbered n ON n.ord = l.ord",
             {},
             self.cursor,
             self.timings,
+            order="l.ord, l.pos",
+            quiet=quiet,
+            own={"incident_id"},
         )
         from anninh.records.services.io_import import IMPORT_EVENT, LOSS_DESCRIPTION
 
@@ -802,14 +933,17 @@ class CopyImport:
                 "value_vnd": "r.losses_vnd",
                 "recovered": "false",
             },
-            "imp_new r JOIN imp_numbered n ON n.ord = r.ord WHERE r.losses_vnd <> 0 ORDER BY r.ord",
+            "imp_new r JOIN imp_numbered n ON n.ord = r.ord WHERE r.losses_vnd <> 0",
             {"description": LOSS_DESCRIPTION},
             self.cursor,
             self.timings,
+            order="r.ord",
+            quiet=quiet,
+            own={"incident_id"},
         )
         snapshot = (
             "jsonb_build_object('id', n.id, 'number', n.number, 'external_id', r.external_id, 'kind', r.kind, "
-            f"'occurred_from', {iso_sql('r.occurred_from')}, 'commune_id', r.commune_id, "
+            f"'occurred_from', {iso_recent_sql('r.occurred_from')}, 'commune_id', r.commune_id, "
             "'responsible_unit_id', r.responsible_unit_id, 'losses_vnd', r.losses_vnd, "
             f"'review_status', coalesce(r.review_status, '{ReviewStatus.DRAFT}'), 'offences', {snapshot_offences})"
         )
@@ -827,7 +961,7 @@ class CopyImport:
                 "snapshot": snapshot,
                 "changes": "'{}'::jsonb",
             },
-            "imp_new r JOIN imp_numbered n ON n.ord = r.ord LEFT JOIN imp_labels lb ON lb.ord = r.ord ORDER BY r.ord",
+            "imp_new r JOIN imp_numbered n ON n.ord = r.ord LEFT JOIN imp_labels lb ON lb.ord = r.ord",
             {
                 "actor": actor_id,
                 "actor_name": writer.actor_name,
@@ -836,7 +970,19 @@ class CopyImport:
             },
             self.cursor,
             self.timings,
+            order="r.ord",
+            quiet=quiet,
         )
+        if quiet:
+            with self.step("quiet writes: references"):
+                quiet.finish()
+            # After finish(): the upsert into the monthly counts runs with the triggers on.
+            with self.step("quiet writes: monthly counts"):
+                quiet.monthly_counts(
+                    "(SELECT r.occurred_from, r.commune_id, r.responsible_unit_id, r.kind, r.losses_vnd, "
+                    "coalesce(lb.offence_group, '') AS offence_group "
+                    "FROM imp_new r LEFT JOIN imp_labels lb ON lb.ord = r.ord)"
+                )
 
 
 def insert_select(
@@ -846,9 +992,16 @@ def insert_select(
     params: dict[str, Any],
     cursor,
     timings: dict[str, float] | None = None,
+    *,
+    order: str = "",
+    quiet: QuietWrites | None = None,
+    own: set[str] = frozenset(),
 ) -> None:
-    """INSERT INTO the model's table SELECT `given` (SQL per field) FROM `source`: every
-    other column gets what FastTable would write (its default, auto_now's time, '')."""
+    """INSERT INTO the model's table SELECT `given` (SQL per field) FROM `source` ORDER BY
+    `order`: every other column gets what FastTable would write (its default, auto_now's
+    time, ''). With `quiet` (the triggers off), the foreign keys of the rows are noted for
+    QuietWrites.finish, except the columns in `own` (references to rows this import has just
+    inserted itself)."""
     quote = connection.ops.quote_name
     table = FastTable(model, list(given))
     columns, values = [], []
@@ -864,8 +1017,152 @@ def insert_select(
             expression = f"%({name})s::{f.db_type(connection)}"
         columns.append(quote(f.column))
         values.append(expression)
-    sql = f"INSERT INTO {quote(table.table)} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"  # noqa: S608 - names from the model's meta
+    ordered = f" ORDER BY {order}" if order else ""
+    sql = f"INSERT INTO {quote(table.table)} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}{ordered}"  # noqa: S608 - names from the model's meta
     started = time.perf_counter()
     cursor.execute(sql, params)
     if timings is not None:
         timings[f"insert {model._meta.model_name}"] = time.perf_counter() - started
+    if quiet is not None:
+        expressions = {column.strip('"'): value for column, value in zip(columns, values, strict=True)}
+        quiet.note(table.table, expressions, source, params, own=own)
+
+
+class QuietWrites:
+    """The fast path's inserts with the row triggers off, and what those triggers would have
+    done, done once per import instead.
+
+    PostgreSQL checks a foreign key with a trigger per inserted row (about eight per incident
+    here: its commune, unit and author, its offence links, losses and timeline entry), and
+    Django's foreign keys are deferred, so they all ran at the commit: a quarter of the
+    import's time. With `session_replication_role = replica` (SET LOCAL: this transaction,
+    this connection only) no ordinary or foreign-key trigger fires for the import's inserts;
+    then, still before the commit:
+
+    - each foreign key of the inserted rows is checked once per distinct value: the
+      referenced rows are read and locked FOR KEY SHARE, as the foreign-key trigger does for
+      each row (so none can be deleted before the import commits); one missing: the import
+      goes to the Python path, as any surprise does;
+    - the monthly counts (anninh.compstat.aggregates) get the new incidents by one grouped
+      upsert, the statement the insert trigger runs.
+
+    Used only when it gives the same result as the triggers: the role may set the parameter
+    (a superuser, or PostgreSQL 15's GRANT SET ON PARAMETER session_replication_role), the
+    setting ANNINH_IMPORT_QUIET_WRITES is on, and the tables written have no insert trigger
+    but their single-column foreign keys' and those in REPLACED. A trigger added later on one
+    of them turns this off until it is listed here with what replaces it (a test lists them)."""
+
+    # Insert triggers (not foreign-key checks) of the tables the fast path writes, with what
+    # replaces them when they do not fire.
+    REPLACED = {Incident._meta.db_table: {"compstat_incmonth_ins": "QuietWrites.monthly_counts"}}
+    TABLES = tuple(m._meta.db_table for m in (Incident, IncidentOffence, IncidentLoss, RecordEvent))
+
+    def __init__(self, cursor, role: str):
+        self.cursor = cursor
+        self.role = role
+        self.keys: list[
+            tuple[str, str, str, str, dict[str, Any]]
+        ] = []  # table, column, value, source, params
+
+    @classmethod
+    def refusal(cls, cursor) -> str:
+        """Why the triggers must fire for this import ('' if they need not)."""
+        if not getattr(settings, "ANNINH_IMPORT_QUIET_WRITES", True):
+            return "off by the setting"
+        cursor.execute(
+            "SELECT rolsuper OR (current_setting('server_version_num')::int >= 150000 "
+            "AND has_parameter_privilege('session_replication_role', 'SET')) "
+            "FROM pg_roles WHERE rolname = current_user"
+        )
+        row = cursor.fetchone()
+        if not row or not row[0]:
+            return "the role may not set session_replication_role"
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname, tgisinternal, tgfoid::regproc::text, tgenabled "
+            "FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND (tgtype & 4) <> 0 AND tgenabled <> 'D'",
+            [list(cls.TABLES)],
+        )
+        for table, name, internal, function, enabled in cursor.fetchall():
+            expected = (internal and function == '"RI_FKey_check_ins"') or (
+                not internal and name in cls.REPLACED.get(table, {})
+            )
+            if not expected or enabled != "O":
+                return f"an insert trigger it does not replace: {table}.{name}"
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "AND cardinality(conkey) <> 1",
+            [list(cls.TABLES)],
+        )
+        if cursor.fetchone()[0]:
+            return "a foreign key of several columns"
+        return ""
+
+    @classmethod
+    def start(cls, cursor) -> QuietWrites | None:
+        """The triggers turned off for this transaction, or None (they fire as usual)."""
+        if cls.refusal(cursor):
+            return None
+        cursor.execute("SELECT current_setting('session_replication_role')")
+        role = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        return cls(cursor, role)
+
+    def note(
+        self, table: str, expressions: dict[str, str], source: str, params: dict[str, Any], *, own
+    ) -> None:
+        """The foreign keys of rows just inserted into `table` from `source`, for finish()."""
+        for column, expression in expressions.items():
+            if column not in own:
+                self.keys.append((table, column, expression, source, params))
+
+    def monthly_counts(self, rows: str) -> None:
+        """The new incidents (`rows`: a subquery of their key columns) into the monthly counts."""
+        from anninh.compstat.aggregates import pg_add_new_incidents
+
+        self.cursor.execute(pg_add_new_incidents(rows))
+
+    def finish(self) -> None:
+        """Triggers on again; every foreign key of the inserted rows checked and its referenced
+        rows locked (FOR KEY SHARE), once per distinct value."""
+        cursor = self.cursor
+        cursor.execute(f"SET LOCAL session_replication_role = {self.role}")
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, r.attname "
+            "FROM pg_constraint c "
+            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1] "
+            "WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[])",
+            [list(self.TABLES)],
+        )
+        references = {(table, column): (target, key) for table, column, target, key in cursor.fetchall()}
+        checked: dict[tuple[str, str], set] = {}
+        scans: dict[tuple[str, str], tuple[list[tuple[str, str]], dict[str, Any]]] = {}
+        for table, column, expression, source, params in self.keys:
+            if (table, column) not in references:
+                continue
+            if re.fullmatch(r"%\(\w+\)s(::[\w ]+)?", expression):  # a parameter: one value
+                cursor.execute(f"SELECT {expression}", params)
+                value = cursor.fetchone()[0]
+                if value is not None:
+                    checked.setdefault(references[(table, column)], set()).add(value)
+            else:
+                scans.setdefault((table, source), ([], params))[0].append((column, expression))
+        # One pass over each insert's rows for all its keys: a grouping set per key.
+        for (table, source), (keys, params) in scans.items():
+            sets = ", ".join(f"({expression})" for _column, expression in keys)
+            picked = ", ".join(f"GROUPING({expression}), {expression}" for _column, expression in keys)
+            cursor.execute(f"SELECT {picked} FROM {source} GROUP BY GROUPING SETS ({sets})", params)  # noqa: S608 - the insert's own SQL
+            for row in cursor.fetchall():
+                for i, (column, _expression) in enumerate(keys):
+                    if row[2 * i] == 0 and row[2 * i + 1] is not None:
+                        checked.setdefault(references[(table, column)], set()).add(row[2 * i + 1])
+        quote = connection.ops.quote_name
+        for (target, key), values in checked.items():
+            if not values:
+                continue
+            cursor.execute(
+                f"SELECT {quote(key)} FROM {target} WHERE {quote(key)} = ANY(%s) FOR KEY SHARE",  # noqa: S608 - catalog names
+                [sorted(values)],
+            )
+            if len(cursor.fetchall()) != len(values):
+                raise Fallback(f"a value not found in {target}.{key}")

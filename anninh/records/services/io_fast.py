@@ -202,10 +202,9 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     pk = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, count],
-            )
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)::regclass::oid", [table, pk])
+            sequence = int(cursor.fetchone()[0])  # once: in the query it was looked up per row
+            cursor.execute(f"SELECT nextval({sequence}::oid::regclass) FROM generate_series(1, %s)", [count])  # noqa: S608 - an integer
             return [r[0] for r in cursor.fetchall()]
         # SQLite (AUTOINCREMENT): above both the largest id and the table's counter, so the
         # id of a deleted row is never reused; inserting explicit ids advances the counter.

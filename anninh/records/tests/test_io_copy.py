@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import pytest
 from django.db import connection, transaction
@@ -16,13 +17,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from anninh.audit.models import AuditEvent
+from anninh.compstat import aggregates
+from anninh.compstat.aggregates import MEASURES
+from anninh.compstat.models import IncidentMonth
 from anninh.lib.dates import HCM_TZ
 from anninh.lib.errors import ValidationProblem
 from anninh.org.models import Unit
 from anninh.records.demo import write_plan_csv
 from anninh.records.models import ImportBatch, Incident, IncidentLoss, IncidentOffence, RecordEvent
 from anninh.records.services.io import SYSTEM_USERNAME, incidents_import, system_user
-from anninh.records.services.io_copy import FIRST_SQL_YEAR, date_sql, strict_date_sql
+from anninh.records.services.io_copy import FIRST_SQL_YEAR, QuietWrites, date_sql, strict_date_sql
 from anninh.records.services.io_formats import parse_datetime_cell
 from anninh.records.tests.test_io_import import GOOD, write_csv
 
@@ -106,6 +110,12 @@ def outcome(result) -> dict:
         ),
         "events": sorted(events),
         "audits": audits,
+        "monthly_counts": sorted(
+            tuple(row.values())
+            for row in IncidentMonth.objects.values(
+                "month", "commune_id", "responsible_unit_id", "kind", "offence_group", *MEASURES
+            )
+        ),
         "batches": list(
             ImportBatch.objects.order_by("pk").values_list(
                 "unit_id", "file_name", "file_sha256", "rows", "created", "updated", "unchanged"
@@ -232,6 +242,183 @@ def test_synthetic_records_of_every_kind_give_the_same_records(tmp_path, persona
     fast, slow, result = both_paths(path, unit_a)
     assert result.path == "copy" and result.unchanged == 300
     assert fast == slow
+
+
+# Awkward but valid rows: Vietnamese in composed (NFC) and decomposed (NFD) forms, odd spaces
+# (no-break, zero-width, tabs), a point with more than six decimals, points without decimals,
+# rows placed by their commune code (no point), losses written several ways, a window.
+NFD = unicodedata.normalize("NFD", "Số 45 ngõ 12 Lạch Tray, phường Ngô Quyền")
+AWKWARD = [
+    ["A-1", "crime", "05/11/2025 14:30", "05/11/2025 15:10", "11311", NFD, "", "", "173", "12.500.000", "Mất xe máy"],
+    ["A-2", "crime", "01/11/2025 22:00", "02/11/2025 07:30", "", "Chợ\u00a0Sắt", "20.8449123456", "106.6881987654",
+     "256a/1; 249", "", unicodedata.normalize("NFD", "Lừa đảo qua mạng, chiếm đoạt tiền")],
+    ["A-3", "fire", "03/11/2025 02:10", "03/11/2025 02:15", "11311", "  Chợ Sắt\u200b ", "", "", "", "0", "ỦY BAN\tNHÂN DÂN"],
+    ["A-4", "traffic", "04/11/2025 08:00", "04/11/2025 09:00", "", "Cầu Rào", "20.8449", "106.6881", "", "1.500.000", ""],
+    ["A-5", "crime", "04/11/2025 08:00", "04/11/2025 09:00", "11311", "Ｌạch Tray ﬁ", "", "", "173/2", "500000", "Ⅻ ½"],
+    ["A-6", "fire", "04/11/2025 08:00", "04/11/2025 09:00", "", "", "20.84", "106.69", "", "", "Cháy nhà"],
+]  # fmt: skip
+
+
+def test_awkward_rows_give_the_same_records_search_keys_and_monthly_counts(tmp_path, personas, unit_a):
+    path = write_csv(tmp_path / "awkward.csv", AWKWARD)
+    fast, slow, result = both_paths(path, unit_a)
+    assert not slow["problems"], slow["problems"]
+    assert result.path == "copy", result.fallback
+    assert result.created == len(AWKWARD)
+    assert [i["search_key"] for i in fast["incidents"]] == [i["search_key"] for i in slow["incidents"]]
+    for name in fast:
+        assert fast[name] == slow[name], name
+
+
+def test_awkward_rows_with_bad_ones_and_duplicates_are_all_reported_and_nothing_is_written(
+    tmp_path, personas, unit_a
+):
+    rows = [
+        *AWKWARD,
+        AWKWARD[1],  # the same external id twice
+        ["A-7", "crime", "31/02/2025 10:00", "01/03/2025 11:00", "11311", "", "", "", "173", "", ""],
+        ["A-8", "fire", "04/11/2025 08:00", "04/11/2025 09:00", "", "", "20.84", "", "", "", ""],
+        ["A-9", "fire", "04/11/2025 08:00", "04/11/2025 09:00", "99999", "", "", "", "", "", ""],
+    ]
+    path = write_csv(tmp_path / "awkward-bad.csv", rows)
+    before = (Incident.objects.count(), IncidentMonth.objects.count(), RecordEvent.objects.count())
+    fast, slow, result = both_paths(path, unit_a)
+    assert result.path == "python" and result.fallback
+    assert fast == slow
+    assert {p.row for p in result.problems} >= {9, 10, 11}  # the header is row 1
+    assert result.batch is None
+    assert (Incident.objects.count(), IncidentMonth.objects.count(), RecordEvent.objects.count()) == before
+
+
+def test_a_failure_after_the_writes_leaves_nothing(tmp_path, personas, unit_a, monkeypatch):
+    """The fast path's inserts and the import's audit row are one transaction: a failure at
+    the last step (the audit row) leaves no incident, link, loss, timeline entry or count."""
+    path = tmp_path / "plan.csv"
+    write_plan_csv(path, incidents=50, seed=3)
+    before = (
+        Incident.objects.count(),
+        IncidentOffence.objects.count(),
+        IncidentLoss.objects.count(),
+        RecordEvent.objects.count(),
+        sorted(IncidentMonth.objects.values_list("pk", "n")),
+    )
+
+    def broken(**kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr("anninh.records.services.io_import.audit_record", broken)
+    with pytest.raises(RuntimeError):
+        incidents_import(actor=system_user(), unit=unit_a, path=path, system=True)
+    after = (
+        Incident.objects.count(),
+        IncidentOffence.objects.count(),
+        IncidentLoss.objects.count(),
+        RecordEvent.objects.count(),
+        sorted(IncidentMonth.objects.values_list("pk", "n")),
+    )
+    assert after == before
+
+
+def test_a_dry_run_of_the_benchmark_file_writes_nothing(tmp_path, personas, unit_a):
+    path = tmp_path / "plan.csv"
+    write_plan_csv(path, incidents=200, seed=5)
+    result = incidents_import(actor=system_user(), unit=unit_a, path=path, system=True, dry_run=True)
+    assert result.path == "copy", result.fallback
+    assert result.created == 200 and result.batch is None
+    assert not Incident.objects.exists() and not IncidentMonth.objects.exists()
+
+
+def test_importing_the_same_file_again_adds_nothing(tmp_path, personas, unit_a):
+    path = tmp_path / "plan.csv"
+    write_plan_csv(path, incidents=200, seed=11)
+    first = incidents_import(actor=system_user(), unit=unit_a, path=path, system=True)
+    assert first.path == "copy" and first.created == 200
+    counts = (Incident.objects.count(), IncidentOffence.objects.count(), RecordEvent.objects.count())
+    months = sorted(IncidentMonth.objects.values_list("month", "commune_id", "kind", "n", "losses_vnd"))
+    again = incidents_import(actor=system_user(), unit=unit_a, path=path, system=True)
+    assert again.path == "copy" and (again.created, again.updated, again.unchanged) == (0, 0, 200)
+    assert (Incident.objects.count(), IncidentOffence.objects.count(), RecordEvent.objects.count()) == counts
+    assert (
+        sorted(IncidentMonth.objects.values_list("month", "commune_id", "kind", "n", "losses_vnd")) == months
+    )
+    assert aggregates.verify() == []
+
+
+def test_quiet_writes_give_the_same_records_as_the_triggers(tmp_path, personas, unit_a, settings):
+    """The inserts with the row triggers off (foreign keys and monthly counts settled once)
+    against the same fast path with every trigger firing."""
+    path = tmp_path / "plan.csv"
+    write_plan_csv(path, incidents=300, seed=13)
+    actor = system_user()  # created once, outside the savepoints
+    out = {}
+    for quiet in (True, False):
+        settings.ANNINH_IMPORT_QUIET_WRITES = quiet
+        with transaction.atomic():
+            result = incidents_import(actor=actor, unit=unit_a, path=path, system=True)
+            assert result.path == "copy", result.fallback
+            assert ("quiet writes: references" in result.timings) is quiet
+            assert aggregates.verify() == []
+            out[quiet] = outcome(result)
+            transaction.set_rollback(True)
+    for name, quiet in out[True].items():
+        loud = out[False][name]
+        first = next(
+            (
+                {k: (q[k], v[k]) for k in q if q[k] != v[k]} if isinstance(q, dict) else (q, v)
+                for q, v in zip(quiet, loud, strict=False)
+                if q != v
+            ),
+            None,
+        )
+        assert quiet == loud, (name, first)
+
+
+def test_quiet_writes_know_every_insert_trigger_of_the_tables_they_write():
+    """A trigger added to a table the fast path writes must be listed in REPLACED with what
+    replaces it, or the triggers stay on (quiet writes refuse)."""
+    with connection.cursor() as cursor:
+        assert QuietWrites.refusal(cursor.cursor) == ""
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal "
+            "AND tgrelid = ANY(%s::regclass[]) AND (tgtype & 4) <> 0",
+            [list(QuietWrites.TABLES)],
+        )
+        found = {(table, name) for table, name in cursor.fetchall()}
+    assert found == {(t, name) for t, names in QuietWrites.REPLACED.items() for name in names}
+
+
+def test_quiet_writes_refuse_a_trigger_they_do_not_know(tmp_path, personas, unit_a):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION imp_test_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER imp_test_noop AFTER INSERT ON records_incidentloss "
+            "FOR EACH STATEMENT EXECUTE FUNCTION imp_test_noop()"
+        )
+        assert "records_incidentloss.imp_test_noop" in QuietWrites.refusal(cursor.cursor)
+    path = write_csv(tmp_path / "good.csv", GOOD)
+    result = incidents_import(actor=system_user(), unit=unit_a, path=path, system=True)
+    assert result.path == "copy" and "quiet writes: references" not in result.timings
+
+
+def test_quiet_writes_fall_back_when_a_referenced_row_is_missing(tmp_path, personas, unit_a, monkeypatch):
+    """The check the foreign-key triggers would have made: a reference to a row that is not
+    there sends the file to the Python path (which the constraint then stops)."""
+    real = QuietWrites.note
+
+    def wrong_unit(self, table, expressions, source, params, *, own):
+        if table == Incident._meta.db_table:
+            expressions = {**expressions, "responsible_unit_id": "r.responsible_unit_id * 0 - 1"}
+        real(self, table, expressions, source, params, own=own)
+
+    monkeypatch.setattr(QuietWrites, "note", wrong_unit)
+    path = write_csv(tmp_path / "good.csv", GOOD)
+    with transaction.atomic():
+        result = incidents_import(actor=system_user(), unit=unit_a, path=path, system=True)
+        transaction.set_rollback(True)
+    assert result.path == "python"
+    assert "org_unit" in result.fallback
 
 
 def test_the_fast_path_is_off_when_the_setting_says_so(tmp_path, personas, unit_a, settings):
