@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
 
-from anninh.campaigns.models import LOWER_IS_BETTER, MONEY_INDICATORS, Campaign, Indicator
+from anninh.accounts.scoping import visible_q
+from anninh.campaigns.models import LOWER_IS_BETTER, MONEY_INDICATORS, Campaign, ClearedSuspect, Indicator
 from anninh.campaigns.periods import percent_change, same_dates_last_year
 from anninh.compstat.periods import Period
 from anninh.compstat.selectors import FRAUD_GROUPS, _grouped, _month_base
@@ -212,14 +213,70 @@ def cleared(viewer, scope: Scope) -> IndicatorValues:
 
 def offenders(viewer, scope: Scope) -> IndicatorValues:
     """Distinct suspects of the incidents of cases cleared in the period (per unit and in all:
-    one person in two units' cases counts once in the total). The suspects are read through
-    the incident, so a viewer counts them only in incidents they may see.
+    one person in two units' cases counts once in the total, and one person in two cases of a
+    unit once in the unit's). The suspects are read through the incident, so a viewer counts
+    them only in incidents they may see.
 
-    One query: the period's cleared cases (each window's from the covering index
-    `records_case_cleared_idx`, through the viewer's scope) joined by their incident to its
-    suspect links, counted in the database: distinct suspects per (window, unit), and per
-    window in all. Python never sees the ~100,000 (unit, suspect) pairs of a city, and no
-    incident is joined for a viewer who sees them all."""
+    One query, counted in the database (distinct suspects per (window, unit), and per window
+    in all), so Python never sees the ~100,000 (unit, suspect) pairs of a city. The pairs come
+    from `ClearedSuspect` (the cleared cases' suspects, kept by triggers) when the viewer sees
+    every case and incident and the campaign takes every commune and group: one range of its
+    covering index per window. Otherwise from the viewer's scoped cleared cases, joined by
+    their incident to its suspect links (`_offender_pairs_through_cases`)."""
+    if visible_q(ClearedSuspect, viewer) is None and not scope.communes and not scope.groups:
+        return _count_offenders(*_offender_pairs_copied(viewer, scope))
+    return _count_offenders(*_offender_pairs_through_cases(viewer, scope))
+
+
+def _count_offenders(pairs: str, params: tuple) -> IndicatorValues:
+    """Count the distinct (part, unit, person) rows of `pairs` (SQL): per (part, unit), and
+    the distinct persons per part."""
+    # Built from the ORM's own compiled queries and models' table names, never from input.
+    sql = (
+        f"WITH pairs AS ({pairs}) "  # noqa: S608
+        "SELECT part, unit, COUNT(*) FROM pairs GROUP BY part, unit "
+        "UNION ALL SELECT part, NULL, COUNT(DISTINCT person) FROM pairs GROUP BY part"
+    )
+    values = IndicatorValues(Indicator.OFFENDERS)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for part, unit, n in cursor.fetchall():
+            if unit is None:
+                if part == CURRENT:
+                    values.total = n
+                else:
+                    values.total_last_year = n
+            elif part == CURRENT:
+                values.by_unit[unit] = n
+            else:
+                values.by_unit_last_year[unit] = n
+    return values
+
+
+def _offender_pairs_copied(viewer, scope: Scope) -> tuple[str, tuple]:
+    """SQL of the distinct (part, unit, person) of each window, from the copied pairs (for a
+    viewer who sees every case and incident, a campaign of every commune and group)."""
+    rows = ClearedSuspect.objects.restrict(viewer)
+    if scope.units:
+        rows = rows.filter(handling_unit_id__in=scope.units)
+    parts = [
+        part.annotate(part=Value(i, output_field=IntegerField()))
+        .values("part", "handling_unit_id", "person_id")
+        .distinct()
+        .order_by()
+        for i, part in _window_parts(rows, "identified_at", scope.windows())
+    ]
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    inner, params = combined.query.get_compiler(using=combined.db).as_sql()
+    table = ClearedSuspect._meta.db_table
+    sql = f"SELECT part, handling_unit_id AS unit, person_id AS person FROM ({inner}) {table}_pairs"  # noqa: S608
+    return sql, tuple(params)
+
+
+def _offender_pairs_through_cases(viewer, scope: Scope) -> tuple[str, tuple]:
+    """SQL of the distinct (part, unit, person) of each window, from the viewer's scoped
+    cleared cases (each window's from the covering index `records_case_cleared_idx`) joined
+    by their incident to its suspect links (`records_inc_person_unique`, index only)."""
     cases = _case_scope(viewer, scope).filter(status=CaseStatus.CLEARED)
     seen = incident_visibility_q(viewer, prefix="incident__")
     if seen is not None:
@@ -233,28 +290,11 @@ def offenders(viewer, scope: Scope) -> IndicatorValues:
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     inner, params = combined.query.get_compiler(using=combined.db).as_sql()
     link = IncidentPerson._meta.db_table
-    # Built from the ORM's own compiled query and a model's table name, never from input.
     sql = (
-        f"WITH cleared AS ({inner}), pairs AS ("  # noqa: S608
-        f"SELECT DISTINCT c.part AS part, c.handling_unit_id AS unit, l.person_id AS person "
-        f"FROM cleared c JOIN {link} l ON l.incident_id = c.incident_id WHERE l.role = %s) "
-        "SELECT part, unit, COUNT(*) FROM pairs GROUP BY part, unit "
-        "UNION ALL SELECT part, NULL, COUNT(DISTINCT person) FROM pairs GROUP BY part"
+        f"SELECT DISTINCT c.part AS part, c.handling_unit_id AS unit, l.person_id AS person "  # noqa: S608
+        f"FROM ({inner}) c JOIN {link} l ON l.incident_id = c.incident_id WHERE l.role = %s"
     )
-    values = IndicatorValues(Indicator.OFFENDERS)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, PersonRole.SUSPECT.value))
-        for part, unit, n in cursor.fetchall():
-            if unit is None:
-                if part == CURRENT:
-                    values.total = n
-                else:
-                    values.total_last_year = n
-            elif part == CURRENT:
-                values.by_unit[unit] = n
-            else:
-                values.by_unit_last_year[unit] = n
-    return values
+    return sql, (*params, PersonRole.SUSPECT.value)
 
 
 def drug_cases(viewer, scope: Scope) -> IndicatorValues:
