@@ -365,13 +365,12 @@ def fraud_recovered(viewer, scope: Scope) -> IndicatorValues:
         qs = qs.filter(commune_id__in=scope.communes)
     if scope.units:
         qs = qs.filter(responsible_unit_id__in=scope.units)
-    pair = _per_unit(
-        qs,
-        "responsible_unit_id",
-        "occurred_from",
-        scope.windows(),
-        Sum("losses__value_vnd", filter=Q(losses__recovered=True)),
-    )
+    # Only the recovered items joined (a unit without one has no figure either way): the
+    # planner can start from them (`records_loss_recovered_idx`, partial) or from the period's
+    # fraud incidents (`records_inc_fraud_idx`, partial and covering), instead of joining
+    # every loss item of the period's incidents.
+    qs = qs.filter(losses__recovered=True)
+    pair = _per_unit(qs, "responsible_unit_id", "occurred_from", scope.windows(), Sum("losses__value_vnd"))
     return _values(Indicator.FRAUD_RECOVERED, pair)
 
 

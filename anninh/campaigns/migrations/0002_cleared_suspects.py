@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaigns', '0001_initial'),
         ('org', '0004_unit_officers'),
-        ('records', '0021_campaign_indexes'),
+        ('records', '0022_case_place'),
     ]
 
     operations = [
