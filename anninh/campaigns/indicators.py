@@ -217,14 +217,14 @@ def offenders(viewer, scope: Scope) -> IndicatorValues:
     unit once in the unit's). The suspects are read through the incident, so a viewer counts
     them only in incidents they may see.
 
-    One query, counted in the database (distinct suspects per (window, unit), and per window
-    in all), so Python never sees the ~100,000 (unit, suspect) pairs of a city. The pairs come
-    from `ClearedSuspect` (the cleared cases' suspects, kept by triggers) when the viewer sees
-    every case and incident and the campaign takes every commune and group: one range of its
-    covering index per window. Otherwise from the viewer's scoped cleared cases, joined by
-    their incident to its suspect links (`_offender_pairs_through_cases`)."""
+    Counted in the database, so Python never sees the ~100,000 (unit, suspect) pairs of a
+    city. When the viewer sees every case and incident and the campaign takes every commune
+    and group, from `ClearedSuspect` (the cleared cases' suspects, kept by triggers) as counts
+    of rows (`_offenders_copied`). Otherwise in one query from the viewer's scoped cleared
+    cases, joined by their incident to its suspect links (`_offender_pairs_through_cases`):
+    distinct suspects per (window, unit), and per window in all."""
     if visible_q(ClearedSuspect, viewer) is None and not scope.communes and not scope.groups:
-        return _count_offenders(*_offender_pairs_copied(viewer, scope))
+        return _offenders_copied(viewer, scope)
     return _count_offenders(*_offender_pairs_through_cases(viewer, scope))
 
 
@@ -253,24 +253,61 @@ def _count_offenders(pairs: str, params: tuple) -> IndicatorValues:
     return values
 
 
-def _offender_pairs_copied(viewer, scope: Scope) -> tuple[str, tuple]:
-    """SQL of the distinct (part, unit, person) of each window, from the copied pairs (for a
-    viewer who sees every case and incident, a campaign of every commune and group)."""
+def _offenders_copied(viewer, scope: Scope) -> IndicatorValues:
+    """Offenders from the suspects of cleared cases copied by triggers (`ClearedSuspect`), for
+    a viewer who sees every case and incident and a campaign of every commune and group: one
+    range of the covering index per window, and no distinct count. A person counts once in a
+    window through their first row in it, the one row whose previous row (same unit for the
+    unit's figure, any unit for the total) is before the window's start (or has none), so
+    each figure is a count of rows. The per-unit counts come for every unit; the total is
+    their sum when no unit outside the campaign has rows in the window, else (a campaign of
+    some units) a distinct count of the campaign's units' persons, one more query."""
     rows = ClearedSuspect.objects.restrict(viewer)
-    if scope.units:
-        rows = rows.filter(handling_unit_id__in=scope.units)
-    parts = [
-        part.annotate(part=Value(i, output_field=IntegerField()))
-        .values("part", "handling_unit_id", "person_id")
-        .distinct()
-        .order_by()
-        for i, part in _window_parts(rows, "identified_at", scope.windows())
-    ]
+    windows = scope.windows()
+    parts = []
+    for i, window in enumerate(windows):
+        if window is None:
+            continue
+        start, _end = _bounds(window)
+        parts.append(
+            rows.filter(_time_q("identified_at", window))
+            .values("handling_unit_id")
+            .annotate(
+                part=Value(i, output_field=IntegerField()),
+                n=Count("id", filter=Q(unit_prev_at__isnull=True) | Q(unit_prev_at__lt=start)),
+                firsts=Count("id", filter=Q(person_prev_at__isnull=True) | Q(person_prev_at__lt=start)),
+            )
+            .order_by()
+        )
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    inner, params = combined.query.get_compiler(using=combined.db).as_sql()
-    table = ClearedSuspect._meta.db_table
-    sql = f"SELECT part, handling_unit_id AS unit, person_id AS person FROM ({inner}) {table}_pairs"  # noqa: S608
-    return sql, tuple(params)
+    values = IndicatorValues(Indicator.OFFENDERS)
+    units = set(scope.units)
+    totals, outside = [0, 0], set()
+    for row in combined:
+        part, unit = row["part"], row["handling_unit_id"]
+        totals[part] += row["firsts"]
+        if units and unit not in units:
+            outside.add(part)
+        elif row["n"]:
+            (values.by_unit if part == CURRENT else values.by_unit_last_year)[unit] = row["n"]
+    if outside:
+        # Persons whose first row of the window is in a unit outside the campaign may still
+        # be in one of its units: count the campaign's units' persons themselves.
+        distinct = [
+            rows.filter(_time_q("identified_at", windows[i]), handling_unit_id__in=scope.units)
+            .annotate(part=Value(i, output_field=IntegerField()))
+            .values("part")
+            .annotate(n=Count("person_id", distinct=True))
+            .order_by()
+            for i in sorted(outside)
+        ]
+        combined = distinct[0].union(*distinct[1:], all=True) if len(distinct) > 1 else distinct[0]
+        for i in outside:
+            totals[i] = 0
+        for row in combined:
+            totals[row["part"]] = row["n"]
+    values.total, values.total_last_year = totals
+    return values
 
 
 def _offender_pairs_through_cases(viewer, scope: Scope) -> tuple[str, tuple]:

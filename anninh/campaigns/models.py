@@ -123,6 +123,13 @@ class ClearedSuspect(models.Model):
         "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     identified_at = models.DateTimeField()  # the case's offender_identified_at
+    # The identification time of the row before this one of the same person, in the order of
+    # (identified_at, case), in the same unit and in any unit (None for the first). Also kept
+    # by the triggers. A person counts once in a period [start, end) through exactly one of
+    # their rows in it, the first, and that is the row whose previous one is before `start`:
+    # so a distinct count of persons is a plain count of rows, read from one index.
+    unit_prev_at = models.DateTimeField(null=True)
+    person_prev_at = models.DateTimeField(null=True)
 
     objects = RestrictedManager()
     # Seen with its case, and its person only through the case's incident (as the suspects
@@ -137,9 +144,11 @@ class ClearedSuspect(models.Model):
             # Covering (PostgreSQL): a period's pairs with their unit, from the index alone.
             models.Index(
                 fields=["identified_at"],
-                include=["handling_unit", "person"],
+                include=["handling_unit", "unit_prev_at", "person_prev_at", "person"],
                 name="campaigns_clsus_when",
-            )
+            ),
+            # The triggers recompute the previous times of the persons whose rows changed.
+            models.Index(fields=["person"], name="campaigns_clsus_person"),
         ]
 
     def __str__(self) -> str:

@@ -308,4 +308,31 @@ def test_random_write_sequences_keep_the_suspects_of_cleared_cases_exact(persona
                 # Takes its links with it; one with a case cannot go (PROTECT).
                 Incident.objects.filter(pk=pk, cases__isnull=True).delete()
         assert offenders.verify() == []
+        _check_counts(personas["commander"], units)
         transaction.set_rollback(True)
+
+
+def _check_counts(commander, units) -> None:
+    """The counts of first rows equal plain distinct counts of the records' pairs, for windows
+    that start on, before and after the times used, for every unit and for some."""
+    from anninh.campaigns.indicators import Scope, _offenders_copied
+
+    pairs = [
+        (c.handling_unit_id, p, c.offender_identified_at)
+        for c in Case.objects.filter(status="cleared").exclude(incident=None)
+        for p in IncidentPerson.objects.filter(incident_id=c.incident_id, role="suspect").values_list(
+            "person_id", flat=True
+        )
+    ]
+    for first, last in (
+        (dt.date(2026, 1, 31), dt.date(2026, 2, 1)),
+        (dt.date(2026, 2, 1), dt.date(2026, 2, 3)),
+    ):
+        for unit_scope in ((), (units[0],)):
+            got = _offenders_copied(commander, Scope(first=first, last=last, units=unit_scope))
+            start = dt.datetime.combine(first, dt.time(), HCM_TZ)
+            end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), HCM_TZ)
+            inside = [(u, p) for u, p, t in pairs if start <= t < end and (not unit_scope or u in unit_scope)]
+            by_unit = {u: len({p for v, p in inside if v == u}) for u, _p in inside}
+            assert got.by_unit == by_unit
+            assert got.total == len({p for _u, p in inside})
