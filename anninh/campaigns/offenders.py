@@ -35,6 +35,12 @@ PostgreSQL: statement-level triggers with transition tables (an import of 10,000
 insert); SQLite: row triggers. Incidents with cases cannot be deleted (PROTECT), nor persons
 with links.
 
+One race is left: two transactions that at the same moment add or remove rows of the same
+person (two cases naming one suspect, cleared in the same instant) each recompute that
+person's previous times without the other's uncommitted rows, so one may be left stale.
+Locking the persons' rows would close it but would write every person row an import touches;
+`verify()` finds such a row and `rebuild()` repairs it (the weekly check below).
+
 SQLite drops a table's triggers when a migration rebuilds it, and refuses to rebuild a table
 another table's trigger names: `drop_before_migrate` (pre_migrate) takes them off and
 `ensure_installed` (post_migrate) puts them back and rebuilds. `verify()` lists the rows that
