@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
 
-from anninh.campaigns.models import LOWER_IS_BETTER, MONEY_INDICATORS, Campaign, Indicator
+from anninh.accounts.scoping import visible_q
+from anninh.campaigns.models import LOWER_IS_BETTER, MONEY_INDICATORS, Campaign, ClearedSuspect, Indicator
 from anninh.campaigns.periods import percent_change, same_dates_last_year
 from anninh.compstat.periods import Period
 from anninh.compstat.selectors import FRAUD_GROUPS, _grouped, _month_base
@@ -212,14 +213,107 @@ def cleared(viewer, scope: Scope) -> IndicatorValues:
 
 def offenders(viewer, scope: Scope) -> IndicatorValues:
     """Distinct suspects of the incidents of cases cleared in the period (per unit and in all:
-    one person in two units' cases counts once in the total). The suspects are read through
-    the incident, so a viewer counts them only in incidents they may see.
+    one person in two units' cases counts once in the total, and one person in two cases of a
+    unit once in the unit's). The suspects are read through the incident, so a viewer counts
+    them only in incidents they may see.
 
-    One query: the period's cleared cases (each window's from the covering index
-    `records_case_cleared_idx`, through the viewer's scope) joined by their incident to its
-    suspect links, counted in the database: distinct suspects per (window, unit), and per
-    window in all. Python never sees the ~100,000 (unit, suspect) pairs of a city, and no
-    incident is joined for a viewer who sees them all."""
+    Counted in the database, so Python never sees the ~100,000 (unit, suspect) pairs of a
+    city. When the viewer sees every case and incident and the campaign takes every commune
+    and group, from `ClearedSuspect` (the cleared cases' suspects, kept by triggers) as counts
+    of rows (`_offenders_copied`). Otherwise in one query from the viewer's scoped cleared
+    cases, joined by their incident to its suspect links (`_offender_pairs_through_cases`):
+    distinct suspects per (window, unit), and per window in all."""
+    if visible_q(ClearedSuspect, viewer) is None and not scope.communes and not scope.groups:
+        return _offenders_copied(viewer, scope)
+    return _count_offenders(*_offender_pairs_through_cases(viewer, scope))
+
+
+def _count_offenders(pairs: str, params: tuple) -> IndicatorValues:
+    """Count the distinct (part, unit, person) rows of `pairs` (SQL): per (part, unit), and
+    the distinct persons per part."""
+    # Built from the ORM's own compiled queries and models' table names, never from input.
+    sql = (
+        f"WITH pairs AS ({pairs}) "  # noqa: S608
+        "SELECT part, unit, COUNT(*) FROM pairs GROUP BY part, unit "
+        "UNION ALL SELECT part, NULL, COUNT(DISTINCT person) FROM pairs GROUP BY part"
+    )
+    values = IndicatorValues(Indicator.OFFENDERS)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for part, unit, n in cursor.fetchall():
+            if unit is None:
+                if part == CURRENT:
+                    values.total = n
+                else:
+                    values.total_last_year = n
+            elif part == CURRENT:
+                values.by_unit[unit] = n
+            else:
+                values.by_unit_last_year[unit] = n
+    return values
+
+
+def _offenders_copied(viewer, scope: Scope) -> IndicatorValues:
+    """Offenders from the suspects of cleared cases copied by triggers (`ClearedSuspect`), for
+    a viewer who sees every case and incident and a campaign of every commune and group: one
+    range of the covering index per window, and no distinct count. A person counts once in a
+    window through their first row in it, the one row whose previous row (same unit for the
+    unit's figure, any unit for the total) is before the window's start (or has none), so
+    each figure is a count of rows. The per-unit counts come for every unit; the total is
+    their sum when no unit outside the campaign has rows in the window, else (a campaign of
+    some units) a distinct count of the campaign's units' persons, one more query."""
+    rows = ClearedSuspect.objects.restrict(viewer)
+    windows = scope.windows()
+    parts = []
+    for i, window in enumerate(windows):
+        if window is None:
+            continue
+        start, _end = _bounds(window)
+        parts.append(
+            rows.filter(_time_q("identified_at", window))
+            .values("handling_unit_id")
+            .annotate(
+                part=Value(i, output_field=IntegerField()),
+                n=Count("id", filter=Q(unit_prev_at__isnull=True) | Q(unit_prev_at__lt=start)),
+                firsts=Count("id", filter=Q(person_prev_at__isnull=True) | Q(person_prev_at__lt=start)),
+            )
+            .order_by()
+        )
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    values = IndicatorValues(Indicator.OFFENDERS)
+    units = set(scope.units)
+    totals, outside = [0, 0], set()
+    for row in combined:
+        part, unit = row["part"], row["handling_unit_id"]
+        totals[part] += row["firsts"]
+        if units and unit not in units:
+            outside.add(part)
+        elif row["n"]:
+            (values.by_unit if part == CURRENT else values.by_unit_last_year)[unit] = row["n"]
+    if outside:
+        # Persons whose first row of the window is in a unit outside the campaign may still
+        # be in one of its units: count the campaign's units' persons themselves.
+        distinct = [
+            rows.filter(_time_q("identified_at", windows[i]), handling_unit_id__in=scope.units)
+            .annotate(part=Value(i, output_field=IntegerField()))
+            .values("part")
+            .annotate(n=Count("person_id", distinct=True))
+            .order_by()
+            for i in sorted(outside)
+        ]
+        combined = distinct[0].union(*distinct[1:], all=True) if len(distinct) > 1 else distinct[0]
+        for i in outside:
+            totals[i] = 0
+        for row in combined:
+            totals[row["part"]] = row["n"]
+    values.total, values.total_last_year = totals
+    return values
+
+
+def _offender_pairs_through_cases(viewer, scope: Scope) -> tuple[str, tuple]:
+    """SQL of the distinct (part, unit, person) of each window, from the viewer's scoped
+    cleared cases (each window's from the covering index `records_case_cleared_idx`) joined
+    by their incident to its suspect links (`records_inc_person_unique`, index only)."""
     cases = _case_scope(viewer, scope).filter(status=CaseStatus.CLEARED)
     seen = incident_visibility_q(viewer, prefix="incident__")
     if seen is not None:
@@ -233,28 +327,11 @@ def offenders(viewer, scope: Scope) -> IndicatorValues:
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     inner, params = combined.query.get_compiler(using=combined.db).as_sql()
     link = IncidentPerson._meta.db_table
-    # Built from the ORM's own compiled query and a model's table name, never from input.
     sql = (
-        f"WITH cleared AS ({inner}), pairs AS ("  # noqa: S608
-        f"SELECT DISTINCT c.part AS part, c.handling_unit_id AS unit, l.person_id AS person "
-        f"FROM cleared c JOIN {link} l ON l.incident_id = c.incident_id WHERE l.role = %s) "
-        "SELECT part, unit, COUNT(*) FROM pairs GROUP BY part, unit "
-        "UNION ALL SELECT part, NULL, COUNT(DISTINCT person) FROM pairs GROUP BY part"
+        f"SELECT DISTINCT c.part AS part, c.handling_unit_id AS unit, l.person_id AS person "  # noqa: S608
+        f"FROM ({inner}) c JOIN {link} l ON l.incident_id = c.incident_id WHERE l.role = %s"
     )
-    values = IndicatorValues(Indicator.OFFENDERS)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, PersonRole.SUSPECT.value))
-        for part, unit, n in cursor.fetchall():
-            if unit is None:
-                if part == CURRENT:
-                    values.total = n
-                else:
-                    values.total_last_year = n
-            elif part == CURRENT:
-                values.by_unit[unit] = n
-            else:
-                values.by_unit_last_year[unit] = n
-    return values
+    return sql, (*params, PersonRole.SUSPECT.value)
 
 
 def drug_cases(viewer, scope: Scope) -> IndicatorValues:
@@ -325,13 +402,12 @@ def fraud_recovered(viewer, scope: Scope) -> IndicatorValues:
         qs = qs.filter(commune_id__in=scope.communes)
     if scope.units:
         qs = qs.filter(responsible_unit_id__in=scope.units)
-    pair = _per_unit(
-        qs,
-        "responsible_unit_id",
-        "occurred_from",
-        scope.windows(),
-        Sum("losses__value_vnd", filter=Q(losses__recovered=True)),
-    )
+    # Only the recovered items joined (a unit without one has no figure either way): the
+    # planner can start from them (`records_loss_recovered_idx`, partial) or from the period's
+    # fraud incidents (`records_inc_fraud_idx`, partial and covering), instead of joining
+    # every loss item of the period's incidents.
+    qs = qs.filter(losses__recovered=True)
+    pair = _per_unit(qs, "responsible_unit_id", "occurred_from", scope.windows(), Sum("losses__value_vnd"))
     return _values(Indicator.FRAUD_RECOVERED, pair)
 
 

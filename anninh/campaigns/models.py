@@ -101,3 +101,55 @@ class CampaignTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.unit_id}/{self.indicator}={self.value}"
+
+
+class ClearedSuspect(models.Model):
+    """A person recorded as a suspect in the incident of a cleared case: one row per (case,
+    suspect), with the case's handling unit and the time its offender was identified. Written
+    only by database triggers (anninh/campaigns/offenders.py), which keep it exactly the
+    records' on every write of a case or a person link; the indicator "offenders identified"
+    counts distinct persons from it without probing every cleared case's links
+    (benchmarks/results/campaign-dashboard.md). Never write it in Python."""
+
+    # No foreign-key constraints: the triggers write these rows, and the cases' and links' own
+    # constraints already guarantee that the case, person and unit exist.
+    case = models.ForeignKey(
+        "records.Case", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    person = models.ForeignKey(
+        "records.Person", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    handling_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    identified_at = models.DateTimeField()  # the case's offender_identified_at
+    # The identification time of the row before this one of the same person, in the order of
+    # (identified_at, case), in the same unit and in any unit (None for the first). Also kept
+    # by the triggers. A person counts once in a period [start, end) through exactly one of
+    # their rows in it, the first, and that is the row whose previous one is before `start`:
+    # so a distinct count of persons is a plain count of rows, read from one index.
+    unit_prev_at = models.DateTimeField(null=True)
+    person_prev_at = models.DateTimeField(null=True)
+
+    objects = RestrictedManager()
+    # Seen with its case, and its person only through the case's incident (as the suspects
+    # are read through the incident): both rules, from those models' own declarations.
+    need_to_know = ScopeRule(custom="anninh.campaigns.scoping.cleared_suspect_rows")
+
+    class Meta:
+        verbose_name = _("suspect of a cleared case")
+        verbose_name_plural = _("suspects of cleared cases")
+        constraints = [models.UniqueConstraint(fields=["case", "person"], name="campaigns_clsus_key")]
+        indexes = [
+            # Covering (PostgreSQL): a period's pairs with their unit, from the index alone.
+            models.Index(
+                fields=["identified_at"],
+                include=["handling_unit", "unit_prev_at", "person_prev_at", "person"],
+                name="campaigns_clsus_when",
+            ),
+            # The triggers recompute the previous times of the persons whose rows changed.
+            models.Index(fields=["person"], name="campaigns_clsus_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.person_id}"

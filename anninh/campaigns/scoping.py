@@ -35,3 +35,17 @@ def target_rows(viewer, prefix: str) -> Q | None:
     if condition is None:
         return None
     return Q(**{f"{prefix}campaign__in": Campaign.objects.unrestricted().filter(condition).values("pk")})
+
+
+def cleared_suspect_rows(viewer, prefix: str) -> Q | None:
+    """A suspect of a cleared case: seen with the case, and only if the viewer may also see
+    the case's incident (the suspects are named there); None when the viewer sees both every
+    case and every incident."""
+    from anninh.accounts.scoping import visible_q
+    from anninh.records.models import Case, Incident
+
+    case = visible_q(Case, viewer, prefix=f"{prefix}case__")
+    incident = visible_q(Incident, viewer, prefix=f"{prefix}case__incident__")
+    if case is None and incident is None:
+        return None
+    return (case if case is not None else Q()) & (incident if incident is not None else Q())

@@ -61,6 +61,7 @@ def test_every_record_bearing_model_declares_its_rule_and_the_door():
         "enforcement.WantedPerson",
         "campaigns.Campaign",
         "campaigns.CampaignTarget",
+        "campaigns.ClearedSuspect",
         "events.Event",
         "events.Risk",
         "events.CommandLogEntry",

@@ -257,3 +257,49 @@ def test_a_campaign_of_some_communes_groups_and_units_counts_what_a_plain_count_
     _check(compute_all(data, scope), expected)
     officer = make_user("ref_officer2", "commune_officer", unit_code=f"CA{communes[0]}")
     _check(compute_all(officer, scope), _reference(View(commune=communes[0], unit=officer.unit_id), scope))
+
+
+@pytest.mark.django_db
+def test_offenders_read_from_the_copied_pairs_are_those_read_through_the_cases_and_links(data):
+    """A commander's offenders come from the suspects of cleared cases copied by triggers
+    (`ClearedSuspect`), not through the cases and their incidents' links: both readings give
+    the same figures, and the data has repeat suspects (the same person in several cleared
+    cases of one unit and period), so a sum of suspects per case would not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anninh.campaigns import indicators
+    from anninh.campaigns.services import campaign_create
+
+    campaign = campaign_create(actor=data, name="Hai đường", first=FIRST, last=LAST)
+    for scope in (Scope.of(campaign), Scope(first=FIRST, last=LAST, units=_some_units())):
+        with CaptureQueriesContext(connection) as queries:
+            copied = indicators.offenders(data, scope)
+        sqls = [q["sql"] for q in queries]
+        assert all("campaigns_clearedsuspect" in sql and "records_incidentperson" not in sql for sql in sqls)
+        assert len(sqls) == (1 if not scope.units else 2)  # some units: the total is a distinct count
+        through = indicators._count_offenders(*indicators._offender_pairs_through_cases(data, scope))
+        assert (copied.by_unit, copied.by_unit_last_year) == (through.by_unit, through.by_unit_last_year)
+        assert (copied.total, copied.total_last_year) == (through.total, through.total_last_year)
+        assert copied.total
+    # Repeat suspects: more (case, suspect) pairs in the period than distinct persons per unit.
+    cleared = Case.objects.unrestricted().filter(
+        status="cleared",
+        offender_identified_at__gte=dt.datetime.combine(FIRST, dt.time(), HCM_TZ),
+        offender_identified_at__lt=dt.datetime.combine(LAST + dt.timedelta(days=1), dt.time(), HCM_TZ),
+    )
+    pairs = [
+        (unit, person)
+        for unit, incident in cleared.values_list("handling_unit_id", "incident_id")
+        for person in IncidentPerson.objects.unrestricted()
+        .filter(incident_id=incident, role="suspect")
+        .values_list("person_id", flat=True)
+    ]
+    assert len(pairs) > len(set(pairs)), "the data must repeat suspects for the check to mean anything"
+
+
+def _some_units() -> tuple[int, ...]:
+    units = sorted(
+        set(Case.objects.unrestricted().filter(status="cleared").values_list("handling_unit_id", flat=True))
+    )
+    return tuple(units[::2])
