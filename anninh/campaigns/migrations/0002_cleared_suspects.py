@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaigns', '0001_initial'),
         ('org', '0004_unit_officers'),
-        ('records', '0025_fraud_recovered_indexes'),
+        ('records', '0026_fraud_recovered_indexes'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('geo', '0003_landmarks'),
         ('org', '0004_unit_officers'),
-        ('records', '0024_history_case_place'),
+        ('records', '0025_incident_no_point'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
