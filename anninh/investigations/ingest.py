@@ -549,7 +549,7 @@ def _person(
     phone = r.call(phone_field, normalize.phone, r.text(phone_field)) if r.has(phone_field) else None
     if not name and not number:
         return None
-    key = f"cccd:{number}" if number else f"name:{normalize.name_key(name)}|{phone or ''}"
+    key = f"cccd:{number}" if number else f"name:{_name_key(name)}|{phone or ''}"
     if r.has("birth_date"):
         data["birth_date"] = r.text("birth_date")
     person = facts.entity(
@@ -563,7 +563,7 @@ def _person(
         facts.links.append(LinkSpec(LinkKind.HAS_PHONE, person, ph))
     if r.has("address"):
         addr = r.text("address")
-        a = facts.entity(EntityKind.ADDRESS, "addr:" + fold(addr), addr)
+        a = facts.entity(EntityKind.ADDRESS, "addr:" + _folded(addr), addr)
         facts.links.append(LinkSpec(LinkKind.HAS_ADDRESS, person, a))
     return person
 
@@ -641,6 +641,13 @@ CASH_WORDS = ("atm", "rut tien mat", "cash", "withdrawal", "rut tien")
 @functools.lru_cache(maxsize=8192)
 def _folded(text: str) -> str:
     return fold(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_key(text: str) -> str:
+    """`normalize.name_key`, once per distinct name (a victim's name is on each of their
+    payments; folding it is most of a complaint row's reading)."""
+    return normalize.name_key(text)
 
 
 def _looks_like_wallet(text: str, chain: str) -> bool:
@@ -1023,6 +1030,7 @@ def material_import(
                     writer.close()
                 finally:
                     writer.stop()
+                    rows.close()  # the column reader's generator: its end runs now
                 if dry_run or result.problem_count:
                     raise _Rollback
                 batch.rows_total = result.rows

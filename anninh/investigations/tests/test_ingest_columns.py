@@ -5,6 +5,7 @@ decides every row outside the common form; all or nothing, dry run and re-import
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import pytest
 from django.utils import timezone
@@ -245,6 +246,24 @@ def test_a_failure_while_reading_the_columns_leaves_nothing(personas, investigat
         _import(personas["investigator"], investigation, _file(write_csv, "a.csv", MIXED))
     for model in (Entity, EntitySource, Link, SourceFile):
         assert not model.objects.unrestricted().exists(), model
+    assert gc.isenabled()  # the reader pauses the garbage collector only while it reads
+
+
+def test_the_garbage_collector_runs_again_after_an_import(personas, investigation, write_csv, monkeypatch):
+    monkeypatch.setattr(ingest, "CHUNK", 3)
+    paused = []
+    original = ingest._Writer.write
+
+    def write(self, chunk):
+        paused.append(not gc.isenabled())
+        return original(self, chunk)
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(ingest._Writer, "write", write)
+        result = _import(personas["investigator"], investigation, _file(write_csv, "a.csv", MIXED))
+    # Paused while the rows are read (the last chunk is written after them).
+    assert result.ok and paused == [True, True, True, True, True]
+    assert gc.isenabled()
 
 
 def test_times_read_by_columns_are_the_row_readers(personas, investigation, write_csv):
