@@ -49,6 +49,7 @@ from anninh.accounts.permissions import audit_denied
 from anninh.audit.models import AuditAction
 from anninh.audit.services import audit_record
 from anninh.investigations.access import is_team_member
+from anninh.investigations.ingest_columns import statement_rows
 from anninh.investigations.models import (
     BankMapping,
     Entity,
@@ -420,9 +421,22 @@ class LinkSpec:
 
 
 @dataclass
+class _FixedLink(LinkSpec):
+    """A link whose fingerprint was computed with its row's column (`ingest_columns`)."""
+
+    fp: str = ""
+
+    def fingerprint(self) -> str:
+        return self.fp
+
+
+@dataclass
 class RowFacts:
     entities: list[EntitySpec] = field(default_factory=list)
     links: list[LinkSpec] = field(default_factory=list)
+    # True when the row's entities are exactly the two ends of its one link (a statement row
+    # read by columns): written with that link, the row needs no entity-source row.
+    covered: bool = False
 
     def entity(self, kind: str, key: str, label: str, **data) -> tuple[str, str]:
         province = data.pop("province", "") or ""
@@ -535,7 +549,7 @@ def _person(
     phone = r.call(phone_field, normalize.phone, r.text(phone_field)) if r.has(phone_field) else None
     if not name and not number:
         return None
-    key = f"cccd:{number}" if number else f"name:{normalize.name_key(name)}|{phone or ''}"
+    key = f"cccd:{number}" if number else f"name:{_name_key(name)}|{phone or ''}"
     if r.has("birth_date"):
         data["birth_date"] = r.text("birth_date")
     person = facts.entity(
@@ -549,7 +563,7 @@ def _person(
         facts.links.append(LinkSpec(LinkKind.HAS_PHONE, person, ph))
     if r.has("address"):
         addr = r.text("address")
-        a = facts.entity(EntityKind.ADDRESS, "addr:" + fold(addr), addr)
+        a = facts.entity(EntityKind.ADDRESS, "addr:" + _folded(addr), addr)
         facts.links.append(LinkSpec(LinkKind.HAS_ADDRESS, person, a))
     return person
 
@@ -627,6 +641,13 @@ CASH_WORDS = ("atm", "rut tien mat", "cash", "withdrawal", "rut tien")
 @functools.lru_cache(maxsize=8192)
 def _folded(text: str) -> str:
     return fold(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_key(text: str) -> str:
+    """`normalize.name_key`, once per distinct name (a victim's name is on each of their
+    payments; folding it is most of a complaint row's reading)."""
+    return normalize.name_key(text)
 
 
 def _looks_like_wallet(text: str, chain: str) -> bool:
@@ -975,20 +996,22 @@ def material_import(
                         created_by=actor,
                     )
                     result.batch_id = batch.pk
-                reader = READERS[kind]
                 writer = _Writer(investigation, batch, sheet_name, result, dry_run=dry_run)
                 memo: dict = {}
+                rows = None
+                if kind == ImportKind.BANK_STATEMENT:
+                    rows = statement_rows(path, sheet, columns, ctx, messages, memo)
+                if rows is None:
+                    rows = _row_facts(sheet, READERS[kind], columns, ctx, messages, memo)
                 chunk: list[tuple[int, RowFacts]] = []
                 ticks = 0
                 try:
-                    for number, cells in sheet.rows:
-                        r = RowReader(list(cells), columns, sheet.header, number, messages, memo)
-                        facts = reader(r, ctx)
+                    for number, facts, problems in rows:
                         result.rows += 1
-                        if r.problems:
-                            result.problem_count += len(r.problems)
+                        if problems:
+                            result.problem_count += len(problems)
                             room = MAX_PROBLEMS - len(result.problems)
-                            result.problems.extend(r.problems[: max(room, 0)])
+                            result.problems.extend(problems[: max(room, 0)])
                         elif not result.problem_count:
                             chunk.append((number, facts))
                         if result.problem_count:
@@ -1007,6 +1030,7 @@ def material_import(
                     writer.close()
                 finally:
                     writer.stop()
+                    rows.close()  # the column reader's generator: its end runs now
                 if dry_run or result.problem_count:
                     raise _Rollback
                 batch.rows_total = result.rows
@@ -1039,6 +1063,14 @@ def material_import(
     finally:
         sheet.close()
     return result
+
+
+def _row_facts(sheet, reader, columns: dict[str, int], ctx: dict, messages, memo: dict):
+    """The file's rows read one by one: (number, facts, problems)."""
+    for number, cells in sheet.rows:
+        r = RowReader(list(cells), columns, sheet.header, number, messages, memo)
+        facts = reader(r, ctx)
+        yield number, facts, r.problems
 
 
 def _sheet_name(path: Path) -> str:
@@ -1082,7 +1114,12 @@ class _Writer:
                 if key in self.ids:
                     continue
                 if key not in entity_row:
-                    entity_row[key] = (spec, number)
+                    # A copy: later rows fill its data, and the column reader shares one spec
+                    # among the rows that name the same thing.
+                    entity_row[key] = (
+                        EntitySpec(spec.kind, spec.key, spec.label, dict(spec.data), spec.province),
+                        number,
+                    )
                 else:  # later rows fill what the first left empty
                     first = entity_row[key][0]
                     for k, v in spec.data.items():
@@ -1130,9 +1167,16 @@ class _Writer:
             self._count_new_links(links)
             return
         ids = self.ids
-        sources = {
-            (ids[(spec.kind, spec.key[:200])], number) for number, facts in chunk for spec in facts.entities
-        }
+        sources: set[tuple[int, int]] = set()
+        covering: set[str] = set()  # links whose row needs no source row when they are written
+        for number, facts in chunk:
+            if facts.covered:
+                fp = facts.links[0].fingerprint()
+                if links[fp][0] == number:
+                    covering.add(fp)
+                    continue
+            for spec in facts.entities:
+                sources.add((ids[(spec.kind, spec.key[:200])], number))
         link_rows = [
             (
                 spec.kind,
@@ -1163,9 +1207,9 @@ class _Writer:
                     "reference varchar(200), data jsonb, fingerprint varchar(64), row integer, ord serial)"
                 )
                 self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
-            self.pending = self.pool.submit(self._copy, sources, link_rows)
+            self.pending = self.pool.submit(self._copy, sources, covering, link_rows)
         else:
-            self._bulk_create(sources, link_rows)
+            self._bulk_create(sources, covering, link_rows)
 
     def wait(self) -> None:
         """Wait for the chunk being written (its error raised here)."""
@@ -1184,7 +1228,7 @@ class _Writer:
             )
         self.result.links_new += len(fps) - len(known)
 
-    def _bulk_create(self, sources, link_rows) -> None:
+    def _bulk_create(self, sources, covering, link_rows) -> None:
         inv, batch, sheet = self.investigation, self.batch, self.sheet
         fps = [row[8] for row in link_rows]
         known = set()
@@ -1218,13 +1262,15 @@ class _Writer:
         EntitySource.objects.bulk_create(
             [
                 EntitySource(investigation=inv, entity_id=eid, batch=batch, sheet=sheet, row=number)
-                for eid, number in _not_in_links(sources, link_rows, {link.fingerprint for link in fresh})
+                for eid, number in _not_in_links(
+                    sources, covering, link_rows, {link.fingerprint for link in fresh}
+                )
             ],
             batch_size=2000,
             ignore_conflicts=True,
         )
 
-    def _copy(self, sources, link_rows) -> None:
+    def _copy(self, sources, covering, link_rows) -> None:
         """PostgreSQL (in the writing thread, on the import's connection and transaction): COPY
         the links into a staging table, insert those not already there, then COPY the sources
         that no written link records (a new batch: none can exist yet)."""
@@ -1236,7 +1282,7 @@ class _Writer:
             "data, fingerprint, row) FROM STDIN"
         ) as copy:
             for row in link_rows:
-                copy.write_row((*row[:7], json.dumps(row[7]), *row[8:]))
+                copy.write_row((*row[:7], json.dumps(row[7]) if row[7] else "{}", *row[8:]))
         self.cursor.execute(
             "INSERT INTO investigations_link (investigation_id, kind, source_id, target_id, amount, "
             "currency, occurred_at, reference, data, fingerprint, batch_id, sheet, row) "
@@ -1247,7 +1293,7 @@ class _Writer:
         )
         inserted = {fp for (fp,) in self.cursor.fetchall()}
         self.result.links_new += len(inserted)
-        rest = _not_in_links(sources, link_rows, inserted)
+        rest = _not_in_links(sources, covering, link_rows, inserted)
         if rest:
             with raw.copy(
                 "COPY investigations_entitysource (investigation_id, entity_id, batch_id, sheet, row) FROM STDIN"
@@ -1271,17 +1317,28 @@ class _Writer:
             self.pool = None
 
 
-def _not_in_links(sources, link_rows, inserted: set[str]) -> list[tuple[int, int]]:
+def _not_in_links(sources, covering, link_rows, inserted: set[str]) -> list[tuple[int, int]]:
     """The (entity, row) sources that no link written by this import records: a link keeps its
     file, sheet and row, which are then a source of both its ends (the entity page reads them
-    from the links). A row whose fact was already known (the link not written) keeps its own."""
-    covered = {
-        pair
-        for _k, source, target, *_rest, fp, number in link_rows
-        if fp in inserted
-        for pair in ((source, number), (target, number))
-    }
-    return sorted(sources - covered)
+    from the links). A row whose fact was already known (the link not written) keeps its own.
+    `covering`: the links of the rows whose entities are the link's two ends (left out of
+    `sources`): their ends are sources only when the link was not written."""
+    rest: set[tuple[int, int]] = set()
+    if sources:
+        covered = {
+            pair
+            for _k, source, target, *_rest, fp, number in link_rows
+            if fp in inserted
+            for pair in ((source, number), (target, number))
+        }
+        rest = sources - covered
+    if covering - inserted:
+        known = covering - inserted
+        for _k, source, target, *_rest, fp, number in link_rows:
+            if fp in known:
+                rest.add((source, number))
+                rest.add((target, number))
+    return sorted(rest)
 
 
 def _existing_ids(investigation, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:

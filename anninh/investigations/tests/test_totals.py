@@ -141,3 +141,15 @@ def test_the_command_takes_the_smallest_piece_to_trace(personas, analysed):
     run = AnalysisRun.objects.filter(investigation=inv).latest("pk")
     assert run.params["min_amount"] == 100_000
     assert run.results["trace"]["by_kind"]["limit_amount"] > 0
+
+
+def test_a_new_analysis_clears_the_last_results_only_where_there_were_any(personas, investigation, analysed):
+    from anninh.investigations.analysis import analysis_run
+    from anninh.investigations.models import Entity
+
+    entities = Entity.objects.unrestricted().filter(investigation=investigation)
+    before = sorted(entities.values_list("id", "ring", "role", "score", "evidence"))
+    stale = entities.filter(role="", ring=None, score=None).first()
+    Entity.objects.unrestricted().filter(pk=stale.pk).update(role="mule", ring=99, evidence={"old": 1})
+    analysis_run(actor=personas["investigator"], investigation=investigation)
+    assert sorted(entities.values_list("id", "ring", "role", "score", "evidence")) == before
