@@ -224,8 +224,17 @@ END
 $fn$;
 CREATE OR REPLACE FUNCTION records_case_last_change_upd() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-  UPDATE {CASE} c SET last_change_at = NULL
-  WHERE c.id IN (SELECT case_id FROM new_rows UNION SELECT case_id FROM old_rows);
+  -- Only changes whose case, time or status moved: an update of the history's copies alone
+  -- (group, placement) issues no case update, so no statement trigger on the case runs for
+  -- it (each case whose copies moved used to re-run them all: the demo seed never finished).
+  IF EXISTS (
+    SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE n.case_id IS DISTINCT FROM o.case_id OR n.effective_at IS DISTINCT FROM o.effective_at
+      OR n.to_status IS DISTINCT FROM o.to_status
+  ) THEN
+    UPDATE {CASE} c SET last_change_at = NULL
+    WHERE c.id IN (SELECT case_id FROM new_rows UNION SELECT case_id FROM old_rows);
+  END IF;
   RETURN NULL;
 END
 $fn$;
