@@ -12,6 +12,23 @@ from django.utils.translation import gettext_lazy as _
 from anninh.accounts.scoping import RestrictedManager, ScopeRule
 from anninh.records.models.choices import CaseStatus
 
+
+def _copy(to: str, **kwargs) -> models.ForeignKey:
+    """A copy kept by the triggers of anninh/records/occurrence.py: no constraint, no own
+    index (the model's indexes name it), never edited."""
+    return models.ForeignKey(
+        to,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        **kwargs,
+    )
+
+
 # The copies of where a case is placed that its history carries too (CaseStatusChange).
 CASE_PLACE = ["place_commune", "other_commune", "handling_unit", "other_unit"]
 
@@ -84,39 +101,9 @@ class Case(models.Model):
     # and the incident's responsible unit where it is not the handling unit. Copies kept exact
     # by the same triggers, so that the cases one commune officer may see are found through
     # indexes on the case rather than a join of every case (issue #15). Never set in Python.
-    place_commune = models.ForeignKey(
-        "geo.Commune",
-        verbose_name=_("commune of the case"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    other_commune = models.ForeignKey(
-        "geo.Commune",
-        verbose_name=_("commune of the crime report, where another"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    other_unit = models.ForeignKey(
-        "org.Unit",
-        verbose_name=_("incident's responsible unit, where another"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    place_commune = _copy("geo.Commune", verbose_name=_("commune of the case"))
+    other_commune = _copy("geo.Commune", verbose_name=_("commune of the crime report, where another"))
+    other_unit = _copy("org.Unit", verbose_name=_("incident's responsible unit, where another"))
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
     )
@@ -232,46 +219,10 @@ class CaseStatusChange(models.Model):
     # the case's need-to-know rule applies to the history rows as they are: a commune
     # officer's clearances of a year are counted from the history's index alone, without
     # reading the 70,000 cases they may see (issue #15). Never set in Python.
-    place_commune = models.ForeignKey(
-        "geo.Commune",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    other_commune = models.ForeignKey(
-        "geo.Commune",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    handling_unit = models.ForeignKey(
-        "org.Unit",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    other_unit = models.ForeignKey(
-        "org.Unit",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    place_commune = _copy("geo.Commune")
+    other_commune = _copy("geo.Commune")
+    handling_unit = _copy("org.Unit")
+    other_unit = _copy("org.Unit")
 
     objects = RestrictedManager()
     need_to_know = ScopeRule(custom="anninh.records.scoping.case_history_rows")
