@@ -51,6 +51,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
+from anninh.lib.pgsql import trigger_function
+
 TABLE = "campaigns_clearedsuspect"
 CASE = "records_case"
 LINK = "records_incidentperson"
@@ -119,70 +121,41 @@ _PG_CHANGED_IDS = "SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WH
     f"n.{col} IS DISTINCT FROM o.{col}" for col in CASE_WATCHED
 )
 
-PG_FUNCTIONS = f"""
-CREATE OR REPLACE FUNCTION campaigns_clsus_case_ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  INSERT INTO {TABLE} ({COLUMNS}) {_pairs_of_cases("new_rows")};
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION campaigns_clsus_case_upd() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  -- The changed cases' rows recomputed, from the cases as they are now.
-  DELETE FROM {TABLE} WHERE case_id IN ({_PG_CHANGED_IDS});
-  INSERT INTO {TABLE} ({COLUMNS}) {_pairs_of_cases(CASE)} AND c.id IN ({_PG_CHANGED_IDS});
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION campaigns_clsus_case_del() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  DELETE FROM {TABLE} WHERE case_id IN (SELECT id FROM old_rows);
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION campaigns_clsus_link_ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  INSERT INTO {TABLE} ({COLUMNS})
-    SELECT c.id, n.person_id, c.handling_unit_id, c.offender_identified_at
-    FROM new_rows n JOIN {CASE} c ON c.incident_id = n.incident_id
-    WHERE n.role = '{SUSPECT}' AND {_qualifies("c")};
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION campaigns_clsus_link_del() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  DELETE FROM {TABLE} t USING old_rows o, {CASE} c
-  WHERE o.role = '{SUSPECT}' AND c.incident_id = o.incident_id
-    AND t.case_id = c.id AND t.person_id = o.person_id;
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION campaigns_clsus_link_upd() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  -- A suspect link is unique per (incident, person): the old pairs go, the new ones come.
-  DELETE FROM {TABLE} t USING old_rows o, {CASE} c
-  WHERE o.role = '{SUSPECT}' AND c.incident_id = o.incident_id
-    AND t.case_id = c.id AND t.person_id = o.person_id;
-  INSERT INTO {TABLE} ({COLUMNS})
-    SELECT c.id, n.person_id, c.handling_unit_id, c.offender_identified_at
-    FROM new_rows n JOIN {CASE} c ON c.incident_id = n.incident_id
-    WHERE n.role = '{SUSPECT}' AND {_qualifies("c")};
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION campaigns_clsus_prev_ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  {_pg_prev("SELECT person_id FROM new_rows")};
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION campaigns_clsus_prev_del() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  {_pg_prev("SELECT person_id FROM old_rows")};
-  RETURN NULL;
-END
-$fn$;
-"""
+_PG_SUSPECT_PAIRS_OF_NEW = (
+    f"INSERT INTO {TABLE} ({COLUMNS}) "
+    "SELECT c.id, n.person_id, c.handling_unit_id, c.offender_identified_at "
+    f"FROM new_rows n JOIN {CASE} c ON c.incident_id = n.incident_id "
+    f"WHERE n.role = '{SUSPECT}' AND {_qualifies('c')}"
+)
+_PG_SUSPECT_PAIRS_OF_OLD_GONE = (
+    f"DELETE FROM {TABLE} t USING old_rows o, {CASE} c "
+    f"WHERE o.role = '{SUSPECT}' AND c.incident_id = o.incident_id "
+    "AND t.case_id = c.id AND t.person_id = o.person_id"
+)
+# Every statement through EXECUTE (anninh.lib.pgsql): planned per call for its transition
+# tables' sizes, not once per session for the first call's.
+PG_FUNCTIONS = "".join(
+    (
+        trigger_function(
+            "campaigns_clsus_case_ins", f"INSERT INTO {TABLE} ({COLUMNS}) {_pairs_of_cases('new_rows')}"
+        ),
+        # The changed cases' rows recomputed, from the cases as they are now.
+        trigger_function(
+            "campaigns_clsus_case_upd",
+            f"DELETE FROM {TABLE} WHERE case_id IN ({_PG_CHANGED_IDS})",
+            f"INSERT INTO {TABLE} ({COLUMNS}) {_pairs_of_cases(CASE)} AND c.id IN ({_PG_CHANGED_IDS})",
+        ),
+        trigger_function(
+            "campaigns_clsus_case_del", f"DELETE FROM {TABLE} WHERE case_id IN (SELECT id FROM old_rows)"
+        ),
+        trigger_function("campaigns_clsus_link_ins", _PG_SUSPECT_PAIRS_OF_NEW),
+        trigger_function("campaigns_clsus_link_del", _PG_SUSPECT_PAIRS_OF_OLD_GONE),
+        # A suspect link is unique per (incident, person): the old pairs go, the new ones come.
+        trigger_function("campaigns_clsus_link_upd", _PG_SUSPECT_PAIRS_OF_OLD_GONE, _PG_SUSPECT_PAIRS_OF_NEW),
+        trigger_function("campaigns_clsus_prev_ins", _pg_prev("SELECT person_id FROM new_rows")),
+        trigger_function("campaigns_clsus_prev_del", _pg_prev("SELECT person_id FROM old_rows")),
+    )
+)
 
 #: name: (table, event and transition tables, function)
 PG_TRIGGERS = {

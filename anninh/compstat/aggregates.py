@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from anninh.lib.pgsql import replanned
+
 TABLE = "compstat_incidentmonth"
 SOURCE = "records_incident"
 PERSONS = "records_incidentperson"
@@ -123,15 +125,22 @@ def _pg_apply(delta: str, *, prune: bool = True) -> str:
 
 def _pg_function(name: str, grouped, *, prune: bool) -> str:
     new, old = grouped("new_rows", 1), grouped("old_rows", -1)
+
+    def apply(delta: str, *, prune: bool) -> str:
+        # Through EXECUTE (anninh.lib.pgsql): planned at every call for its transition
+        # tables' sizes, not once per session for the first call's.
+        statements = [_PG_UPSERT.format(delta=delta)] + ([_PG_PRUNE.format(delta=delta)] if prune else [])
+        return "\n    ".join(replanned(statement) for statement in statements)
+
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {_pg_apply(new, prune=False)}
+    {apply(new, prune=False)}
   ELSIF TG_OP = 'DELETE' THEN
-    {_pg_apply(old, prune=prune)}
+    {apply(old, prune=prune)}
   ELSE
-    {_pg_apply(new + " UNION ALL " + old, prune=prune)}
+    {apply(new + " UNION ALL " + old, prune=prune)}
   END IF;
   RETURN NULL;
 END

@@ -50,6 +50,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
+from anninh.lib.pgsql import replanned, trigger_function
+
 CASE = "records_case"
 INCIDENT = "records_incident"
 REPORT = "records_crimereport"
@@ -172,6 +174,73 @@ _CHANGE_STALE = "".join(f"OR ch.{col} IS DISTINCT FROM NEW.{col} " for col in CH
 
 # --- PostgreSQL -----------------------------------------------------------------------------
 
+# The statement triggers' statements run through EXECUTE (anninh.lib.pgsql): each is planned
+# at every call for that call's transition tables, not once per session for the first call's.
+_PG_FROM_INCIDENT = trigger_function(
+    "records_case_occurred_from_incident",
+    f"UPDATE {CASE} c SET occurred_at = n.occurred_from FROM new_rows n JOIN old_rows o ON o.id = n.id "
+    "WHERE c.incident_id = n.id AND n.occurred_from IS DISTINCT FROM o.occurred_from",
+    f"UPDATE {CASE} c SET counted_group = {_group('c')} FROM new_rows n JOIN old_rows o ON o.id = n.id "
+    "WHERE c.incident_id = n.id AND n.offence_group IS DISTINCT FROM o.offence_group",
+    f"UPDATE {CASE} c SET place_commune_id = {_place('c')}, other_commune_id = {_other_commune('c')}, "
+    f"other_unit_id = {_other_unit('c')} FROM new_rows n JOIN old_rows o ON o.id = n.id "
+    "WHERE c.incident_id = n.id AND (n.commune_id IS DISTINCT FROM o.commune_id "
+    "OR n.responsible_unit_id IS DISTINCT FROM o.responsible_unit_id)",
+)
+_PG_FROM_REPORT = trigger_function(
+    "records_case_occurred_from_report",
+    f"UPDATE {CASE} c SET occurred_at = n.received_at FROM new_rows n JOIN old_rows o ON o.id = n.id "
+    "WHERE c.crime_report_id = n.id AND c.incident_id IS NULL AND n.received_at IS DISTINCT FROM o.received_at",
+    f"UPDATE {CASE} c SET counted_group = {_group('c')} FROM new_rows n JOIN old_rows o ON o.id = n.id "
+    "WHERE c.crime_report_id = n.id AND n.suspected_offence_id IS DISTINCT FROM o.suspected_offence_id",
+    f"UPDATE {CASE} c SET place_commune_id = {_place('c')}, other_commune_id = {_other_commune('c')} "
+    "FROM new_rows n JOIN old_rows o ON o.id = n.id "
+    "WHERE c.crime_report_id = n.id AND n.commune_id IS DISTINCT FROM o.commune_id",
+)
+_PG_LAST_CHANGE = (
+    trigger_function(
+        "records_case_last_change_ins",
+        f"UPDATE {CASE} c SET last_change_at = NULL WHERE c.id IN (SELECT case_id FROM new_rows)",
+    )
+    # Only changes whose case, time or status moved: an update of the history's copies alone
+    # (group, placement) issues no case update, so no statement trigger on the case runs for
+    # it (each case whose copies moved used to re-run them all: the demo seed never finished).
+    + f"""CREATE OR REPLACE FUNCTION records_case_last_change_upd() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  moved boolean;
+BEGIN
+  {
+        replanned(
+            "SELECT EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id "
+            "WHERE n.case_id IS DISTINCT FROM o.case_id OR n.effective_at IS DISTINCT FROM o.effective_at "
+            "OR n.to_status IS DISTINCT FROM o.to_status)",
+            into="moved",
+        )
+    }
+  IF moved THEN
+    {
+        replanned(
+            f"UPDATE {CASE} c SET last_change_at = NULL "
+            "WHERE c.id IN (SELECT case_id FROM new_rows UNION SELECT case_id FROM old_rows)"
+        )
+    }
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+"""
+    + trigger_function(
+        "records_case_last_change_del",
+        f"UPDATE {CASE} c SET last_change_at = NULL WHERE c.id IN (SELECT case_id FROM old_rows)",
+    )
+)
+_PG_FROM_OFFENCE = trigger_function(
+    "records_case_group_from_offence",
+    f"UPDATE {CASE} c SET counted_group = {_group('c')} FROM new_rows n JOIN old_rows o ON o.id = n.id "
+    'WHERE n."group" IS DISTINCT FROM o."group" AND (c.offence_id = n.id '
+    f"OR c.crime_report_id IN (SELECT r.id FROM {REPORT} r WHERE r.suspected_offence_id = n.id))",
+)
+
 PG_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION records_case_occurred_set() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -185,66 +254,7 @@ BEGIN
   RETURN NEW;
 END
 $fn$;
-CREATE OR REPLACE FUNCTION records_case_occurred_from_incident() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  UPDATE {CASE} c SET occurred_at = n.occurred_from
-  FROM new_rows n JOIN old_rows o ON o.id = n.id
-  WHERE c.incident_id = n.id AND n.occurred_from IS DISTINCT FROM o.occurred_from;
-  UPDATE {CASE} c SET counted_group = {_group("c")}
-  FROM new_rows n JOIN old_rows o ON o.id = n.id
-  WHERE c.incident_id = n.id AND n.offence_group IS DISTINCT FROM o.offence_group;
-  UPDATE {CASE} c SET place_commune_id = {_place("c")}, other_commune_id = {_other_commune("c")},
-    other_unit_id = {_other_unit("c")}
-  FROM new_rows n JOIN old_rows o ON o.id = n.id
-  WHERE c.incident_id = n.id AND (n.commune_id IS DISTINCT FROM o.commune_id
-    OR n.responsible_unit_id IS DISTINCT FROM o.responsible_unit_id);
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION records_case_occurred_from_report() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  UPDATE {CASE} c SET occurred_at = n.received_at
-  FROM new_rows n JOIN old_rows o ON o.id = n.id
-  WHERE c.crime_report_id = n.id AND c.incident_id IS NULL
-    AND n.received_at IS DISTINCT FROM o.received_at;
-  UPDATE {CASE} c SET counted_group = {_group("c")}
-  FROM new_rows n JOIN old_rows o ON o.id = n.id
-  WHERE c.crime_report_id = n.id AND n.suspected_offence_id IS DISTINCT FROM o.suspected_offence_id;
-  UPDATE {CASE} c SET place_commune_id = {_place("c")}, other_commune_id = {_other_commune("c")}
-  FROM new_rows n JOIN old_rows o ON o.id = n.id
-  WHERE c.crime_report_id = n.id AND n.commune_id IS DISTINCT FROM o.commune_id;
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION records_case_last_change_ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  UPDATE {CASE} c SET last_change_at = NULL WHERE c.id IN (SELECT case_id FROM new_rows);
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION records_case_last_change_upd() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  -- Only changes whose case, time or status moved: an update of the history's copies alone
-  -- (group, placement) issues no case update, so no statement trigger on the case runs for
-  -- it (each case whose copies moved used to re-run them all: the demo seed never finished).
-  IF EXISTS (
-    SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
-    WHERE n.case_id IS DISTINCT FROM o.case_id OR n.effective_at IS DISTINCT FROM o.effective_at
-      OR n.to_status IS DISTINCT FROM o.to_status
-  ) THEN
-    UPDATE {CASE} c SET last_change_at = NULL
-    WHERE c.id IN (SELECT case_id FROM new_rows UNION SELECT case_id FROM old_rows);
-  END IF;
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION records_case_last_change_del() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  UPDATE {CASE} c SET last_change_at = NULL WHERE c.id IN (SELECT case_id FROM old_rows);
-  RETURN NULL;
-END
-$fn$;
-CREATE OR REPLACE FUNCTION records_change_group_set() RETURNS trigger LANGUAGE plpgsql AS $fn$
+{_PG_FROM_INCIDENT}{_PG_FROM_REPORT}{_PG_LAST_CHANGE}CREATE OR REPLACE FUNCTION records_change_group_set() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   NEW.counted_group := {_change_group("NEW")};
 {_CHANGE_SET}  RETURN NEW;
@@ -257,17 +267,7 @@ BEGIN
   RETURN NULL;
 END
 $fn$;
-CREATE OR REPLACE FUNCTION records_case_group_from_offence() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  UPDATE {CASE} c SET counted_group = {_group("c")}
-  FROM new_rows n JOIN old_rows o ON o.id = n.id
-  WHERE n."group" IS DISTINCT FROM o."group"
-    AND (c.offence_id = n.id
-         OR c.crime_report_id IN (SELECT r.id FROM {REPORT} r WHERE r.suspected_offence_id = n.id));
-  RETURN NULL;
-END
-$fn$;
-"""
+{_PG_FROM_OFFENCE}"""
 # (table, trigger, definition). The case trigger is a row trigger (it sets the row's value
 # before it is written); the others are statement triggers with transition tables, so a bulk
 # update of 10,000 incidents costs one joined update.

@@ -266,7 +266,11 @@ def clearance_cohort(
 ) -> CohortCounts:
     """`clearance_as_of` by offence group and by handling unit, and with `period_end` by group
     as of that instant too (for `clearance_in_period(occurred=...)`), all from one query."""
-    instants = (_as_datetime(as_of),) + ((period_end,) if period_end is not None else ())
+    as_of = _as_datetime(as_of)
+    # A period still running ends "now": one instant, and the query groups by one status less
+    # (the year to date at a million incidents).
+    at_end = period_end is not None and period_end != as_of
+    instants = (as_of,) + ((period_end,) if at_end else ())
     cohort = _cohort(
         viewer,
         occurred_from=occurred_from,
@@ -279,7 +283,7 @@ def clearance_cohort(
     return CohortCounts(
         _tally(cohort, "group"),
         _tally(cohort, "unit"),
-        _tally(cohort, "group", 1) if period_end is not None else None,
+        _tally(cohort, "group", 1 if at_end else 0) if period_end is not None else None,
     )
 
 

@@ -333,6 +333,26 @@ def test_the_cohort_by_group_and_by_unit_comes_from_one_grouped_query(personas, 
     assert {unit: (c.occurred, c.cleared) for unit, c in by_unit.items()} == {a: (4, 2), b: (1, 1)}
 
 
+def test_a_period_still_running_ends_now_and_asks_for_one_status(personas, history):
+    """The period's end is the cohort's own instant (CompStat's year to date): the query
+    computes the status once, and the figures are the ones asked for separately."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    commander = personas["commander"]
+    now = local(2026, 4, 30, 12, 0)
+    window = {"occurred_from": D(2026, 3, 1), "occurred_to": D(2026, 4, 30), "as_of": now}
+    with CaptureQueriesContext(connection) as queries:
+        cohort = clearance_cohort(viewer=commander, period_end=now, **window)
+    grouped = [q["sql"] for q in queries if "records_case" in q["sql"] and "GROUP BY" in q["sql"]]
+    assert len(grouped) == 1
+    assert grouped[0].count("last_change_status") == 1  # one status: as of now, the period's end
+    assert cohort.at_end_by_group == cohort.by_group == clearance_as_of(viewer=commander, **window)
+    assert sum(c.occurred for c in cohort.by_group.values()) > 0
+    two = clearance_cohort(viewer=commander, period_end=local(2026, 3, 31, 23, 59), **window)
+    assert two.by_group == cohort.by_group and two.at_end_by_group != cohort.by_group
+
+
 # A transferred case, and the time a change was recorded -----------------------------------
 
 

@@ -1,0 +1,21 @@
+"""PostgreSQL: the statement triggers' functions replaced by today's, whose statements run
+through EXECUTE and so are planned at every call for its transition tables' sizes (a plan
+kept from a session's first, one-row call made a later bulk write run for hours; see
+anninh/lib/pgsql.py). Same results, so nothing is recomputed. SQLite has no such functions."""
+
+from django.db import migrations
+
+
+def replace_functions(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from anninh.compstat.aggregates import PG_FUNCTION
+
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(PG_FUNCTION)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("compstat", "0002_incident_month_victims_fire")]
+
+    operations = [migrations.RunPython(replace_functions, migrations.RunPython.noop, elidable=True)]
