@@ -132,28 +132,35 @@ _PG_SUSPECT_PAIRS_OF_OLD_GONE = (
     f"WHERE o.role = '{SUSPECT}' AND c.incident_id = o.incident_id "
     "AND t.case_id = c.id AND t.person_id = o.person_id"
 )
-# Every statement through EXECUTE (anninh.lib.pgsql): planned per call for its transition
-# tables' sizes, not once per session for the first call's.
+# Each statement static for one row, through EXECUTE for more (anninh.lib.pgsql): planned per
+# call for its transition tables' sizes, not once per session for the first call's.
 PG_FUNCTIONS = "".join(
     (
         trigger_function(
-            "campaigns_clsus_case_ins", f"INSERT INTO {TABLE} ({COLUMNS}) {_pairs_of_cases('new_rows')}"
+            "campaigns_clsus_case_ins",
+            "new_rows",
+            f"INSERT INTO {TABLE} ({COLUMNS}) {_pairs_of_cases('new_rows')}",
         ),
         # The changed cases' rows recomputed, from the cases as they are now.
         trigger_function(
             "campaigns_clsus_case_upd",
+            "new_rows",
             f"DELETE FROM {TABLE} WHERE case_id IN ({_PG_CHANGED_IDS})",
             f"INSERT INTO {TABLE} ({COLUMNS}) {_pairs_of_cases(CASE)} AND c.id IN ({_PG_CHANGED_IDS})",
         ),
         trigger_function(
-            "campaigns_clsus_case_del", f"DELETE FROM {TABLE} WHERE case_id IN (SELECT id FROM old_rows)"
+            "campaigns_clsus_case_del",
+            "old_rows",
+            f"DELETE FROM {TABLE} WHERE case_id IN (SELECT id FROM old_rows)",
         ),
-        trigger_function("campaigns_clsus_link_ins", _PG_SUSPECT_PAIRS_OF_NEW),
-        trigger_function("campaigns_clsus_link_del", _PG_SUSPECT_PAIRS_OF_OLD_GONE),
+        trigger_function("campaigns_clsus_link_ins", "new_rows", _PG_SUSPECT_PAIRS_OF_NEW),
+        trigger_function("campaigns_clsus_link_del", "old_rows", _PG_SUSPECT_PAIRS_OF_OLD_GONE),
         # A suspect link is unique per (incident, person): the old pairs go, the new ones come.
-        trigger_function("campaigns_clsus_link_upd", _PG_SUSPECT_PAIRS_OF_OLD_GONE, _PG_SUSPECT_PAIRS_OF_NEW),
-        trigger_function("campaigns_clsus_prev_ins", _pg_prev("SELECT person_id FROM new_rows")),
-        trigger_function("campaigns_clsus_prev_del", _pg_prev("SELECT person_id FROM old_rows")),
+        trigger_function(
+            "campaigns_clsus_link_upd", "new_rows", _PG_SUSPECT_PAIRS_OF_OLD_GONE, _PG_SUSPECT_PAIRS_OF_NEW
+        ),
+        trigger_function("campaigns_clsus_prev_ins", "new_rows", _pg_prev("SELECT person_id FROM new_rows")),
+        trigger_function("campaigns_clsus_prev_del", "old_rows", _pg_prev("SELECT person_id FROM old_rows")),
     )
 )
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from anninh.lib.pgsql import replanned
+from anninh.lib.pgsql import sized
 
 TABLE = "compstat_incidentmonth"
 SOURCE = "records_incident"
@@ -126,22 +126,19 @@ def _pg_apply(delta: str, *, prune: bool = True) -> str:
 def _pg_function(name: str, grouped, *, prune: bool) -> str:
     new, old = grouped("new_rows", 1), grouped("old_rows", -1)
 
-    def apply(delta: str, *, prune: bool) -> str:
-        # Through EXECUTE (anninh.lib.pgsql): planned at every call for its transition
-        # tables' sizes, not once per session for the first call's.
+    def apply(delta: str, rows: str, *, prune: bool) -> str:
+        # Static for one row, through EXECUTE for more (anninh.lib.pgsql): planned per call
+        # for its transition tables' sizes, not once per session for the first call's.
         statements = [_PG_UPSERT.format(delta=delta)] + ([_PG_PRUNE.format(delta=delta)] if prune else [])
-        return "\n    ".join(replanned(statement) for statement in statements)
+        return sized(rows, *statements, indent="    ")
 
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {apply(new, prune=False)}
-  ELSIF TG_OP = 'DELETE' THEN
-    {apply(old, prune=prune)}
-  ELSE
-    {apply(new + " UNION ALL " + old, prune=prune)}
-  END IF;
+{apply(new, "new_rows", prune=False)}  ELSIF TG_OP = 'DELETE' THEN
+{apply(old, "old_rows", prune=prune)}  ELSE
+{apply(new + " UNION ALL " + old, "new_rows", prune=prune)}  END IF;
   RETURN NULL;
 END
 $fn$;

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from anninh.lib.pgsql import replanned, trigger_function
+from anninh.lib.pgsql import sized, trigger_function
 
 CASE = "records_case"
 INCIDENT = "records_incident"
@@ -174,10 +174,11 @@ _CHANGE_STALE = "".join(f"OR ch.{col} IS DISTINCT FROM NEW.{col} " for col in CH
 
 # --- PostgreSQL -----------------------------------------------------------------------------
 
-# The statement triggers' statements run through EXECUTE (anninh.lib.pgsql): each is planned
-# at every call for that call's transition tables, not once per session for the first call's.
+# The statement triggers' statements: static for one row, through EXECUTE for more
+# (anninh.lib.pgsql): planned per call for that call's transition tables, not once per session.
 _PG_FROM_INCIDENT = trigger_function(
     "records_case_occurred_from_incident",
+    "new_rows",
     f"UPDATE {CASE} c SET occurred_at = n.occurred_from FROM new_rows n JOIN old_rows o ON o.id = n.id "
     "WHERE c.incident_id = n.id AND n.occurred_from IS DISTINCT FROM o.occurred_from",
     f"UPDATE {CASE} c SET counted_group = {_group('c')} FROM new_rows n JOIN old_rows o ON o.id = n.id "
@@ -189,6 +190,7 @@ _PG_FROM_INCIDENT = trigger_function(
 )
 _PG_FROM_REPORT = trigger_function(
     "records_case_occurred_from_report",
+    "new_rows",
     f"UPDATE {CASE} c SET occurred_at = n.received_at FROM new_rows n JOIN old_rows o ON o.id = n.id "
     "WHERE c.crime_report_id = n.id AND c.incident_id IS NULL AND n.received_at IS DISTINCT FROM o.received_at",
     f"UPDATE {CASE} c SET counted_group = {_group('c')} FROM new_rows n JOIN old_rows o ON o.id = n.id "
@@ -200,6 +202,7 @@ _PG_FROM_REPORT = trigger_function(
 _PG_LAST_CHANGE = (
     trigger_function(
         "records_case_last_change_ins",
+        "new_rows",
         f"UPDATE {CASE} c SET last_change_at = NULL WHERE c.id IN (SELECT case_id FROM new_rows)",
     )
     # Only changes whose case, time or status moved: an update of the history's copies alone
@@ -209,33 +212,36 @@ _PG_LAST_CHANGE = (
 DECLARE
   moved boolean;
 BEGIN
-  {
-        replanned(
+{
+        sized(
+            "new_rows",
             "SELECT EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id "
             "WHERE n.case_id IS DISTINCT FROM o.case_id OR n.effective_at IS DISTINCT FROM o.effective_at "
             "OR n.to_status IS DISTINCT FROM o.to_status)",
             into="moved",
         )
-    }
-  IF moved THEN
-    {
-        replanned(
+    }  IF moved THEN
+{
+        sized(
+            "new_rows",
             f"UPDATE {CASE} c SET last_change_at = NULL "
-            "WHERE c.id IN (SELECT case_id FROM new_rows UNION SELECT case_id FROM old_rows)"
+            "WHERE c.id IN (SELECT case_id FROM new_rows UNION SELECT case_id FROM old_rows)",
+            indent="    ",
         )
-    }
-  END IF;
+    }  END IF;
   RETURN NULL;
 END
 $fn$;
 """
     + trigger_function(
         "records_case_last_change_del",
+        "old_rows",
         f"UPDATE {CASE} c SET last_change_at = NULL WHERE c.id IN (SELECT case_id FROM old_rows)",
     )
 )
 _PG_FROM_OFFENCE = trigger_function(
     "records_case_group_from_offence",
+    "new_rows",
     f"UPDATE {CASE} c SET counted_group = {_group('c')} FROM new_rows n JOIN old_rows o ON o.id = n.id "
     'WHERE n."group" IS DISTINCT FROM o."group" AND (c.offence_id = n.id '
     f"OR c.crime_report_id IN (SELECT r.id FROM {REPORT} r WHERE r.suspected_offence_id = n.id))",

@@ -1,7 +1,8 @@
 """PostgreSQL: the statement triggers' functions replaced by today's, whose statements run
-through EXECUTE and so are planned at every call for its transition tables' sizes (a plan
-kept from a session's first, one-row call made a later bulk write run for hours; see
-anninh/lib/pgsql.py). Same results, so nothing is recomputed. SQLite has no such functions."""
+static for one row and through EXECUTE for more, so a bulk write is planned for its
+transition tables' sizes (a plan kept from a session's first, one-row call made a later bulk
+write run for hours; see anninh/lib/pgsql.py). Same results, so nothing is recomputed.
+SQLite has no such functions."""
 
 from django.db import migrations
 

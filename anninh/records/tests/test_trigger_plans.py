@@ -1,4 +1,4 @@
-"""PostgreSQL statement triggers are planned for each call's transition tables.
+"""PostgreSQL statement triggers plan a write of more than one row for its transition tables.
 
 A static statement in a PL/pgSQL function keeps, for the whole database session, the plan made
 at its first call; one that reads only transition tables has no parameter to re-plan it by.
@@ -22,7 +22,7 @@ def _postgres():
 
 
 @pytest.mark.django_db
-def test_every_statement_trigger_reads_its_transition_tables_through_execute():
+def test_every_statement_trigger_reads_more_than_one_row_through_execute():
     _postgres()
     with connection.cursor() as cursor:
         cursor.execute(
