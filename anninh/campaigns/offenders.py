@@ -99,17 +99,21 @@ def _prev_assignments(row: str) -> str:
     return f"unit_prev_at = {_prev(row, same_unit=True)}, person_prev_at = {_prev(row, same_unit=False)}"
 
 
+# The previous times computed in one pass (the order of _prev's subquery).
+_PREV_WINDOWS = (
+    "lag(identified_at) OVER (PARTITION BY person_id, handling_unit_id ORDER BY identified_at, case_id) "
+    "AS unit_prev, "
+    "lag(identified_at) OVER (PARTITION BY person_id ORDER BY identified_at, case_id) AS person_prev"
+)
+
+
 def _pg_prev(persons: str | None) -> str:
     """PostgreSQL: the previous times of the rows of `persons` (SQL of person ids; None:
     every row) recomputed in one pass of window functions."""
     where = f"WHERE person_id IN ({persons})" if persons else ""
     return (
         f"UPDATE {TABLE} t SET unit_prev_at = w.unit_prev, person_prev_at = w.person_prev "
-        "FROM (SELECT id, "
-        "lag(identified_at) OVER (PARTITION BY person_id, handling_unit_id ORDER BY identified_at, case_id) "
-        "AS unit_prev, "
-        "lag(identified_at) OVER (PARTITION BY person_id ORDER BY identified_at, case_id) AS person_prev "
-        f"FROM {TABLE} {where}) w "
+        f"FROM (SELECT id, {_PREV_WINDOWS} FROM {TABLE} {where}) w "
         "WHERE t.id = w.id AND (t.unit_prev_at IS DISTINCT FROM w.unit_prev "
         "OR t.person_prev_at IS DISTINCT FROM w.person_prev)"
     )
@@ -320,9 +324,10 @@ def verify() -> list[tuple]:
         cursor.execute(f"SELECT {COLUMNS} FROM {TABLE} GROUP BY {COLUMNS} HAVING count(*) > 1")
         extra += [("extra", tuple(r)) for r in cursor.fetchall()]
         op = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+        # One pass of window functions (a subquery per row took minutes: a person's rows are many).
         cursor.execute(
-            f"SELECT {COLUMNS} FROM {TABLE} t WHERE t.unit_prev_at {op} {_prev('t', same_unit=True)} "
-            f"OR t.person_prev_at {op} {_prev('t', same_unit=False)}"
+            f"SELECT {COLUMNS} FROM (SELECT {COLUMNS}, unit_prev_at, person_prev_at, {_PREV_WINDOWS} "
+            f"FROM {TABLE}) w WHERE w.unit_prev_at {op} w.unit_prev OR w.person_prev_at {op} w.person_prev"
         )
         extra += [("previous", tuple(r)) for r in cursor.fetchall()]
     return sorted(missing + extra, key=lambda d: (d[1][0], d[1][1], d[0]))
