@@ -20,6 +20,16 @@ Build (with --create):
    counted from the database afterwards and written in the results.
 4. ANALYZE, as autovacuum would.
 
+A national-scale run (`--import N`, issue #15's 10,000,000 incidents): after step 2, N more
+incidents come in through the import a force would use (`manage.py import_incidents`, the
+PostgreSQL fast path), as files of at most 1,000,000 rows generated with their own seeds
+(`records_generate --csv`, the same shape and years as step 2: the density of a bigger force),
+each import timed with the number of incidents already in the table. The import carries
+incidents, offences and losses, not crime reports; a set-based step then gives the imported
+incidents crime reports in the share the generated ones have per kind, each a copy of a
+generated report of the same day (its status, deadline, decision and clock events, dates
+moved by the same days) placed in the incident's commune and unit. Steps 3 and 4 follow.
+
 Measure: in one child process with DEBUG off, a commander (whole city) and the officer of Phường
 Lê Chân (the densest ward) request each page or API through Django's test client (middleware,
 session, templates: everything but the network): two warm-ups, the number of SQL queries of one
@@ -95,13 +105,14 @@ UPDATE plan SET status = CASE
     ELSE 'open' END;
 INSERT INTO records_case (number, initiated_on, status, offender_identified_at, arrests, created_at,
     updated_at, version, is_synthetic, clearing_unit_id, created_by_id, handling_unit_id, incident_id,
-    summary, closed_on)
+    summary, closed_on, counted_group)
 SELECT 'BENCH-' || p.incident_id, p.initiated, p.status, p.identified, 0, p.opened, p.opened, 1, true,
        CASE WHEN p.status = 'cleared' THEN p.unit_id END, (SELECT min(id) FROM accounts_user), p.unit_id,
-       p.incident_id, '', CASE WHEN p.status = 'unfounded' THEN p.initiated + 60 END
+       p.incident_id, '', CASE WHEN p.status = 'unfounded' THEN p.initiated + 60 END, ''
 FROM plan p;
-INSERT INTO records_casestatuschange (case_id, from_status, to_status, effective_at, note, created_at, created_by_id)
-SELECT c.id, s.from_status, s.to_status, s.at, '', s.at, c.created_by_id
+INSERT INTO records_casestatuschange (case_id, from_status, to_status, effective_at, note, created_at, created_by_id,
+    counted_group)
+SELECT c.id, s.from_status, s.to_status, s.at, '', s.at, c.created_by_id, ''
 FROM plan p JOIN records_case c ON c.incident_id = p.incident_id AND c.number = 'BENCH-' || p.incident_id
 CROSS JOIN LATERAL (VALUES
     ('', 'open', p.opened, true),
@@ -115,6 +126,64 @@ CROSS JOIN LATERAL (VALUES
 WHERE s.keep;
 """
 
+# Crime reports for imported incidents, in the share the generated ones have (--import).
+# {generated} is the generated incidents' external-id pattern, {imported} the imported ones'.
+REPORTS_SQL = """
+SELECT setseed(0.35);
+CREATE TEMP TABLE share AS
+SELECT i.kind, avg((EXISTS (SELECT 1 FROM records_incident_crime_reports l WHERE l.incident_id = i.id))::int) AS p
+FROM records_incident i WHERE i.external_id LIKE '{generated}' GROUP BY i.kind;
+CREATE TEMP TABLE tpl AS
+SELECT r.id AS report_id, r.received_at - i.occurred_from AS lag, t.day,
+       row_number() OVER (PARTITION BY t.day ORDER BY r.id) AS k
+FROM records_crimereport r
+JOIN LATERAL (SELECT min(l.incident_id) AS incident_id FROM records_incident_crime_reports l
+              WHERE l.crimereport_id = r.id) li ON true
+JOIN records_incident i ON i.id = li.incident_id
+CROSS JOIN LATERAL (SELECT (i.occurred_from AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day) t
+WHERE i.external_id LIKE '{generated}';
+CREATE TEMP TABLE tplday AS SELECT day, count(*) AS n FROM tpl GROUP BY day;
+CREATE TEMP TABLE newr AS
+SELECT c.incident_id, c.occurred_from + t.lag AS received_at, c.commune_id, c.unit_id, c.address, c.narrative,
+       c.lat, c.lon, t.report_id AS tpl_id,
+       ((c.occurred_from + t.lag) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+         - (r.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS shift,
+       nextval(pg_get_serial_sequence('records_crimereport', 'id')) AS report_id
+FROM (SELECT i.id AS incident_id, i.occurred_from, i.commune_id, i.responsible_unit_id AS unit_id, i.address,
+             i.narrative, i.lat, i.lon, (i.occurred_from AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day,
+             random() AS u
+      FROM records_incident i JOIN share s ON s.kind = i.kind
+      WHERE i.external_id LIKE '{imported}' AND random() < s.p
+        AND NOT EXISTS (SELECT 1 FROM records_incident_crime_reports l WHERE l.incident_id = i.id)) c
+JOIN tplday d ON d.day = c.day
+JOIN tpl t ON t.day = c.day AND t.k = 1 + floor(c.u * d.n)::int
+JOIN records_crimereport r ON r.id = t.report_id;
+INSERT INTO records_crimereport (id, register_number, register_year, register_seq, kind, channel, received_at,
+    reporter_confidential, reporter_agency, summary, address, lat, lon, status, due_on, extended,
+    procuracy_extended, decided_on, decided_within_deadline, decision_note, reporter_notified_on,
+    procuracy_notified_on, review_status, created_at, updated_at, version, is_synthetic, commune_id,
+    created_by_id, handling_unit_id, receiving_unit_id, transfer_to_id, suspected_offence_id, reporter_id,
+    losses_vnd, collector_account, collector_account_named_at)
+SELECT n.report_id, 'BENCH-R-' || n.incident_id,
+       extract(year FROM n.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::int, n.incident_id, r.kind, r.channel,
+       n.received_at, r.reporter_confidential, r.reporter_agency, n.narrative, n.address, n.lat, n.lon,
+       r.status, r.due_on + n.shift, r.extended, r.procuracy_extended, r.decided_on + n.shift,
+       r.decided_within_deadline, r.decision_note, r.reporter_notified_on + n.shift,
+       r.procuracy_notified_on + n.shift, r.review_status, n.received_at, n.received_at, 1, true, n.commune_id,
+       r.created_by_id,
+       CASE WHEN r.handling_unit_id = r.receiving_unit_id THEN n.unit_id ELSE r.handling_unit_id END,
+       n.unit_id, r.transfer_to_id,
+       COALESCE((SELECT o.offence_id FROM records_incidentoffence o WHERE o.incident_id = n.incident_id
+                 ORDER BY o.is_main DESC, o.id LIMIT 1), r.suspected_offence_id),
+       NULL, 0, '', NULL
+FROM newr n JOIN records_crimereport r ON r.id = n.tpl_id;
+INSERT INTO records_reportclockevent (kind, "on", months, note, created_at, created_by_id, report_id)
+SELECT e.kind, e."on" + n.shift, e.months, e.note, e.created_at + n.shift * interval '1 day', e.created_by_id,
+       n.report_id
+FROM newr n JOIN records_reportclockevent e ON e.report_id = n.tpl_id;
+INSERT INTO records_incident_crime_reports (incident_id, crimereport_id) SELECT incident_id, report_id FROM newr;
+"""
+
 SHARES_SQL = """
 SELECT json_build_object(
   'incidents', (SELECT count(*) FROM records_incident),
@@ -125,7 +194,11 @@ SELECT json_build_object(
   'cases from the shape step', (SELECT count(*) FROM records_case WHERE number LIKE 'BENCH-%'),
   'status changes', (SELECT count(*) FROM records_casestatuschange),
   'crime reports', (SELECT count(*) FROM records_crimereport),
+  'crime reports from the report step', (SELECT count(*) FROM records_crimereport
+      WHERE register_number LIKE 'BENCH-R-%'),
+  'report clock events', (SELECT count(*) FROM records_reportclockevent),
   'incidents linked to a crime report', (SELECT count(DISTINCT incident_id) FROM records_incident_crime_reports),
+  'database size (GB)', (SELECT round(pg_database_size(current_database()) / 1e9, 1)),
   'cases cleared', (SELECT count(*) FROM records_case WHERE status = 'cleared'),
   'cases unfounded or closed', (SELECT count(*) FROM records_case WHERE status IN ('unfounded', 'closed_admin')),
   'cleared per year', (SELECT json_object_agg(y, n ORDER BY y) FROM (
@@ -146,26 +219,106 @@ def run(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def build(db: Database, size: int) -> dict[str, float]:
+def build(db: Database, size: int, extra: int, workdir: Path) -> tuple[dict[str, float], list[dict]]:
     env = db.env()
     times = {"migrate": run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], env)}
+    say(f"migrated in {times['migrate']:.0f} s")
     times["generate complete records"] = run(
         [PYTHON, "manage.py", "records_generate", "--incidents", str(size), "--no-progress"], env
     )
+    say(f"generated {size:,} complete records in {times['generate complete records']:.0f} s")
+    imports = import_more(db, extra, workdir) if extra else []
+    if imports:
+        times["write the CSV files"] = sum(i["generate"] for i in imports)
+        times["import"] = sum(i["seconds"] for i in imports)
+        started = time.perf_counter()
+        db.psql(
+            QUIET + REPORTS_SQL.format(generated=f"SYN-{DEMO_SEED}-%", imported=f"SYN-{IMPORT_SEED // 1000}%")
+        )
+        times["crime reports for the imported incidents"] = time.perf_counter() - started
+        say(f"crime reports in {times['crime reports for the imported incidents']:.0f} s")
     times.update(shape(db))
-    return times
+    return times, imports
+
+
+CHUNK = 1_000_000
+DEMO_SEED = 20230701  # records_generate's default (anninh.records.demo.DEMO_SEED)
+IMPORT_SEED = 77_000_000  # the imported files' seeds: 77000001, 77000002, ... (external ids SYN-77...)
+
+
+def import_more(db: Database, extra: int, workdir: Path) -> list[dict]:
+    """Import `extra` incidents as CSV files of at most CHUNK rows, each timed."""
+    env = db.env()
+    done = []
+    for k, start in enumerate(range(0, extra, CHUNK), start=1):
+        rows = min(CHUNK, extra - start)
+        path = workdir / f"import-{k}.csv"
+        generate = run(
+            [PYTHON, "manage.py", "records_generate", "--incidents", str(rows), "--seed", str(IMPORT_SEED + k),
+             "--csv", str(path), "--no-progress"], env,
+        )  # fmt: skip
+        before = int(db.psql("SELECT count(*) FROM records_incident").strip())
+        load = load_average()
+        seconds = run(
+            [PYTHON, "manage.py", "import_incidents", str(path), "--unit", "PV01", "--no-progress"], env
+        )
+        path.unlink()
+        done.append(
+            {
+                "file": k,
+                "rows": rows,
+                "before": before,
+                "generate": generate,
+                "seconds": seconds,
+                "load": load,
+            }
+        )
+        say(f"import {k}: {rows:,} rows onto {before:,} in {seconds:.0f} s (load {load})")
+    return done
+
+
+def say(message: str) -> None:
+    print(f"{dt.datetime.now(dt.UTC):%H:%M:%S} {message}", file=sys.stderr, flush=True)
 
 
 def shape(db: Database) -> dict[str, float]:
     if db.kind != "postgres":
         raise SystemExit("the shape step is written for PostgreSQL")
     started = time.perf_counter()
-    db.psql(SHAPE_SQL)
+    db.psql(QUIET + SHAPE_SQL)
     times = {"a case for every crime": time.perf_counter() - started}
+    say(f"a case for every crime in {times['a case for every crime']:.0f} s")
+    times.update(recompute(db))
     started = time.perf_counter()
     db.psql("VACUUM ANALYZE")
     times["vacuum analyze"] = time.perf_counter() - started
+    say(f"vacuum analyze in {times['vacuum analyze']:.0f} s")
     return times
+
+
+# The set-based steps write with the row and statement triggers off (each row's trigger
+# costs ~0.1 ms, hours at ten million); recompute() then rebuilds what the triggers keep
+# (the cases' copies) and verifies them and the monthly counts.
+QUIET = "SET session_replication_role = replica;\n"
+
+RECOMPUTE = """
+from anninh.compstat import aggregates
+from anninh.records import occurrence
+changed = occurrence.rebuild()
+wrong = occurrence.verify(), aggregates.verify()
+assert not any(wrong), [w[:5] for w in wrong]
+print(changed)
+"""
+# The steps add cases, their history and crime reports, no people: the cleared suspects
+# (campaigns.offenders) are not touched, and the monthly counts of incidents only verified.
+
+
+def recompute(db: Database) -> dict[str, float]:
+    started = time.perf_counter()
+    run([PYTHON, "manage.py", "shell", "-c", RECOMPUTE], db.env())
+    seconds = time.perf_counter() - started
+    say(f"trigger-kept tables rebuilt and verified in {seconds:.0f} s")
+    return {"rebuild and verify the trigger-kept tables": seconds}
 
 
 def measure(samples: int, only: str, gc_mode: str) -> dict:
@@ -265,7 +418,14 @@ def child(db: Database, samples: int, only: str, gc_mode: str) -> dict:
 
 
 def report(
-    args, db: Database, shares: dict, times: dict, results: list[dict], loads: tuple[str, str], wall: float
+    args,
+    db: Database,
+    shares: dict,
+    times: dict,
+    imports: list[dict],
+    results: list[dict],
+    loads: tuple[str, str],
+    wall: float,
 ) -> str:
     lines = [
         "# CompStat, lists and case pages at scale (real shape)",
@@ -300,6 +460,22 @@ def report(
             "(the demo generator's share); cases cleared: "
             f"{shares['cases cleared'] / max(shares['cases'], 1):.1%}, spread over the years above.",
         ]
+    if imports:
+        lines += [
+            "",
+            "## The imports (`manage.py import_incidents`, wall time with Python start-up)",
+            "",
+            "| file | rows | incidents already in the table | seconds | rows/s | load average before |",
+            "|---:|---:|---:|---:|---:|---|",
+        ]
+        for i in imports:
+            lines.append(
+                f"| {i['file']} | {i['rows']:,} | {i['before']:,} | {i['seconds']:.1f} "
+                f"| {i['rows'] / i['seconds']:,.0f} | {i['load']} |"
+            )
+        total = sum(i["seconds"] for i in imports)
+        rows = sum(i["rows"] for i in imports)
+        lines.append(f"| all | {rows:,} | | {total:.1f} | {rows / total:,.0f} | |")
     for result in results:
         lines += [
             "",
@@ -336,6 +512,10 @@ def main() -> None:
         "--drop", action="store_true", help="drop the database at the end (only one this run created)"
     )
     parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument(
+        "--import", dest="extra", type=int, default=0,
+        help="with --create: import this many more incidents (files of 1,000,000) after --size generated",
+    )  # fmt: skip
     parser.add_argument("--samples", type=int, default=MIN_SAMPLES)
     parser.add_argument(
         "--only", default="", help='only the requests whose name contains this (several: "a|b")'
@@ -356,17 +536,22 @@ def main() -> None:
     started = time.perf_counter()
     loads = [load_average()]
     times: dict[str, float] = {}
+    imports: list[dict] = []
+    if args.extra and not args.create:
+        raise SystemExit("--import builds a new database: add --create")
     try:
         if args.create:
             db.create()
-            times = build(db, args.size)
+            times, imports = build(db, args.size, args.extra, workdir)
         elif args.shape_only:
             times = shape(db)
         shares = json.loads(db.psql(SHARES_SQL)) if db.kind == "postgres" else {}
         modes = ["python-defaults", "tuned"] if args.gc == "both" else [args.gc]
         results = [child(db, args.samples, args.only, mode) for mode in modes]
         loads.append(load_average())
-        text = report(args, db, shares, times, results, (loads[0], loads[1]), time.perf_counter() - started)
+        text = report(
+            args, db, shares, times, imports, results, (loads[0], loads[1]), time.perf_counter() - started
+        )
         (workdir / "result.md").write_text(text, encoding="utf-8")
         if out:
             out.write_text(text, encoding="utf-8")
