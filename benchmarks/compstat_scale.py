@@ -17,8 +17,10 @@ Build (with --create):
    crimes without one (not initiated, or not yet); a set-based step gives each of those a case
    with a status history (open, then investigating after 30 days, cleared at a time spread
    over the following months for half of them, unfounded for a few old ones). The shares are
-   counted from the database afterwards and written in the results.
-4. ANALYZE, as autovacuum would.
+   counted from the database afterwards and written in the results. The step writes with the
+   triggers off; the cases' trigger-kept copies are then rebuilt, and verified with the
+   monthly counts against a recount (`occurrence.verify()`, `aggregates.verify()`).
+4. VACUUM ANALYZE, as autovacuum would.
 
 A national-scale run (`--import N`, issue #15's 10,000,000 incidents): after step 2, N more
 incidents come in through the import a force would use (`manage.py import_incidents`, the
