@@ -118,9 +118,9 @@ _PG_PRUNE = f"""
     WHERE m.n <= 0 AND {" AND ".join(f"m.{k} = d.{k}" for k in KEY)};"""
 
 
-def _pg_apply(delta: str, *, prune: bool = True) -> str:
+def _pg_statements(delta: str, *, prune: bool) -> list[str]:
     """Add `delta` (grouped rows with signed figures) to the table; drop the emptied rows."""
-    return _PG_UPSERT.format(delta=delta) + (_PG_PRUNE.format(delta=delta) if prune else "")
+    return [_PG_UPSERT.format(delta=delta)] + ([_PG_PRUNE.format(delta=delta)] if prune else [])
 
 
 def _pg_function(name: str, grouped, *, prune: bool) -> str:
@@ -129,8 +129,7 @@ def _pg_function(name: str, grouped, *, prune: bool) -> str:
     def apply(delta: str, rows: str, *, prune: bool) -> str:
         # Static for one row, through EXECUTE for more (anninh.lib.pgsql): planned per call
         # for its transition tables' sizes, not once per session for the first call's.
-        statements = [_PG_UPSERT.format(delta=delta)] + ([_PG_PRUNE.format(delta=delta)] if prune else [])
-        return sized(rows, *statements, indent="    ")
+        return sized(rows, *_pg_statements(delta, prune=prune), indent="    ")
 
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -155,7 +154,7 @@ def pg_add_new_incidents(rows: str) -> str:
     delta = f"""
     SELECT {_pg_key("r")}, count(*) AS n, sum(r.losses_vnd) AS losses_vnd, 0 AS victims, {zeros}
     FROM {rows} r GROUP BY 1, 2, 3, 4, 5"""
-    return _pg_apply(delta, prune=False)
+    return "".join(_pg_statements(delta, prune=False))
 
 
 # A person or a detail never empties a month (its incident is still counted there): no prune.
