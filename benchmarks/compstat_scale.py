@@ -229,8 +229,9 @@ def build(db: Database, size: int, extra: int, workdir: Path) -> tuple[dict[str,
     times = {"migrate": run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], env)}
     say(f"migrated in {times['migrate']:.0f} s")
     times["generate complete records"] = run(
-        [PYTHON, "manage.py", "records_generate", "--incidents", str(size), "--no-progress"], env
-    )
+        [PYTHON, "manage.py", "records_generate", "--incidents", str(size), "--seed", str(GENERATED_SEED),
+         "--no-progress"], env,
+    )  # fmt: skip
     say(f"generated {size:,} complete records in {times['generate complete records']:.0f} s")
     imports = import_more(db, extra, workdir) if extra else []
     if imports:
@@ -246,7 +247,8 @@ def after_import(db: Database) -> dict[str, float]:
     """Crime reports for the imported incidents, then the shape step."""
     started = time.perf_counter()
     db.psql(
-        QUIET + REPORTS_SQL.format(generated=f"SYN-{DEMO_SEED}-%", imported=f"SYN-{IMPORT_SEED // 1000}%")
+        QUIET
+        + REPORTS_SQL.format(generated=f"SYN-{GENERATED_SEED}-%", imported=f"SYN-{IMPORT_SEED // 1000}%")
     )
     times = {"crime reports for the imported incidents": time.perf_counter() - started}
     say(f"crime reports in {times['crime reports for the imported incidents']:.0f} s")
@@ -254,7 +256,7 @@ def after_import(db: Database) -> dict[str, float]:
 
 
 CHUNK = 1_000_000
-DEMO_SEED = 20230701  # records_generate's default (anninh.records.demo.DEMO_SEED)
+GENERATED_SEED = 20230701  # the generated records' seed (records_generate's default: earlier builds match)
 IMPORT_SEED = 77_000_000  # the imported files' seeds: 77000001, 77000002, ... (external ids SYN-77...)
 
 

@@ -11,7 +11,8 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -171,9 +172,6 @@ def test_verify_finds_a_wrong_previous_time_in_one_pass_not_a_query_per_row(offi
     """The previous times are checked by window functions over the table: a subquery per row
     (what the check did) ran more than five minutes over 40,000 rows on PostgreSQL, as a
     person's rows are many (campaign_offenders would never end at a real force's size)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     for day in (3, 5):
         incident = record(
             officer, occurred_from=local(2025, 7, 1), reported_at=local(2025, 7, 1, 10), persons=suspects("D")
